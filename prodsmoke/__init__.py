@@ -1,0 +1,3 @@
+"""prodsmoke: a production smoke suite that loads a web product the way a user does."""
+
+__version__ = "0.1.0"

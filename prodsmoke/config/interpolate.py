@@ -1,0 +1,63 @@
+"""`${VAR}` references in YAML values, resolved from the environment at load time.
+
+${NAME}            the variable's value; unset is a configuration error
+${NAME:-default}   the value, or `default` when unset or empty
+$${                a literal "${"
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_REF = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?")
+
+
+class MissingVariable(LookupError):
+    """A `${VAR}` names a variable that is not set (or the reference is malformed)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def _join(path: str, key: object) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def resolve(tree: Any, environ: Mapping[str, str], path: str = "") -> Any:
+    """Return `tree` with every `${VAR}` in its strings replaced; raise `MissingVariable`."""
+    if isinstance(tree, dict):
+        return {k: resolve(v, environ, _join(path, k)) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [resolve(v, environ, _join(path, i)) for i, v in enumerate(tree)]
+    if isinstance(tree, str) and "$" in tree:
+        return _resolve_string(tree, environ, path)
+    return tree
+
+
+def _resolve_string(text: str, environ: Mapping[str, str], path: str) -> str:
+    def substitute(match: re.Match[str]) -> str:
+        whole, name, default = match.group(0), match.group(1), match.group(2)
+        if whole == "$${":
+            return "${"
+        if name is None:
+            raise MissingVariable(
+                path, f"malformed reference {whole!r}; expected ${{NAME}} or ${{NAME:-default}}"
+            )
+        value = environ.get(name, "")
+        if value:
+            return value
+        if default is not None:
+            return default
+        raise MissingVariable(
+            path,
+            f"environment variable {name} is not set; "
+            f"expected it exported (referenced as ${{{name}}})",
+        )
+
+    return _REF.sub(substitute, text)

@@ -1,0 +1,212 @@
+"""Read `environments/<env>.yaml`, resolve `${VAR}`, validate into `Settings`.
+
+Every problem becomes one `ConfigError` line: file, key path, the bad value, the expected form,
+and a "did you mean" for misspelt keys. Nothing downstream ever sees an unvalidated value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from prodsmoke import redact
+from prodsmoke.config.interpolate import MissingVariable, resolve
+from prodsmoke.config.models import Settings
+from prodsmoke.errors import ConfigError
+
+# What a pydantic error type means, in the words of a YAML author.
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+_SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
+
+
+def environment_file(config_dir: Path, env: str) -> Path:
+    """Where environment `env` lives under `config_dir`."""
+    return config_dir / "environments" / f"{env}.yaml"
+
+
+def available_environments(config_dir: Path) -> list[str]:
+    """The environment names that have a file under `config_dir`."""
+    return sorted(p.stem for p in (config_dir / "environments").glob("*.yaml"))
+
+
+def read_yaml(file: Path) -> Any:
+    """Parse one YAML file; malformed YAML is a one-line `ConfigError` with line and column."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(file), "", f"cannot read: {exc.strerror}") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(where, "", f"malformed YAML: {problem}") from exc
+
+
+def load_settings(
+    config_dir: Path,
+    env: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Load and validate one environment; register its secrets with the redactor."""
+    file = environment_file(config_dir, env)
+    if not file.is_file():
+        known = ", ".join(available_environments(config_dir)) or "none"
+        raise ConfigError(str(file), "", f"no such environment file; environments here: {known}")
+    raw = read_yaml(file)
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            str(file), "", "expected a mapping of keys at the top level, e.g. 'name: demo'"
+        )
+    raw.setdefault("name", env)
+    try:
+        raw = resolve(raw, os.environ if environ is None else environ)
+    except MissingVariable as exc:
+        raise ConfigError(str(file), exc.path, exc.problem) from exc
+    raw.update(overrides or {})
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(str(file), raw, exc) from None
+    _check_references(str(file), settings)
+    for secret in _secret_values(settings):
+        redact.register_secret(secret)
+    return settings
+
+
+def _first_error(file: str, raw: Any, exc: ValidationError) -> ConfigError:
+    error = exc.errors(include_url=False)[0]
+    loc = [part for part in error["loc"] if not _is_union_tag(part)]
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return ConfigError(file, path, _unknown_key(loc))
+    if kind == "missing":
+        return ConfigError(file, path, f"required key is missing; expected {_form(loc)}")
+    secret = any(str(p).lower() in _SECRET_KEYS for p in loc)
+    got = "a value (hidden: secret field)" if secret else _shown(error.get("input"))
+    expected = _EXPECTED.get(kind) or _message(error["msg"])
+    return ConfigError(file, path, f"got {got}, expected {expected}")
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic names union branches in the location ("SecretStr", "AwsSecretRef");
+    # a user never wrote them, so they are left out of the key path.
+    return isinstance(part, str) and (part[:1].isupper() or part.startswith("function-"))
+
+
+def _message(msg: str) -> str:
+    msg = msg.removeprefix("Value error, ")
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _model_at(loc: list[str | int]) -> type[BaseModel] | None:
+    model: Any = Settings
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return model if isinstance(model, type) else None
+        model = _inner_model(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _unknown_key(loc: list[str | int]) -> str:
+    key = str(loc[-1])
+    parent = _model_at(loc[:-1])
+    known = list(parent.model_fields) if parent else []
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key {key!r}; did you mean {close[0]!r}?"
+    return f"unknown key {key!r}; expected one of: {', '.join(known)}"
+
+
+def _form(loc: list[str | int]) -> str:
+    parent = _model_at(loc[:-1])
+    field = parent.model_fields.get(str(loc[-1])) if parent else None
+    if field is not None and field.description:
+        return field.description
+    return "a value"
+
+
+def _check_references(file: str, settings: Settings) -> None:
+    seen: dict[str, str] = {}
+    ids = [(f"health_checks[{i}].id", c.id) for i, c in enumerate(settings.health_checks)]
+    ids += [(f"api_checks[{i}].id", c.id) for i, c in enumerate(settings.api_checks)]
+    ids += [(f"journeys.{name}", name) for name in type(settings.journeys).model_fields]
+    for path, check_id in ids:
+        if check_id in seen:
+            raise ConfigError(
+                file, path, f"duplicate check id {check_id!r}; already used at {seen[check_id]}"
+            )
+        seen[check_id] = path
+    login = settings.journeys.login_flow
+    if login and login.account not in settings.accounts:
+        known = ", ".join(settings.accounts) or "none defined"
+        raise ConfigError(
+            file,
+            "journeys.login_flow.account",
+            f"got {login.account!r}, expected a key under accounts: ({known})",
+        )
+
+
+def _secret_values(model: BaseModel) -> Iterator[str]:
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        values = (
+            value.values()
+            if isinstance(value, dict)
+            else value
+            if isinstance(value, tuple)
+            else [value]
+        )
+        for item in values:
+            if isinstance(item, SecretStr):
+                yield item.get_secret_value()
+            elif isinstance(item, BaseModel):
+                yield from _secret_values(item)

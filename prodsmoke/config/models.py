@@ -1,0 +1,235 @@
+"""The schema of `config/environments/<env>.yaml`, as frozen pydantic models (SPEC §5).
+
+Every model forbids unknown keys, so a typo is an error naming the key, not a silent default.
+Field descriptions double as the "expected form" in configuration errors.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, SecretStr, field_validator
+
+from prodsmoke.config.conditions import Condition, ConditionSyntaxError
+
+CheckId = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="a lower_snake_case id, e.g. api_health"),
+]
+Path = Annotated[str, Field(description="a path on the target (e.g. /health) or an absolute URL")]
+Selector = Annotated[str, Field(min_length=1, description="a CSS selector, e.g. #prompt-input")]
+UrlGlob = Annotated[str, Field(min_length=1, description="a URL glob, e.g. **/dashboard")]
+Seconds = Annotated[float, Field(gt=0, le=900, description="seconds, a number > 0")]
+
+
+def _parse_condition(value: object) -> Condition:
+    if isinstance(value, Condition):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a condition string, e.g. '[STATUS] == 200'")
+    try:
+        return Condition.parse(value)
+    except ConditionSyntaxError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+ConditionField = Annotated[Condition, PlainValidator(_parse_condition)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Retry(_Model):
+    """How a failed check is retried (exponential backoff with jitter, inside the deadline)."""
+
+    attempts: int = Field(3, ge=1, le=10, description="a whole number of attempts, 1-10")
+    initial_delay_s: float = Field(0.5, ge=0, le=60, description="seconds before the 2nd attempt")
+    multiplier: float = Field(2.0, ge=1, le=10, description="a backoff factor, 1-10")
+    max_delay_s: float = Field(4.0, ge=0, le=300, description="the longest wait, in seconds")
+
+
+class AllowedWrite(_Model):
+    """One reviewed exception to the GET-only rule."""
+
+    method: Literal["POST", "PUT", "PATCH", "DELETE"]
+    path: str = Field(pattern=r"^/", description="a path starting with /, e.g. /api/v1/enhance")
+    reason: str = Field(min_length=3, description="why this write is safe, for reviewers")
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class RateBudget(_Model):
+    """The run's request budget, far under the product's own limits."""
+
+    share_of_limit: float = Field(
+        0.10, gt=0, le=1, description="a share of the advertised limit, 0-1"
+    )
+    max_requests_per_minute: int = Field(120, ge=1, le=100_000, description="a whole number >= 1")
+
+
+class SyntheticMarker(_Model):
+    """How synthetic traffic is marked so the product can exclude it from analytics."""
+
+    header: str = Field("X-Smoke-Test", pattern=r"^[A-Za-z0-9-]+$", description="a header name")
+    user_agent_suffix: str = Field("prodsmoke", min_length=1, description="text appended to the UA")
+
+
+class Safety(_Model):
+    """The production-safe guard's policy (SPEC §6)."""
+
+    allowed_hosts: tuple[str, ...] = Field((), description="host names, e.g. [app.example.com]")
+    allowed_writes: tuple[AllowedWrite, ...] = ()
+    allowed_websockets: tuple[str, ...] = Field((), description="URL globs of allowed WebSockets")
+    rate_budget: RateBudget = RateBudget()
+    synthetic_marker: SyntheticMarker = SyntheticMarker()
+
+
+class HttpCheck(_Model):
+    """A health or API check: one GET and its conditions."""
+
+    id: CheckId
+    url: Path
+    method: Literal["GET", "HEAD"] = "GET"
+    headers: dict[str, str] = Field(default_factory=dict)
+    conditions: tuple[ConditionField, ...] = Field(min_length=1)
+    timeout_s: Seconds = 10.0
+    enabled: bool = True
+
+
+class _Journey(_Model):
+    url: Path = "/"
+    timeout_s: Seconds = 15.0
+    enabled: bool = True
+
+
+class HomepageJourney(_Journey):
+    """Load the homepage: timing, required elements, console errors."""
+
+    max_load_ms: int = Field(3000, gt=0, description="milliseconds, a whole number > 0")
+    visible: tuple[Selector, ...] = ("body",)
+    max_console_errors: int = Field(0, ge=0, description="a whole number >= 0")
+
+
+class EnhancementJourney(_Journey):
+    """Type a prompt, submit it anonymously, see the enhanced text."""
+
+    input: Selector
+    submit: Selector
+    output: Selector
+    prompt: str = Field(min_length=1, max_length=2000, description="a short, harmless prompt")
+    max_ms: int = Field(5000, gt=0, description="milliseconds, a whole number > 0")
+
+
+class LoginSuccess(_Model):
+    """What a successful login looks like."""
+
+    url: UrlGlob
+    visible: Selector
+
+
+class Logout(_Model):
+    """How to end the session, and where it should land."""
+
+    click: Selector
+    success_url: UrlGlob
+
+
+class LoginJourney(_Journey):
+    """Log in with a dedicated test account, verify the redirect, always log out."""
+
+    account: str = Field(min_length=1, description="a key under accounts:, e.g. basic")
+    url: Path = "/login"
+    username: Selector
+    password: Selector
+    submit: Selector
+    success: LoginSuccess
+    logout: Logout
+    max_ms: int = Field(10000, gt=0, description="milliseconds, a whole number > 0")
+
+
+class Journeys(_Model):
+    """The browser journeys; each is optional."""
+
+    homepage_load: HomepageJourney | None = None
+    anonymous_enhancement: EnhancementJourney | None = None
+    login_flow: LoginJourney | None = None
+
+
+class AwsSecretRef(_Model):
+    """A secret in AWS Secrets Manager (JSON secret and key, or a plain string secret)."""
+
+    aws_secret: str = Field(min_length=1, description="a secret name or ARN")
+    key: str | None = None
+    region: str | None = None
+
+
+class SsmParameterRef(_Model):
+    """A SecureString in SSM Parameter Store."""
+
+    ssm_parameter: str = Field(min_length=1, description="a parameter name, e.g. /smoke/password")
+    region: str | None = None
+
+
+SecretRef = SecretStr | AwsSecretRef | SsmParameterRef
+
+
+class Account(_Model):
+    """A dedicated smoke-test account."""
+
+    username: str = Field(min_length=1, description="the account's login name or email")
+    password: SecretRef = Field(
+        description="'${VAR}', {aws_secret: NAME, key: K} or {ssm_parameter: NAME}"
+    )
+    locked_text: str | None = Field(None, description="page text that means the account is locked")
+
+
+class Thresholds(_Model):
+    """How timings turn into `warn`."""
+
+    warn_ratio: float = Field(0.8, gt=0, le=1, description="a ratio 0-1, e.g. 0.8")
+
+
+class Browser(_Model):
+    """Which Chromium to run (see prodsmoke.e2e.browser for the search order)."""
+
+    executable_path: str | None = Field(None, description="a path to a Chromium executable")
+    args: tuple[str, ...] = ()
+
+
+class Settings(_Model):
+    """One environment's validated configuration."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="an environment name")
+    base_url: str = Field(description="an http(s) URL, e.g. https://app.example.com")
+    deadline_s: float = Field(30.0, ge=5, le=900, description="seconds for the whole run, 5-900")
+    retry: Retry = Retry()
+    safety: Safety = Safety()
+    health_checks: tuple[HttpCheck, ...] = ()
+    api_checks: tuple[HttpCheck, ...] = ()
+    journeys: Journeys = Journeys()
+    accounts: dict[str, Account] = Field(default_factory=dict)
+    thresholds: Thresholds = Thresholds()
+    browser: Browser = Browser()
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http(s) URL, e.g. https://app.example.com")
+        return value.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        """The target's own host name."""
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def http_checks(self) -> tuple[HttpCheck, ...]:
+        """Health checks then API checks, in config order."""
+        return self.health_checks + self.api_checks

@@ -1,0 +1,74 @@
+"""What a run would do, in words: the output of `smoke check-config --env NAME`."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from prodsmoke.config.models import (
+    Account,
+    AwsSecretRef,
+    EnhancementJourney,
+    HomepageJourney,
+    HttpCheck,
+    LoginJourney,
+    Settings,
+)
+from prodsmoke.e2e.plan import all_checks
+
+
+def describe(settings: Settings) -> str:
+    """A readable summary of one environment: guard, checks, accounts. Never a secret's value."""
+    safety, retry = settings.safety, settings.retry
+    budget = safety.rate_budget
+    lines = [
+        f"environment {settings.name} → {settings.base_url}",
+        f"  deadline {settings.deadline_s:g} s · up to {retry.attempts} attempts "
+        f"(backoff {retry.initial_delay_s:g} s, factor {retry.multiplier:g}, "
+        f"max {retry.max_delay_s:g} s) · "
+        f"warn over {settings.thresholds.warn_ratio:.0%} of a limit",
+        "guard",
+        "  hosts: " + ", ".join(dict.fromkeys((settings.host, *safety.allowed_hosts))),
+        "  writes: "
+        + (", ".join(f"{w.method} {w.path} ({w.reason})" for w in safety.allowed_writes) or "none"),
+        "  websockets: " + (", ".join(safety.allowed_websockets) or "none"),
+        f"  budget: {budget.max_requests_per_minute}/min and at most {budget.share_of_limit:.0%} "
+        f"of the target's advertised limit · marker {safety.synthetic_marker.header}, "
+        f"user agent + '{safety.synthetic_marker.user_agent_suffix}'",
+    ]
+    checks = all_checks(settings)
+    lines.append(f"checks ({len(checks)})")
+    for check in checks:
+        lines.append(f"  {check.kind!s:<8} {check.id:<22} {_what(check.spec, settings)}")
+    if settings.accounts:
+        lines.append("accounts")
+        for name, account in settings.accounts.items():
+            lines.append(f"  {name:<8} {account.username:<38} password: {_secret_source(account)}")
+    return "\n".join(lines)
+
+
+def _what(spec: object, settings: Settings) -> str:
+    if isinstance(spec, HttpCheck):
+        return f"{spec.method} {spec.url}  " + " · ".join(c.source for c in spec.conditions)
+    if isinstance(spec, HomepageJourney):
+        return (
+            f"{spec.url} · load < {spec.max_load_ms} ms · visible {', '.join(spec.visible)} · "
+            f"console errors ≤ {spec.max_console_errors}"
+        )
+    if isinstance(spec, EnhancementJourney):
+        return f"{spec.url} · {spec.input} → {spec.submit} → {spec.output} within {spec.max_ms} ms"
+    if isinstance(spec, LoginJourney):
+        return (
+            f"{spec.url} as {spec.account} → {spec.success.url} ({spec.success.visible}), "
+            f"logout {spec.logout.click} → {spec.logout.success_url}"
+        )
+    return ""
+
+
+def _secret_source(account: Account) -> str:
+    ref = account.password
+    if isinstance(ref, SecretStr):
+        return "set (resolved from config/environment, hidden)"
+    if isinstance(ref, AwsSecretRef):
+        key = f" key {ref.key}" if ref.key else ""
+        return f"AWS Secrets Manager {ref.aws_secret}{key} (read when a run leases the account)"
+    return f"SSM Parameter Store {ref.ssm_parameter} (read when a run leases the account)"

@@ -1,0 +1,93 @@
+"""What a failed attempt leaves for QA: trace.zip, screenshot.png, console.log (SPEC §3).
+
+Files go to `<output>/artifacts/<check>/`. When a check fails more than once, earlier attempts move
+to `attempt-<n>/` beside the latest, so a flaky check keeps the attempt that failed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Error as PlaywrightError
+
+from prodsmoke import redact
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page
+
+    from prodsmoke.e2e.observe import PageObserver
+
+TRACE_MODES = ("on", "off", "retain-on-failure")
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactPolicy:
+    """Where artifacts go and when traces are recorded."""
+
+    root: Path
+    trace: str = "retain-on-failure"
+
+    def folder(self, check: str) -> Path:
+        """The check's artifact folder (not created)."""
+        return self.root / "artifacts" / check
+
+    async def start(self, context: BrowserContext) -> None:
+        """Begin recording a trace when the policy wants one."""
+        if self.trace != "off":
+            await context.tracing.start(screenshots=True, snapshots=True)
+
+    async def finish(
+        self,
+        context: BrowserContext,
+        page: Page | None,
+        observer: PageObserver,
+        *,
+        check: str,
+        attempt: int,
+        failed: bool,
+    ) -> None:
+        """Save this attempt's artifacts when it failed (or tracing is `on`); else drop them."""
+        if not (failed or self.trace == "on"):
+            if self.trace != "off":
+                await _quietly(context.tracing.stop())
+            return
+        folder = self._fresh_folder(check, attempt)
+        if page is not None and not page.is_closed():
+            await _quietly(
+                page.screenshot(path=folder / "screenshot.png", full_page=True, timeout=3000)
+            )
+        if self.trace != "off":
+            await _quietly(context.tracing.stop(path=folder / "trace.zip"))
+        lines = (redact.redact(line) for line in observer.console_lines)
+        (folder / "console.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def collect(self, check: str) -> tuple[str, ...]:
+        """Every artifact kept for `check`, relative to the output root, latest attempt first."""
+        folder = self.folder(check)
+        if not folder.is_dir():
+            return ()
+        files = sorted(folder.rglob("*"), key=lambda p: (len(p.parts), str(p)))
+        return tuple(str(p.relative_to(self.root)) for p in files if p.is_file())
+
+    def _fresh_folder(self, check: str, attempt: int) -> Path:
+        folder = self.folder(check)
+        if folder.exists() and any(p.is_file() for p in folder.iterdir()):
+            earlier = folder / f"attempt-{attempt - 1}"
+            earlier.mkdir(exist_ok=True)
+            for item in folder.iterdir():
+                if item.is_file():
+                    shutil.move(str(item), earlier / item.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+
+async def _quietly(awaitable: object) -> bool:
+    """Await an artifact step; a failure to save must never change the check's verdict."""
+    try:
+        await awaitable  # type: ignore[misc]
+    except PlaywrightError:
+        return False
+    return True

@@ -1,0 +1,281 @@
+"""The engine: runs the planned checks concurrently on one event loop, under one guard.
+
+HTTP checks start at once; the browser launches alongside them and each journey gets its own
+guarded context in that one browser. Every check's attempts fit inside the run deadline, which
+keeps `REPORT_RESERVE_S` back so results and reports are always written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
+
+from prodsmoke import redact
+from prodsmoke.accounts import Credentials, resolve_password
+from prodsmoke.config.models import HttpCheck
+from prodsmoke.e2e import browser as browsers
+from prodsmoke.e2e import http, http_checks
+from prodsmoke.e2e.artifacts import ArtifactPolicy
+from prodsmoke.e2e.attempts import Attempt, AttemptFn, Room, run_attempts
+from prodsmoke.e2e.guard import Guard
+from prodsmoke.e2e.journeys import JOURNEYS, JourneyRun
+from prodsmoke.e2e.journeys.base import browser_failure
+from prodsmoke.e2e.observe import PageObserver
+from prodsmoke.errors import CheckFailure, SuiteError
+from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status
+
+if TYPE_CHECKING:
+    import httpx
+    from playwright.async_api import Browser, Page
+
+    from prodsmoke.config.models import Settings
+    from prodsmoke.e2e.plan import PlannedCheck
+
+REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and reporters
+SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
+MAX_JOURNEYS_AT_ONCE = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run, as opposed to what to check (that is the Settings)."""
+
+    region: str = "local"
+    output_dir: Path = Path("smoke-results")
+    headed: bool = False
+    slow_mo_ms: float = 0
+    trace: str = "retain-on-failure"
+    repro: str = "smoke repro --env {env} {check}"
+
+
+@dataclass
+class Engine:
+    """One run of the suite: schedule, guard, deadline, verdicts."""
+
+    settings: Settings
+    options: RunOptions
+    checks: list[PlannedCheck]
+    on_result: Callable[[CheckResult], None] | None = None
+    guard: Guard = field(init=False)
+    browser_label: str | None = field(init=False, default=None)
+    suite_error: SuiteError | None = field(init=False, default=None)
+    _results: dict[str, asyncio.Future[CheckResult]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.guard = Guard(self.settings)
+        self._rng = random.Random()
+        self._artifacts = ArtifactPolicy(self.options.output_dir, self.options.trace)
+
+    def result_of(self, check_id: str) -> asyncio.Future[CheckResult]:
+        """The future that resolves with `check_id`'s verdict (create within the loop)."""
+        if check_id not in self._results:
+            self._results[check_id] = asyncio.get_running_loop().create_future()
+        return self._results[check_id]
+
+    async def run(self) -> RunResult:
+        """Run every planned check; always returns a result, whatever failed."""
+        started_at = datetime.now(UTC)
+        t0 = self._t0 = time.monotonic()
+        self._deadline = t0 + self.settings.deadline_s - REPORT_RESERVE_S
+        for check in self.checks:
+            self.result_of(check.id)
+        async with AsyncExitStack() as stack:
+            client = http.client(self.guard)
+            stack.push_async_callback(client.aclose)
+            tasks = [
+                asyncio.create_task(self._check(c, self._http_attempt(client, c.spec)))
+                for c in self.checks
+                if isinstance(c.spec, HttpCheck)
+            ]
+            journeys = [c for c in self.checks if c.kind is CheckKind.JOURNEY]
+            if journeys:
+                self._browser = asyncio.create_task(self._launch(stack))
+                self._slots = asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
+                tasks += [asyncio.create_task(self._journey_check(c)) for c in journeys]
+            await self._until_deadline(tasks)
+        results = tuple(self._results[c.id].result() for c in self.checks)
+        return RunResult(
+            run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+            env=self.settings.name,
+            region=self.options.region,
+            target=self.settings.base_url,
+            started_at=started_at,
+            duration_ms=round((time.monotonic() - t0) * 1000),
+            checks=results,
+            safety=self.guard.report(),
+            browser=self.browser_label,
+        )
+
+    async def _until_deadline(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Wait for the checks; at the deadline, cut the unfinished ones off as `fail`."""
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(
+            tasks, timeout=max(0.0, self._deadline - time.monotonic()) + 1
+        )
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for check in self.checks:
+            if not self._results[check.id].done():
+                reason = f"unfinished at the run deadline ({self.settings.deadline_s:g} s)"
+                self._finish(check, self._infrastructure_failure(check, reason))
+
+    def _infrastructure_failure(self, check: PlannedCheck, reason: str) -> CheckResult:
+        return CheckResult(
+            id=check.id,
+            kind=check.kind,
+            status=Status.FAIL,
+            duration_ms=round((time.monotonic() - self._t0) * 1000),
+            error=redact.redact(reason),
+            failure_class=FailureClass.INFRASTRUCTURE,
+            artifacts=self._artifacts.collect(check.id),
+            repro=self._repro(check.id),
+        )
+
+    async def _check(self, check: PlannedCheck, attempt: AttemptFn) -> None:
+        verdict = await run_attempts(
+            attempt,
+            retry=self.settings.retry,
+            timeout_s=check.timeout_s,
+            room=Room(
+                self._deadline, self.guard.budget.remaining, lambda: self.guard.sent_to(check.id)
+            ),
+            rng=self._rng,
+        )
+        last = verdict.last
+        self._finish(
+            check,
+            CheckResult(
+                id=check.id,
+                kind=check.kind,
+                status=last.status,
+                duration_ms=verdict.duration_ms,
+                attempts=verdict.attempts,
+                flaky=verdict.flaky,
+                metrics=last.metrics,
+                error=last.error,
+                failure_class=last.failure_class if last.status is Status.FAIL else None,
+                artifacts=self._artifacts.collect(check.id),
+                repro=self._repro(check.id),
+            ),
+        )
+
+    def _finish(self, check: PlannedCheck, result: CheckResult) -> None:
+        self._results[check.id].set_result(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _repro(self, check_id: str) -> str:
+        return self.options.repro.format(env=self.settings.name, check=check_id)
+
+    # -- HTTP checks -------------------------------------------------------------------------------
+
+    def _http_attempt(self, client: httpx.AsyncClient, spec: HttpCheck) -> AttemptFn:
+        async def attempt(number: int, timeout_s: float) -> Attempt:
+            verdict = await http_checks.run(
+                client,
+                spec,
+                base_url=self.settings.base_url,
+                warn_ratio=self.settings.thresholds.warn_ratio,
+                timeout_s=timeout_s,
+            )
+            return Attempt(verdict.status, verdict.metrics, verdict.message)
+
+        return attempt
+
+    # -- journeys ----------------------------------------------------------------------------------
+
+    async def _launch(self, stack: AsyncExitStack) -> Browser:
+        try:
+            pw = await async_playwright().start()
+        except Exception as exc:
+            raise SuiteError(f"cannot start Playwright: {exc}") from exc
+        stack.push_async_callback(pw.stop)
+        browser, self.browser_label = await browsers.launch(
+            pw,
+            self.settings.browser.executable_path,
+            headless=not self.options.headed,
+            slow_mo_ms=self.options.slow_mo_ms,
+            extra_args=self.settings.browser.args,
+        )
+        stack.push_async_callback(browser.close)
+        return browser
+
+    async def _journey_check(self, check: PlannedCheck) -> None:
+        """Wait for the browser (its launch is not the journey's time), then run the attempts."""
+        try:
+            async with asyncio.timeout(max(0.0, self._deadline - time.monotonic())):
+                browser = await asyncio.shield(self._browser)
+        except (SuiteError, TimeoutError) as exc:
+            if isinstance(exc, SuiteError):
+                self.suite_error = exc
+            reason = str(exc) or "the browser did not start before the run deadline"
+            self._finish(check, self._infrastructure_failure(check, reason))
+            return
+
+        async def attempt(number: int, timeout_s: float) -> Attempt:
+            async with self._slots:
+                return await self._journey(browser, check, number, timeout_s)
+
+        await self._check(check, attempt)
+
+    async def _journey(
+        self, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
+    ) -> Attempt:
+        work_s = max(0.5, timeout_s - SAVE_MARGIN_S)
+        context = await browsers.new_context(browser, self.guard, check.id)
+        observer = PageObserver()
+        observer.attach(context)
+        context.set_default_timeout(work_s * 1000)
+        page: Page | None = None
+        failed = True
+        try:
+            await self._artifacts.start(context)
+            page = await context.new_page()
+            run = JourneyRun(
+                check=check.id,
+                page=page,
+                base_url=self.settings.base_url,
+                guard=self.guard,
+                observer=observer,
+                warn_ratio=self.settings.thresholds.warn_ratio,
+                timeout_ms=work_s * 1000,
+                credentials=self._credentials,
+            )
+            try:
+                async with asyncio.timeout(work_s):
+                    await JOURNEYS[check.id](run, check.spec)
+            except TimeoutError:
+                hint = observer.failures_hint()
+                raise CheckFailure(
+                    f"did not finish within {work_s:.1f} s (at {run.where()}){hint}",
+                    failure_class=FailureClass.NETWORK,
+                ) from None
+            except PlaywrightError as exc:
+                raise browser_failure(exc, check.id) from exc
+            failed = False
+            status = Status.WARN if run.warnings else Status.PASS
+            return Attempt(status, run.metrics, "; ".join(run.warnings) or None)
+        except CheckFailure as failure:
+            metrics = {"console_errors": float(len(observer.console_errors))}
+            return Attempt.failed(failure, metrics)
+        finally:
+            await self._artifacts.finish(
+                context, page, observer, check=check.id, attempt=number, failed=failed
+            )
+            await context.close()
+
+    async def _credentials(self, name: str) -> Credentials:
+        return resolve_password(name, self.settings.accounts[name])

@@ -1,0 +1,143 @@
+"""The production-safe guard: the one place a request is allowed or refused (SPEC §6).
+
+Rules, in order: the scheme must be http(s) or ws(s); the host must be the target's or in
+`allowed_hosts`; a method other than GET/HEAD/OPTIONS must be listed in `allowed_writes` for that
+path on the target; a WebSocket must match `allowed_websockets`; and the rate budget must allow it.
+Every refusal is recorded (check, method, URL, reason) for results.json's `safety.blocked`.
+
+The guard is installed, never called from journeys: `e2e.http.GuardTransport` for HTTP checks and
+`e2e.browser.new_context` for browser contexts both ask `Guard.decide` before a byte is sent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from prodsmoke import __version__, redact
+from prodsmoke.e2e.budget import RateBudget
+from prodsmoke.results import BlockRecord, BudgetReport, SafetyReport
+
+if TYPE_CHECKING:
+    from prodsmoke.config.models import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+NOT_ALLOWED_WRITE = "not in allowed_writes"
+NOT_ALLOWED_HOST = "host not in allowed_hosts"
+NOT_ALLOWED_WEBSOCKET = "websocket not in allowed_websockets"
+NOT_ALLOWED_SCHEME = "scheme not allowed"
+DOWNLOAD_REFUSED = "download refused"
+BUDGET_EXHAUSTED = "rate budget exhausted"
+
+
+class Guard:
+    """Decides, records and marks every request a run sends."""
+
+    def __init__(self, settings: Settings) -> None:
+        safety = settings.safety
+        self.target_host = settings.host
+        self._hosts = (self.target_host, *safety.allowed_hosts)
+        self._writes = {(w.method, w.path.rstrip("/") or "/") for w in safety.allowed_writes}
+        self._websockets = safety.allowed_websockets
+        self.marker_header = safety.synthetic_marker.header
+        self.ua_suffix = safety.synthetic_marker.user_agent_suffix
+        self.budget = RateBudget(
+            max_per_minute=safety.rate_budget.max_requests_per_minute,
+            share_of_limit=safety.rate_budget.share_of_limit,
+        )
+        self.sent = 0
+        self._sent_by_check: Counter[str] = Counter()
+        self._blocked: list[BlockRecord] = []
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def decide(self, method: str, url: str, check: str) -> str | None:
+        """Return why `method url` must not be sent (and record it), or None to send it."""
+        reason = self._policy(method.upper(), url)
+        if reason is None and self.is_target(url) and not self.budget.try_acquire():
+            reason = f"{BUDGET_EXHAUSTED} ({self.budget.limit_per_minute}/min)"
+        if reason is None:
+            self.sent += 1
+            self._sent_by_check[check] += 1
+            return None
+        self.record(check, method, url, reason)
+        return reason
+
+    def sent_to(self, check: str) -> int:
+        """Requests the guard has let `check` send so far."""
+        return self._sent_by_check[check]
+
+    def decide_websocket(self, url: str, check: str) -> str | None:
+        """Return why a WebSocket to `url` must not open (and record it), or None."""
+        reason = self._policy("GET", url)
+        if reason is None and not any(fnmatchcase(url, glob) for glob in self._websockets):
+            reason = NOT_ALLOWED_WEBSOCKET
+        if reason is None:
+            self.sent += 1
+            return None
+        self.record(check, "WEBSOCKET", url, reason)
+        return reason
+
+    def record(self, check: str, method: str, url: str, reason: str) -> None:
+        """Record a refusal made here or by a browser setting (downloads, service workers)."""
+        self._blocked.append(BlockRecord(check, method.upper(), redact.redact(url), reason))
+
+    def _policy(self, method: str, url: str) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ws", "wss"):
+            return f"{NOT_ALLOWED_SCHEME} ({parts.scheme or 'none'})"
+        if not self._host_allowed(parts.hostname or ""):
+            return NOT_ALLOWED_HOST
+        if method in SAFE_METHODS:
+            return None
+        path = parts.path.rstrip("/") or "/"
+        if (parts.hostname or "") == self.target_host and (method, path) in self._writes:
+            return None
+        return NOT_ALLOWED_WRITE
+
+    def _host_allowed(self, host: str) -> bool:
+        return any(h == host or (h.startswith("*.") and host.endswith(h[1:])) for h in self._hosts)
+
+    def is_target(self, url: str) -> bool:
+        """True when `url` is on the target's own host (it counts against the budget)."""
+        return (urlsplit(url).hostname or "") == self.target_host
+
+    # -- marking -------------------------------------------------------------------------------
+
+    def user_agent(self, base: str) -> str:
+        """`base` with the synthetic suffix appended once."""
+        return base if base.endswith(self.ua_suffix) else f"{base} {self.ua_suffix}".strip()
+
+    def outgoing_headers(self, url: str, headers: Mapping[str, str]) -> dict[str, str]:
+        """`headers` marked as synthetic: UA suffix everywhere, marker header to the target."""
+        out = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
+        out["user-agent"] = self.user_agent(headers.get("user-agent", f"prodsmoke/{__version__}"))
+        if self.is_target(url):
+            out[self.marker_header] = f"prodsmoke/{__version__}"
+        return out
+
+    # -- reporting -----------------------------------------------------------------------------
+
+    def blocked(self, check: str | None = None) -> list[BlockRecord]:
+        """Refusals so far, for one check or all."""
+        return [b for b in self._blocked if check is None or b.check == check]
+
+    def report(self) -> SafetyReport:
+        """The run's `safety` section."""
+        budget = self.budget
+        limit = budget.advertised or budget.limit_per_minute
+        return SafetyReport(
+            requests=self.sent,
+            blocked=tuple(self._blocked),
+            budget=BudgetReport(
+                limit_per_minute=limit,
+                used=budget.used,
+                share=budget.used / limit,
+                budget_per_minute=budget.limit_per_minute,
+                advertised=budget.advertised is not None,
+            ),
+        )

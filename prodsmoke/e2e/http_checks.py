@@ -1,0 +1,105 @@
+"""Health and API checks: one guarded GET, judged by its conditions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from prodsmoke.config.conditions import Observation, Outcome, evaluate
+from prodsmoke.e2e.http import CHECK, HEADERS_MS
+from prodsmoke.errors import BlockedRequest, BudgetExhausted, CheckFailure
+from prodsmoke.results import FailureClass, Status
+
+if TYPE_CHECKING:
+    from prodsmoke.config.models import HttpCheck
+
+MAX_BODY = 1 << 20  # conditions read at most 1 MiB of body
+
+
+@dataclass
+class HttpVerdict:
+    """What one attempt of an HTTP check found."""
+
+    status: Status
+    metrics: dict[str, float] = field(default_factory=dict)
+    message: str | None = None
+
+
+async def run(
+    client: httpx.AsyncClient,
+    check: HttpCheck,
+    *,
+    base_url: str,
+    warn_ratio: float,
+    timeout_s: float | None = None,
+) -> HttpVerdict:
+    """Send the check's request and evaluate every condition; raise `CheckFailure` on a fail."""
+    url = urljoin(base_url + "/", check.url)
+    path = urlsplit(url).path
+    timeout = min(check.timeout_s, timeout_s or check.timeout_s)
+    try:
+        response = await client.request(
+            check.method, url, headers=check.headers, extensions={CHECK: check.id}, timeout=timeout
+        )
+        body = (await response.aread())[:MAX_BODY]
+    except BudgetExhausted:
+        raise
+    except BlockedRequest as exc:
+        raise CheckFailure(
+            f"{check.method} {path} was refused by the guard: {exc.reason}",
+            failure_class=FailureClass.INFRASTRUCTURE,
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise CheckFailure(
+            f"{check.method} {path} timed out after {timeout:.1f} s ({type(exc).__name__})",
+            failure_class=FailureClass.NETWORK,
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise CheckFailure(
+            f"{check.method} {path} failed: {_network_reason(exc)}",
+            failure_class=FailureClass.NETWORK,
+        ) from exc
+
+    observation = Observation(
+        status=response.status_code,
+        response_time_ms=float(response.extensions[HEADERS_MS]),
+        headers=dict(response.headers),
+        body=body.decode(response.encoding or "utf-8", errors="replace"),
+    )
+    outcomes = [evaluate(c, observation, warn_ratio=warn_ratio) for c in check.conditions]
+    metrics = {
+        "response_time_ms": round(observation.response_time_ms, 1),
+        "status_code": response.status_code,
+    }
+    failed = [o for o in outcomes if o.verdict == "fail"]
+    if failed:
+        raise CheckFailure(
+            f"{check.method} {path}: " + "; ".join(o.detail for o in failed),
+            failure_class=_failure_class(response.status_code),
+        )
+    warned = [o for o in outcomes if o.verdict == "warn"]
+    if warned:
+        return HttpVerdict(
+            Status.WARN, metrics, f"{check.method} {path}: " + "; ".join(_details(warned))
+        )
+    return HttpVerdict(Status.PASS, metrics)
+
+
+def _details(outcomes: list[Outcome]) -> list[str]:
+    return [o.detail for o in outcomes]
+
+
+def _failure_class(status: int) -> FailureClass:
+    # 429 means our own traffic tripped the product's limiter: our problem, not an outage.
+    return FailureClass.INFRASTRUCTURE if status == 429 else FailureClass.PRODUCT
+
+
+def _network_reason(exc: httpx.HTTPError) -> str:
+    cause = exc.__cause__ or exc.__context__
+    text = str(exc) or (str(cause) if cause else "") or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({text})"
+    return text

@@ -1,0 +1,100 @@
+"""login_flow: a dedicated test account logs in, lands where it should, and always logs out."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from playwright.async_api import Error as PlaywrightError
+
+from prodsmoke.e2e.journeys.base import (
+    JourneyRun,
+    browser_failure,
+    open_page,
+    unless_write_fails,
+    visible_within,
+)
+from prodsmoke.errors import CheckFailure
+from prodsmoke.results import FailureClass
+
+if TYPE_CHECKING:
+    from prodsmoke.accounts import Credentials
+    from prodsmoke.config.models import LoginJourney
+
+LOCKED_STATUS = 423
+
+
+async def run(j: JourneyRun, spec: LoginJourney) -> None:
+    """Log in with `spec.account`, verify the redirect, then log out — even after a failure."""
+    account = await j.credentials(spec.account)
+    failure: CheckFailure | None = None
+    try:
+        await _log_in(j, spec, account)
+    except CheckFailure as exc:
+        failure = exc
+    try:
+        await _log_out(j, spec)
+    except CheckFailure as exc:
+        if failure is None:
+            raise
+        failure = CheckFailure(
+            f"{failure.message}; and logout: {exc.message}", failure_class=failure.failure_class
+        )
+    if failure is not None:
+        raise failure
+
+
+async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
+    await open_page(j, spec.url, wait_until="domcontentloaded")
+    page = j.page
+    try:
+        await page.locator(spec.username).fill(account.username)
+        await page.locator(spec.password).fill(account.password)
+        started = time.perf_counter()
+        await page.locator(spec.submit).click()
+    except PlaywrightError as exc:
+        raise browser_failure(exc, "filling in the login form") from exc
+    try:
+        arrived = await unless_write_fails(
+            j, page.wait_for_url(spec.success.url, timeout=spec.max_ms), spec.max_ms
+        )
+    except PlaywrightError:
+        arrived = False
+    if not arrived:
+        _raise_if_locked(j, spec, account)
+        raise CheckFailure(
+            f"after logging in as {account.name!r} the browser is at {j.where()}, "
+            f"not {spec.success.url}{j.observer.failures_hint()}{j.blocked_hint()}"
+        )
+    if not await visible_within(j, spec.success.visible, spec.max_ms):
+        raise CheckFailure(f"logged in, but {spec.success.visible} is not visible on {j.where()}")
+    j.metrics["login_ms"] = round((time.perf_counter() - started) * 1000)
+
+
+def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
+    locked = any(status == LOCKED_STATUS for _, _, status in j.observer.write_statuses)
+    if locked:
+        raise CheckFailure(
+            f"test account {account.name!r} ({account.username}) is locked (HTTP 423); "
+            "unlock it or rotate its password before the next run",
+            failure_class=FailureClass.INFRASTRUCTURE,
+        )
+
+
+async def _log_out(j: JourneyRun, spec: LoginJourney) -> None:
+    """Click the logout control when the page offers one; nothing to do when never logged in."""
+    page = j.page
+    if (
+        not await j.page.context.cookies(j.base_url)
+        and await page.locator(spec.logout.click).count() == 0
+    ):
+        return
+    started = time.perf_counter()
+    try:
+        if await page.locator(spec.logout.click).count() == 0:
+            raise CheckFailure(f"cannot log out: {spec.logout.click} is not on {j.where()}")
+        await page.locator(spec.logout.click).first.click()
+        await page.wait_for_url(spec.logout.success_url, timeout=spec.max_ms)
+    except PlaywrightError as exc:
+        raise browser_failure(exc, f"logging out via {spec.logout.click}") from exc
+    j.metrics["logout_ms"] = round((time.perf_counter() - started) * 1000)

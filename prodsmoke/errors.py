@@ -1,0 +1,97 @@
+"""prodsmoke's own exceptions, and the exit code each one means.
+
+    SmokeError                      base; `exit_code` says how the CLI ends
+    ├── UsageError                  bad flags or names on the command line          (exit 2)
+    ├── ConfigError                 a config file, key or secret reference is wrong (exit 2)
+    ├── SuiteError                  the suite itself cannot run                     (exit 3)
+    │   └── BrowserNotFound         no usable Chromium in the documented places
+    ├── BlockedRequest              the guard refused to send a request
+    │   └── BudgetExhausted         the rate budget is spent
+    └── AccountError                a test account cannot be used
+        └── AccountLocked           the product says the account is locked
+
+    CheckFailure(AssertionError)    a check's verdict: title, message, failure class
+
+Third-party errors (Playwright, httpx, botocore) are translated into these at the boundary
+that calls them, with `raise ... from exc`, so callers never see a library's exception type.
+"""
+
+from __future__ import annotations
+
+from prodsmoke.results import FailureClass
+
+
+class SmokeError(Exception):
+    """Base of every error prodsmoke raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(SmokeError):
+    """A command-line flag or name is wrong."""
+
+    exit_code = 2
+
+
+class ConfigError(SmokeError):
+    """A configuration file, key, value or secret reference is wrong.
+
+    The message is one line: file, key path, the bad value and the expected form.
+    """
+
+    exit_code = 2
+
+    def __init__(self, file: str, path: str, problem: str) -> None:
+        self.file = file
+        self.path = path
+        self.problem = problem
+        where = f"{file}: {path}" if path else file
+        super().__init__(f"{where}: {problem}")
+
+
+class SuiteError(SmokeError):
+    """The suite itself cannot run (no browser, output folder not writable)."""
+
+    exit_code = 3
+
+
+class BrowserNotFound(SuiteError):
+    """No Chromium was found in any of the documented places."""
+
+
+class BlockedRequest(SmokeError):
+    """The production-safe guard refused to send a request."""
+
+    def __init__(self, method: str, url: str, reason: str) -> None:
+        self.method = method
+        self.url = url
+        self.reason = reason
+        super().__init__(f"blocked {method} {url}: {reason}")
+
+
+class BudgetExhausted(BlockedRequest):
+    """The run's rate budget is spent; nothing more may be sent to the target."""
+
+
+class AccountError(SmokeError):
+    """A test account cannot be used (secret unresolvable, lease unavailable)."""
+
+
+class AccountLocked(AccountError):
+    """The product reports the test account as locked."""
+
+
+class CheckFailure(AssertionError):
+    """A check did not hold. Carries a short title and the class of failure."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        failure_class: FailureClass = FailureClass.PRODUCT,
+        title: str | None = None,
+    ) -> None:
+        self.message = message
+        self.failure_class = failure_class
+        self.title = title or message.split(":", 1)[0]
+        super().__init__(message)

@@ -1,0 +1,76 @@
+"""The one scrubber for everything that leaves the process.
+
+stdout, logs, results.json, junit.xml, metric tags, error texts and artifacts all pass `redact()`.
+Secrets resolved from config are registered here at load time; each is scrubbed in its raw,
+URL-encoded and JSON-escaped forms. Credentials that never were config (cookies, bearer tokens,
+`Authorization` values, `password=` form fields) are scrubbed by pattern.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from urllib.parse import quote, quote_plus
+
+MASK = "[REDACTED]"
+
+_PATTERNS = (
+    # header lines and JSON/HAR header objects: Authorization, Cookie, Set-Cookie, X-Api-Key …
+    re.compile(
+        r"(?i)((?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|dd-api-key|api-key)"
+        r"\"?\s*[:=]\s*\"?)([^\"\r\n]+)"
+    ),
+    re.compile(r"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]{8,})"),
+    # form fields and query strings: password=…, token=…, session=…
+    re.compile(r"(?i)((?:password|passwd|token|secret|session|api_key)=)([^&\s\"']+)"),
+    re.compile(r"(?i)(\"(?:password|token|secret|session|api_key)\"\s*:\s*\")([^\"]*)"),
+)
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a secret can appear in text we write."""
+    escaped = json.dumps(secret)[1:-1]
+    return {secret, quote(secret, safe=""), quote_plus(secret), escaped, quote(escaped, safe="")}
+
+
+def register_secret(value: str) -> None:
+    """Scrub `value` (and its encoded forms) from everything redacted from now on."""
+    if len(value) < 4:  # shorter values would mangle ordinary text; config refuses them too
+        return
+    with _lock:
+        _secrets.update(f for f in _forms(value) if f)
+
+
+def secrets() -> frozenset[str]:
+    """Every registered secret form (for artifact scrubbing and leak tests)."""
+    with _lock:
+        return frozenset(_secrets)
+
+
+def redact(text: str) -> str:
+    """Return `text` with every registered secret and credential-shaped value masked."""
+    if not text:
+        return text
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """`redact()` for binary artifacts: replaces registered secret forms byte-for-byte."""
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        raw = secret.encode()
+        if raw in data:
+            data = data.replace(raw, MASK.encode())
+    return data

@@ -1,0 +1,192 @@
+"""Results are values: what a check and a run produced, as frozen dataclasses.
+
+Reporters receive a `RunResult` and nothing else. `RunResult.to_dict()` is the
+`prodsmoke/results/v1` document written to results.json (SPEC §4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+SCHEMA = "prodsmoke/results/v1"
+
+
+class Status(StrEnum):
+    """Outcome of a check or a run."""
+
+    PASS = "pass"  # noqa: S105 - a status, not a password
+    WARN = "warn"  # works, but over a warning threshold ("degraded")
+    FAIL = "fail"
+    SKIP = "skip"  # not run: disabled, budget exhausted, deadline hit before start
+
+    @property
+    def ok(self) -> bool:
+        """True when this status does not fail the run (pass, warn, skip)."""
+        return self is not Status.FAIL
+
+    @classmethod
+    def worst(cls, statuses: Iterable[Status]) -> Status:
+        """The run's status: the worst of the checks that ran; `skip` only if none ran."""
+        ran = [s for s in statuses if s is not Status.SKIP]
+        if not ran:
+            return cls.SKIP
+        order = (cls.PASS, cls.WARN, cls.FAIL)
+        return max(ran, key=order.index)
+
+
+class CheckKind(StrEnum):
+    """The three kinds of check (SPEC §1)."""
+
+    HEALTH = "health"
+    API = "api"
+    JOURNEY = "journey"
+
+
+class FailureClass(StrEnum):
+    """Why a check failed: the product, the network to it, or our own infrastructure."""
+
+    PRODUCT = "product"  # assertion, 5xx, wrong content
+    NETWORK = "network"  # DNS, connect, timeout
+    INFRASTRUCTURE = "infrastructure"  # browser crash, account locked, budget, deadline
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRecord:
+    """One request the guard refused to send."""
+
+    check: str
+    method: str
+    url: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The results.json form."""
+        return {"check": self.check, "method": self.method, "url": self.url, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReport:
+    """How much of the target's rate limit a run used.
+
+    `limit_per_minute` is the limit the target advertised (or, when it advertised none, the
+    configured `max_requests_per_minute`); `share` is `used / limit_per_minute`; `budget_per_minute`
+    is the cap the run held itself to.
+    """
+
+    limit_per_minute: int
+    used: int
+    share: float
+    budget_per_minute: int
+    advertised: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results.json form."""
+        return {
+            "limit_per_minute": self.limit_per_minute,
+            "used": self.used,
+            "share": round(self.share, 4),
+            "budget_per_minute": self.budget_per_minute,
+            "advertised": self.advertised,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyReport:
+    """What the guard saw and did during a run."""
+
+    requests: int
+    blocked: tuple[BlockRecord, ...]
+    budget: BudgetReport
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results.json form."""
+        return {
+            "requests": self.requests,
+            "blocked": [b.to_dict() for b in self.blocked],
+            "budget": self.budget.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The verdict on one check, after all its attempts."""
+
+    id: str
+    kind: CheckKind
+    status: Status
+    duration_ms: int
+    attempts: int = 1
+    flaky: bool = False
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    error: str | None = None
+    failure_class: FailureClass | None = None
+    artifacts: tuple[str, ...] = ()
+    repro: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results.json form."""
+        return {
+            "id": self.id,
+            "kind": str(self.kind),
+            "status": str(self.status),
+            "duration_ms": self.duration_ms,
+            "attempts": self.attempts,
+            "flaky": self.flaky,
+            "metrics": dict(self.metrics),
+            "error": self.error,
+            "failure_class": str(self.failure_class) if self.failure_class else None,
+            "artifacts": list(self.artifacts),
+            "repro": self.repro,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """One execution of the suite against one environment from one region."""
+
+    run_id: str
+    env: str
+    region: str
+    target: str
+    started_at: datetime
+    duration_ms: int
+    checks: tuple[CheckResult, ...]
+    safety: SafetyReport
+    browser: str | None = None
+
+    @property
+    def status(self) -> Status:
+        """The worst status among the checks."""
+        return Status.worst(c.status for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every check passed or warned (or was skipped), 1 when any failed (SPEC §3)."""
+        return 0 if self.status.ok else 1
+
+    def check(self, check_id: str) -> CheckResult:
+        """The result of one check, by id."""
+        for c in self.checks:
+            if c.id == check_id:
+                return c
+        raise KeyError(check_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `prodsmoke/results/v1` document."""
+        return {
+            "schema": SCHEMA,
+            "run_id": self.run_id,
+            "env": self.env,
+            "region": self.region,
+            "target": self.target,
+            "started_at": self.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "duration_ms": self.duration_ms,
+            "status": str(self.status),
+            "browser": self.browser,
+            "checks": [c.to_dict() for c in self.checks],
+            "safety": self.safety.to_dict(),
+        }

@@ -1,0 +1,163 @@
+"""One run, end to end: engine + pytest frame → RunResult → results.json, junit.xml, console.
+
+results.json is written before any other reporter runs, so a failing backend never loses a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prodsmoke import redact
+from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.plugin import SmokePlugin, SuiteRun
+from prodsmoke.errors import SmokeError, SuiteError
+from prodsmoke.reporters.base import publish
+from prodsmoke.reporters.json_file import JsonFileReporter
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from prodsmoke.config.models import Settings
+    from prodsmoke.e2e.plan import PlannedCheck
+    from prodsmoke.reporters.base import Reporter
+    from prodsmoke.reporters.console import ConsoleReporter
+    from prodsmoke.results import RunResult
+
+PYTEST_INI = Path(__file__).parent / "e2e" / "pytest.ini"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a run produced and how the process should end."""
+
+    result: RunResult
+    exit_code: int
+    reporter_errors: tuple[str, ...]
+
+
+def execute(
+    settings: Settings,
+    checks: Sequence[PlannedCheck],
+    options: RunOptions,
+    *,
+    env_file: Path,
+    console: ConsoleReporter,
+    reporters: Sequence[Reporter] = (),
+) -> Outcome:
+    """Run the suite and report it; results.json first, then the console, then `reporters`."""
+    _ensure_writable(options.output_dir)
+    console.header(
+        env=settings.name,
+        target=settings.base_url,
+        region=options.region,
+        checks=len(checks),
+        deadline_s=settings.deadline_s,
+    )
+    engine = Engine(settings, options, list(checks))
+    with _engine_loop() as loop:
+        # The engine starts at once (HTTP checks sent, browser launching) while pytest collects.
+        main = asyncio.run_coroutine_threadsafe(engine.run(), loop)
+        suite = SuiteRun(engine, loop, env_file, on_result=console.progress)
+        try:
+            pytest_code = _run_pytest(suite, options.output_dir / "junit.xml")
+            result = main.result()
+        except BaseException:
+            loop.call_soon_threadsafe(main.cancel)
+            raise
+    if pytest_code not in (0, 1, 5):
+        raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
+    errors = publish(
+        result, [JsonFileReporter(options.output_dir / "results.json"), console, *reporters]
+    )
+    for error in errors:
+        console.error(error)
+    exit_code = 3 if engine.suite_error is not None else result.exit_code
+    return Outcome(result, exit_code, tuple(errors))
+
+
+def _run_pytest(suite: SuiteRun, junit: Path) -> int:
+    import pytest  # imported here, after the engine has started, so the two overlap
+
+    args = [
+        str(suite.env_file),
+        "-c",
+        str(PYTEST_INI),
+        "--rootdir",
+        str(suite.env_file.parent),
+        "--noconftest",
+        "--capture=no",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        f"--junitxml={junit}",
+    ]
+    with _isolated_environment():
+        return int(pytest.main(args, plugins=[SmokePlugin(suite)]))
+
+
+@contextmanager
+def _isolated_environment() -> Iterator[None]:
+    """Keep the caller's pytest settings and installed plugins out of the run."""
+    saved = {k: os.environ.pop(k, None) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is not None:
+                os.environ[key] = value
+        if autoload is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
+
+
+def _ensure_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".prodsmoke-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise SuiteError(f"output folder {folder} is not writable: {exc.strerror}") from exc
+
+
+@contextmanager
+def _engine_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop running on its own thread for the length of the block."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="prodsmoke-engine", daemon=True)
+    thread.start()
+    try:
+        yield loop
+    finally:
+        asyncio.run_coroutine_threadsafe(_cancel_leftovers(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+async def _cancel_leftovers() -> None:
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    await asyncio.get_running_loop().shutdown_asyncgens()
+
+
+def fail_fast(error: SmokeError) -> int:
+    """Print a SmokeError as one line on stderr and return its exit code."""
+    print(f"smoke: {redact.redact(str(error))}", file=sys.stderr)
+    return error.exit_code
