@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--env", help="one environment (default: every file under DIR/environments)")
     _config_flag(check)
 
-    sub.add_parser("browser", help="show which Chromium a run would use, and why")
+    browser = sub.add_parser("browser", help="show where Chromium is looked for, and what is here")
+    browser.add_argument("--check", action="store_true", help="exit 3 when no Chromium is found")
     return parser
 
 
@@ -214,9 +215,11 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def _cmd_browser(args: argparse.Namespace) -> int:
-    from prodsmoke.e2e.browser import describe_search
+    from prodsmoke.e2e.browser import describe_search, find_any
 
     print(describe_search())
+    if args.check and find_any() is None:
+        return 3
     return 0
 
 

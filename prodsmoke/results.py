@@ -96,17 +96,24 @@ class BudgetReport:
 
 @dataclass(frozen=True, slots=True)
 class SafetyReport:
-    """What the guard saw and did during a run."""
+    """What the guard saw and did during a run.
+
+    `unrouted` lists requests the browser sent that no route could intercept (a GET redirect's
+    follow-up), each with the verdict the policy gives it ("allowed" or the reason it would have
+    been refused).
+    """
 
     requests: int
     blocked: tuple[BlockRecord, ...]
     budget: BudgetReport
+    unrouted: tuple[BlockRecord, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The results.json form."""
         return {
             "requests": self.requests,
             "blocked": [b.to_dict() for b in self.blocked],
+            "unrouted": [u.to_dict() for u in self.unrouted],
             "budget": self.budget.to_dict(),
         }
 

@@ -29,14 +29,23 @@ def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def resolve(tree: Any, environ: Mapping[str, str], path: str = "") -> Any:
-    """Return `tree` with every `${VAR}` in its strings replaced; raise `MissingVariable`."""
+PLACEHOLDER = "${unresolved}"  # stands in for a missing variable so validation can still run
+
+
+def resolve(
+    tree: Any, environ: Mapping[str, str], missing: list[MissingVariable], path: str = ""
+) -> Any:
+    """Return `tree` with every `${VAR}` replaced; unresolvable ones are appended to `missing`."""
     if isinstance(tree, dict):
-        return {k: resolve(v, environ, _join(path, k)) for k, v in tree.items()}
+        return {k: resolve(v, environ, missing, _join(path, k)) for k, v in tree.items()}
     if isinstance(tree, list):
-        return [resolve(v, environ, _join(path, i)) for i, v in enumerate(tree)]
+        return [resolve(v, environ, missing, _join(path, i)) for i, v in enumerate(tree)]
     if isinstance(tree, str) and "$" in tree:
-        return _resolve_string(tree, environ, path)
+        try:
+            return _resolve_string(tree, environ, path)
+        except MissingVariable as exc:
+            missing.append(exc)
+            return PLACEHOLDER
     return tree
 
 

@@ -41,6 +41,21 @@ _EXPECTED = {
 _SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
 
 
+_CONSTRAINTS = frozenset(
+    {
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "string_pattern_mismatch",
+        "string_too_short",
+        "string_too_long",
+        "too_short",
+        "too_long",
+    }
+)
+
+
 def environment_file(config_dir: Path, env: str) -> Path:
     """Where environment `env` lives under `config_dir`."""
     return config_dir / "environments" / f"{env}.yaml"
@@ -84,24 +99,36 @@ def load_settings(
             str(file), "", "expected a mapping of keys at the top level, e.g. 'name: demo'"
         )
     raw.setdefault("name", env)
-    try:
-        raw = resolve(raw, os.environ if environ is None else environ)
-    except MissingVariable as exc:
-        raise ConfigError(str(file), exc.path, exc.problem) from exc
+    if raw["name"] != env:
+        raise ConfigError(
+            str(file),
+            "name",
+            f"got {raw['name']!r}, expected {env!r} (the file's name) or no name key",
+        )
+    # Structure first (a misspelt key matters more than an unset variable), then variables.
+    missing: list[MissingVariable] = []
+    raw = resolve(raw, os.environ if environ is None else environ, missing)
     raw.update(overrides or {})
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        raise _first_error(str(file), raw, exc) from None
+        error = _first_error(str(file), exc)
+        unresolved = next((m for m in missing if error.path.startswith(m.path)), None)
+        if unresolved is not None:
+            raise ConfigError(str(file), unresolved.path, unresolved.problem) from None
+        raise error from None
+    if missing:
+        raise ConfigError(str(file), missing[0].path, missing[0].problem)
     _check_references(str(file), settings)
     for secret in _secret_values(settings):
         redact.register_secret(secret)
     return settings
 
 
-def _first_error(file: str, raw: Any, exc: ValidationError) -> ConfigError:
+def _first_error(file: str, exc: ValidationError) -> ConfigError:
     error = exc.errors(include_url=False)[0]
     loc = [part for part in error["loc"] if not _is_union_tag(part)]
+    in_union = len(loc) != len(error["loc"])
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -110,14 +137,21 @@ def _first_error(file: str, raw: Any, exc: ValidationError) -> ConfigError:
         return ConfigError(file, path, f"required key is missing; expected {_form(loc)}")
     secret = any(str(p).lower() in _SECRET_KEYS for p in loc)
     got = "a value (hidden: secret field)" if secret else _shown(error.get("input"))
-    expected = _EXPECTED.get(kind) or _message(error["msg"])
-    return ConfigError(file, path, f"got {got}, expected {expected}")
+    if in_union or (kind in _CONSTRAINTS and _form(loc) != "a value"):
+        # A union branch's complaint would mislead, and "input should be less than 1" says less
+        # than the field's own description: say what the key accepts instead.
+        return ConfigError(file, path, f"got {got}, expected {_form(loc)}")
+    if kind in _EXPECTED:
+        return ConfigError(file, path, f"got {got}, expected {_EXPECTED[kind]}")
+    message = _message(error["msg"])
+    joiner = ", " if message.startswith("expected") else ": "
+    return ConfigError(file, path, f"got {got}{joiner}{message}")
 
 
 def _is_union_tag(part: object) -> bool:
-    # pydantic names union branches in the location ("SecretStr", "AwsSecretRef");
-    # a user never wrote them, so they are left out of the key path.
-    return isinstance(part, str) and (part[:1].isupper() or part.startswith("function-"))
+    # pydantic names union branches in the location ("SecretStr", "lax-or-strict[…]",
+    # "function-after[…]"); a user never wrote them, so they are left out of the key path.
+    return isinstance(part, str) and (part[:1].isupper() or "[" in part or "-" in part)
 
 
 def _message(msg: str) -> str:

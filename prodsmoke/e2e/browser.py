@@ -17,10 +17,11 @@ import re
 import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from playwright.async_api import Error as PlaywrightError
 
-from prodsmoke.e2e.guard import DOWNLOAD_REFUSED, Guard
+from prodsmoke.e2e.guard import DOWNLOAD_REFUSED, SAFE_METHODS, Guard
 from prodsmoke.errors import BrowserNotFound
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ ENV_OVERRIDE = "PRODSMOKE_CHROMIUM"
 # Without these, Chromium reaches out to Google services at start (SPEC: the machine note).
 QUIET_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync")
 _SYSTEM = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
-_BLOCKED_BODY = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +65,16 @@ def candidates(
     override = env.get(ENV_OVERRIDE) or configured
     if override:
         return [BrowserChoice("override", override)]
-    found = [BrowserChoice("playwright", None)]
+    return [
+        BrowserChoice("playwright", None),
+        *(BrowserChoice("system", path) for path in system_browsers(headless=headless)),
+    ]
+
+
+def system_browsers(*, headless: bool) -> list[str]:
+    """Chromium executables on PATH, the headless shell first when running headless."""
     names = (("chromium-headless-shell",) if headless else ()) + _SYSTEM
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            found.append(BrowserChoice("system", path))
-    return found
+    return [path for name in names if (path := shutil.which(name))]
 
 
 async def launch(
@@ -115,27 +118,52 @@ async def new_context(
 
     Context-level routing also sees frames, popups, workers, beacons and pings; WebSockets are
     routed separately; service workers and downloads are refused by context options.
+
+    Playwright does not route a redirect's follow-up request. So a write the guard allows is sent
+    by us with `max_redirects=0` and its redirect target is judged before the browser may follow
+    it; a GET's redirect follow-up cannot be stopped, but it is counted and judged when seen.
     """
     context = await browser.new_context(
         accept_downloads=False,
         service_workers="block",
         **options,  # type: ignore[arg-type]
     )
+    judged: set[str] = set()  # redirect targets already judged (and counted) before following
 
     async def route(route: Route, request: Request) -> None:
-        reason = guard.decide(request.method, request.url, check)
-        if reason is None:
-            await route.continue_(headers=guard.outgoing_headers(request.url, request.headers))
-        elif request.method.upper() in ("GET", "HEAD", "OPTIONS"):
-            await route.abort("blockedbyclient")
-        else:
-            # A refused write is answered locally with 204: the page carries on as if its beacon
-            # landed, so a blocked analytics call never becomes the page's console error.
-            await route.fulfill(status=204, body=_BLOCKED_BODY, headers={"x-prodsmoke": "blocked"})
+        method = request.method.upper()
+        if guard.decide(method, request.url, check) is not None:
+            await _refuse(route, method)
+            return
+        headers = guard.outgoing_headers(request.url, request.headers)
+        if method in SAFE_METHODS:
+            await route.continue_(headers=headers)
+            return
+        try:
+            response = await route.fetch(headers=headers, max_redirects=0)
+        except PlaywrightError:
+            await route.abort("connectionfailed")
+            return
+        location = response.headers.get("location")
+        if 300 <= response.status < 400 and location:
+            target = urljoin(request.url, location)
+            follow = method if response.status in (307, 308) else "GET"
+            if guard.decide(follow, target, check) is not None:
+                await _refuse(route, method)
+                return
+            judged.add(target)
+        await route.fulfill(response=response)
+
+    def seen(request: Request) -> None:
+        if request.redirected_from is None:
+            return  # routed above
+        if request.url in judged:
+            judged.discard(request.url)
+            return
+        guard.observe_unrouted(request.method, request.url, check)
 
     async def websocket(ws: WebSocketRoute) -> None:
-        reason = guard.decide_websocket(ws.url, check)
-        if reason is None:
+        if guard.decide_websocket(ws.url, check) is None:
             ws.connect_to_server()
         else:
             await ws.close(code=1008, reason="blocked by prodsmoke guard")
@@ -145,8 +173,18 @@ async def new_context(
 
     await context.route("**/*", route)
     await context.route_web_socket(re.compile(r".*"), websocket)
+    context.on("request", seen)
     context.on("page", lambda page: page.on("download", download))
     return context
+
+
+async def _refuse(route: Route, method: str) -> None:
+    if method in SAFE_METHODS:
+        await route.abort("blockedbyclient")
+    else:
+        # A refused write is answered locally with 204: the page carries on as if its beacon
+        # landed, so a blocked analytics call never becomes the page's console error.
+        await route.fulfill(status=204, body=b"", headers={"x-prodsmoke": "blocked"})
 
 
 def describe_search(*, headless: bool = True) -> str:
@@ -161,6 +199,16 @@ def describe_search(*, headless: bool = True) -> str:
     ]
     lines.append(f"  3. system: {', '.join(p for p in system if p) or 'none on PATH'}")
     return "\n".join(lines)
+
+
+def find_any(*, headless: bool = True) -> str | None:
+    """Some Chromium that exists on this machine (no launch attempted), or None."""
+    override = os.environ.get(ENV_OVERRIDE)
+    if override:
+        return override if os.path.exists(override) else None
+    if own := _playwright_browser():
+        return own
+    return next(iter(system_browsers(headless=headless)), None)
 
 
 def _playwright_browser() -> str | None:

@@ -83,6 +83,11 @@ class RateBudget:
         self.used += 1
         return True
 
+    def count(self) -> None:
+        """Count a request that was sent without asking (it cannot be refused any more)."""
+        self._sent.append(self._clock())
+        self.used += 1
+
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn the target's advertised limit and honour 429 / Retry-After."""
         if (limit := advertised_per_minute(headers)) is not None:

@@ -52,6 +52,7 @@ class Guard:
         self.sent = 0
         self._sent_by_check: Counter[str] = Counter()
         self._blocked: list[BlockRecord] = []
+        self._unrouted: list[BlockRecord] = []
 
     # -- decisions -----------------------------------------------------------------------------
 
@@ -81,6 +82,19 @@ class Guard:
             return None
         self.record(check, "WEBSOCKET", url, reason)
         return reason
+
+    def observe_unrouted(self, method: str, url: str, check: str) -> None:
+        """Account for a request the browser sent without asking (a redirect's follow-up).
+
+        It is counted against the budget, and noted in `unrouted` with what the policy would
+        have said, because it could not be stopped.
+        """
+        self.sent += 1
+        self._sent_by_check[check] += 1
+        if self.is_target(url):
+            self.budget.count()
+        verdict = self._policy(method.upper(), url) or "allowed"
+        self._unrouted.append(BlockRecord(check, method.upper(), redact.redact(url), verdict))
 
     def record(self, check: str, method: str, url: str, reason: str) -> None:
         """Record a refusal made here or by a browser setting (downloads, service workers)."""
@@ -133,6 +147,7 @@ class Guard:
         return SafetyReport(
             requests=self.sent,
             blocked=tuple(self._blocked),
+            unrouted=tuple(self._unrouted),
             budget=BudgetReport(
                 limit_per_minute=limit,
                 used=budget.used,

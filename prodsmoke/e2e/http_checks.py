@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -59,7 +61,7 @@ async def run(
         ) from exc
     except httpx.HTTPError as exc:
         raise CheckFailure(
-            f"{check.method} {path} failed: {_network_reason(exc)}",
+            f"{check.method} {path} failed: {_network_reason(exc, url)}",
             failure_class=FailureClass.NETWORK,
         ) from exc
 
@@ -97,9 +99,16 @@ def _failure_class(status: int) -> FailureClass:
     return FailureClass.INFRASTRUCTURE if status == 429 else FailureClass.PRODUCT
 
 
-def _network_reason(exc: httpx.HTTPError) -> str:
-    cause = exc.__cause__ or exc.__context__
-    text = str(exc) or (str(cause) if cause else "") or type(exc).__name__
+def _network_reason(exc: httpx.HTTPError, url: str) -> str:
+    """The innermost OS-level reason, e.g. 'cannot connect to 127.0.0.1:9: connection refused'."""
+    reason = str(exc) or type(exc).__name__
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            reason = f"DNS lookup failed ({cause.strerror})"
+        elif isinstance(cause, OSError) and (cause.errno or cause.strerror):
+            reason = (os.strerror(cause.errno) if cause.errno else str(cause.strerror)).lower()
+        cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect ({text})"
-    return text
+        return f"cannot connect to {urlsplit(url).netloc}: {reason}"
+    return reason

@@ -1,0 +1,36 @@
+# Quick start: `make demo` and `make test`. Both set themselves up on first use (a virtualenv in
+# .venv, prodsmoke with its dev extra, and a Chromium) and are cheap to run again.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit browser clean
+
+demo: $(INSTALLED) browser
+	$(BIN)/smoke demo
+
+test: lint typecheck unit
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+# pytest exits 5 when nothing was collected (e.g. a filtered run); that is not a failure here.
+unit: $(INSTALLED) browser
+	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+browser: $(INSTALLED)
+	@scripts/ensure-browser $(BIN)
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) smoke-results .mypy_cache .ruff_cache

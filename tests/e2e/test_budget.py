@@ -1,0 +1,60 @@
+"""The rate budget: advertised limits in every header dialect, the sliding window, 429s."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodsmoke.e2e.budget import RateBudget, advertised_per_minute, retry_after_s
+
+
+@pytest.mark.parametrize(
+    ("headers", "limit"),
+    [
+        ({"RateLimit-Policy": "600;w=60"}, 600),
+        ({"ratelimit-policy": '"default";q=100;w=10'}, 600),
+        ({"RateLimit-Policy": "100;w=3600"}, 1),
+        ({"RateLimit": "limit=600, remaining=599, reset=42"}, 600),
+        ({"RateLimit-Limit": "250"}, 250),
+        ({"X-RateLimit-Limit": "30"}, 30),
+        ({"X-RateLimit-Limit": "30, 30;w=60"}, 30),
+        ({"Content-Type": "text/html"}, None),
+    ],
+)
+def test_advertised_limit(headers: dict[str, str], limit: int | None) -> None:
+    assert advertised_per_minute(headers) == limit
+
+
+def test_retry_after() -> None:
+    assert retry_after_s({"Retry-After": "7"}) == 7.0
+    assert retry_after_s({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) is None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_sliding_window_and_share_of_the_advertised_limit() -> None:
+    clock = Clock()
+    budget = RateBudget(max_per_minute=5, share_of_limit=0.1, clock=clock)
+    assert [budget.try_acquire() for _ in range(6)] == [True] * 5 + [False]
+    clock.now += 61
+    assert budget.remaining() == 5
+    budget.observe(200, {"RateLimit-Policy": "30;w=60"})
+    assert budget.limit_per_minute == 3  # 10% of 30, under the configured 5
+    budget.observe(200, {"RateLimit-Policy": "600;w=60"})
+    assert budget.advertised == 30  # the smallest limit ever advertised wins
+
+
+def test_429_pauses_everything_until_retry_after() -> None:
+    clock = Clock()
+    budget = RateBudget(max_per_minute=100, share_of_limit=1, clock=clock)
+    budget.observe(429, {"Retry-After": "10"})
+    assert budget.remaining() == 0 and not budget.try_acquire()
+    clock.now += 10.5
+    assert budget.try_acquire()
+    budget.observe(429, {})
+    assert budget.paused_until == pytest.approx(clock.now + 60)

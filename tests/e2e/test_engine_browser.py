@@ -1,0 +1,117 @@
+"""The engine against the real demo target in a real Chromium: verdicts, guard, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from prodsmoke.config.models import Settings
+from prodsmoke.demo import DemoServer, Faults
+from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.plan import plan
+from prodsmoke.results import RunResult, Status
+
+pytestmark = pytest.mark.browser
+
+
+async def run(settings: Settings, tmp_path: Path, *checks: str) -> RunResult:
+    engine = Engine(settings, RunOptions(output_dir=tmp_path), plan(settings, checks))
+    return await engine.run()
+
+
+async def test_a_passing_run_logs_in_once_logs_out_once_and_persists_nothing(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    result = await run(demo_settings(), tmp_path)
+    assert [(c.id, c.status) for c in result.checks] == [
+        ("health", Status.PASS),
+        ("api_v1_health", Status.PASS),
+        ("api_v1_status", Status.PASS),
+        ("api_health", Status.PASS),
+        ("homepage_load", Status.PASS),
+        ("anonymous_enhancement", Status.PASS),
+        ("login_flow", Status.PASS),
+    ]
+    audit = demo_target.audit()
+    assert [x["account"] for x in audit["logins"] if x["ok"]] == [
+        "smoke-test-basic@betterprompts.com"
+    ]
+    assert [x["account"] for x in audit["logouts"]] == ["smoke-test-basic@betterprompts.com"]
+    assert audit["persisted"] == []
+    assert {(r["method"], r["path"]) for r in audit["requests"]} == {
+        ("POST", "/api/v1/auth/login"),
+        ("POST", "/api/v1/auth/logout"),
+        ("POST", "/api/v1/enhance"),
+    }
+    assert all(r["synthetic"] for r in audit["requests"])
+    assert all(r["user_agent"].endswith(" prodsmoke") for r in audit["requests"])
+    homepage = result.check("homepage_load")
+    assert 0 < homepage.metrics["page_load_ms"] < 3000
+    assert homepage.metrics["console_errors"] == 0
+    assert result.safety.requests == audit["traffic"]["total"]
+    assert result.safety.blocked == ()
+    assert "chromium" in (result.browser or "").lower()
+
+
+async def test_beacon_writes_are_blocked_recorded_and_never_arrive(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    demo_target.set_faults(Faults.parse("beacon"))
+    result = await run(demo_settings(), tmp_path, "homepage_load")
+    homepage = result.check("homepage_load")
+    assert homepage.status is Status.PASS, homepage.error
+    assert homepage.metrics["console_errors"] == 0  # the guard's refusals are not the page's errors
+    blocked = {
+        (b.check, b.method, b.url.rsplit("/", 1)[-1], b.reason) for b in result.safety.blocked
+    }
+    assert ("homepage_load", "POST", "analytics", "not in allowed_writes") in blocked
+    assert ("homepage_load", "WEBSOCKET", "ws", "websocket not in allowed_websockets") in blocked
+    audit = demo_target.audit()
+    assert audit["requests"] == []
+    assert audit["websockets"] == []
+
+
+async def test_a_host_outside_the_allow_list_is_blocked_in_the_browser(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # The same server under another name: to the guard, "localhost" is a foreign host.
+    settings = demo_settings()
+    assert settings.journeys.homepage_load is not None
+    foreign = settings.journeys.homepage_load.model_copy(
+        update={"url": demo_target.url.replace("127.0.0.1", "localhost") + "/"}
+    )
+    journeys = settings.journeys.model_copy(update={"homepage_load": foreign})
+    result = await run(
+        settings.model_copy(update={"journeys": journeys}), tmp_path, "homepage_load"
+    )
+    check = result.check("homepage_load")
+    assert check.status is Status.FAIL
+    assert check.error is not None and "net::ERR_BLOCKED_BY_CLIENT" in check.error
+    assert {b.reason for b in result.safety.blocked} == {"host not in allowed_hosts"}
+    assert demo_target.audit()["traffic"]["total"] == 0
+
+
+async def test_redirect_follow_ups_are_judged_and_counted(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    result = await run(demo_settings(), tmp_path, "login_flow")
+    assert result.check("login_flow").status is Status.PASS
+    # login and logout both answer 303; their follow-ups were judged before the browser followed
+    assert result.safety.unrouted == ()
+    assert result.safety.requests == demo_target.audit()["traffic"]["total"]
+
+
+async def test_failures_leave_artifacts_and_a_repro_command(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    demo_target.set_faults(Faults.parse("missing-element"))
+    result = await run(demo_settings(), tmp_path, "homepage_load")
+    check = result.check("homepage_load")
+    assert check.status is Status.FAIL
+    assert check.error is not None and "header is not visible" in check.error
+    assert check.repro == "smoke repro --env demo homepage_load"
+    names = {Path(a).name for a in check.artifacts}
+    assert {"trace.zip", "screenshot.png", "console.log"} <= names
+    assert all((tmp_path / a).is_file() for a in check.artifacts)
