@@ -1,0 +1,129 @@
+"""Fault injection for the demo target: parse `--fault` text into a typed, frozen `Faults` value."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+DEFAULT_SLOW_HOMEPAGE_MS = 4000
+DEFAULT_SLOW_API_MS = 600
+# A delay longer than this is a typo, not a test; `hang` exists for "forever".
+MAX_DELAY_MS = 600_000
+
+# Every fault: its name, how it takes a value, and the Faults field it sets. The order is the
+# canonical order of str(faults) and of the "expected one of" list in error messages.
+_Kind = Literal["flag", "ms", "percent"]
+_SPECS: tuple[tuple[str, _Kind, str], ...] = (
+    ("slow-homepage", "ms", "slow_homepage_ms"),
+    ("slow-api", "ms", "slow_api_ms"),
+    ("console-error", "flag", "console_error"),
+    ("missing-element", "flag", "missing_element"),
+    ("degraded-redis", "flag", "degraded_redis"),
+    ("health-down", "flag", "health_down"),
+    ("enhance-error", "flag", "enhance_error"),
+    ("login-broken", "flag", "login_broken"),
+    ("flaky", "percent", "flaky_percent"),
+    ("jitter", "percent", "jitter_percent"),
+    ("hang", "flag", "hang"),
+    ("rate-limit-tight", "flag", "rate_limit_tight"),
+    ("beacon", "flag", "beacon"),
+)
+_DEFAULT_MS = {"slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS, "slow-api": DEFAULT_SLOW_API_MS}
+
+
+def _usage(name: str, kind: _Kind) -> str:
+    return {"flag": name, "ms": f"{name}[:ms]", "percent": f"{name}:<percent>"}[kind]
+
+
+EXPECTED = ", ".join(_usage(name, kind) for name, kind, _ in _SPECS)
+
+
+class FaultError(ValueError):
+    """A `--fault` value is unknown or malformed; the message is one line with an example."""
+
+
+@dataclass(frozen=True, slots=True)
+class Faults:
+    """The faults a demo target injects; the default value injects none."""
+
+    slow_homepage_ms: int | None = None
+    slow_api_ms: int | None = None
+    console_error: bool = False
+    missing_element: bool = False
+    degraded_redis: bool = False
+    health_down: bool = False
+    enhance_error: bool = False
+    login_broken: bool = False
+    flaky_percent: float | None = None
+    jitter_percent: float | None = None
+    hang: bool = False
+    rate_limit_tight: bool = False
+    beacon: bool = False
+
+    @classmethod
+    def parse(cls, text: str | None) -> Faults:
+        """Parse comma-separated fault text, e.g. "slow-homepage:300,flaky:20"; "" means none."""
+        values: dict[str, object] = {}
+        seen: set[str] = set()
+        for raw_item in (text or "").split(","):
+            item = raw_item.strip().lower()
+            if not item:
+                continue
+            name, sep, raw = item.partition(":")
+            name, raw = name.strip(), raw.strip()
+            spec = next((s for s in _SPECS if s[0] == name), None)
+            if spec is None:
+                raise FaultError(f"unknown fault {name!r}; expected one of: {EXPECTED}")
+            if name in seen:
+                raise FaultError(f"fault {name!r} is given more than once; give it once")
+            seen.add(name)
+            _, kind, field = spec
+            values[field] = _parse_value(name, kind, raw if sep else None)
+        return cls(**values)  # type: ignore[arg-type]  # fields and types come from _SPECS
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The active faults' names, in canonical order."""
+        return tuple(name for name, _, field in _SPECS if _active(getattr(self, field)))
+
+    def __str__(self) -> str:
+        """Canonical comma-separated form; `Faults.parse(str(f)) == f`."""
+        parts = []
+        for name, kind, field in _SPECS:
+            value = getattr(self, field)
+            if not _active(value):
+                continue
+            parts.append(name if kind == "flag" else f"{name}:{_number(value)}")
+        return ",".join(parts)
+
+
+def _parse_value(name: str, kind: _Kind, raw: str | None) -> object:
+    if kind == "flag":
+        if raw is not None:
+            raise FaultError(f"fault {name!r} takes no value; write just {name!r}")
+        return True
+    if kind == "ms":
+        if raw is None:
+            return _DEFAULT_MS[name]
+        if not raw.isdigit() or int(raw) > MAX_DELAY_MS:
+            raise FaultError(
+                f"fault {name!r} needs a delay in milliseconds 0-{MAX_DELAY_MS}, e.g. {name}:300"
+            )
+        return int(raw)
+    try:
+        percent = float(raw) if raw else math.nan
+    except ValueError:
+        percent = math.nan
+    if not 0 <= percent <= 100:  # also rejects NaN
+        raise FaultError(f"fault {name!r} needs a percent 0-100, e.g. {name}:20")
+    return percent
+
+
+def _active(value: object) -> bool:
+    # Identity, not equality: "flaky:0" or "slow-api:0" was asked for, so it is listed.
+    return value is not None and value is not False
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,77 @@
+"""The HTML pages a user sees: homepage, login and dashboard."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.responses import RedirectResponse, Response
+
+from prodsmoke.demo import render
+from prodsmoke.demo.assets import asset_tags
+from prodsmoke.demo.auth import SESSION_COOKIE
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from prodsmoke.demo.state import DemoState
+
+INVALID_CREDENTIALS = "Invalid email or password"
+ACCOUNT_LOCKED = "Account locked after too many failed attempts"
+
+
+def login_page(*, email: str = "", error: str = "", status: int = 200) -> Response:
+    """The login form, optionally with `#login-error` and the email filled back in."""
+    error_html = ""
+    if error:
+        error_html = f'<p id="login-error" class="alert" role="alert">{render.escape(error)}</p>'
+
+    body = render.fill(
+        "login.html",
+        header=render.header(login_link=False),
+        error=error_html,
+        email=render.escape(email),
+    )
+    return render.page(title=f"Log in · {render.TITLE}", body=body, status=status)
+
+
+class PageRoutes:
+    """`GET /`, `GET /login` and `GET /dashboard`."""
+
+    def __init__(self, state: DemoState) -> None:
+        self._state = state
+
+    async def home(self, request: Request) -> Response:
+        """The homepage; faults can drop its header, log a console error or add beacons."""
+        faults = self._state.faults
+        head, images = asset_tags(self._state.assets)
+        scripts = [render.inline_script("app.js")]
+        if faults.console_error:
+            scripts.append(render.inline_script("console-error.js"))
+        if faults.beacon:
+            scripts.append(render.inline_script("beacon.js"))
+        # missing-element removes the <header> only; the login link moves below the card so the
+        # login journey still works and just the homepage check fails.
+        alt_nav = (
+            '<nav class="alt-nav"><a id="login-link" href="/login">Log in</a></nav>'
+            if faults.missing_element
+            else ""
+        )
+        header = "" if faults.missing_element else render.header(login_link=True)
+        body = render.fill(
+            "index.html", header=header, alt_nav=alt_nav, images=images, scripts="\n".join(scripts)
+        )
+        return render.page(body=body, head=head)
+
+    async def login(self, request: Request) -> Response:
+        """The login form."""
+        return login_page()
+
+    async def dashboard(self, request: Request) -> Response:
+        """The signed-in user's page; without a session, a redirect to the login form."""
+        account = self._state.auth.account_for(request.cookies.get(SESSION_COOKIE))
+        if account is None:
+            return RedirectResponse("/login", status_code=303)
+        body = render.fill(
+            "dashboard.html", header=render.header(login_link=False), email=render.escape(account)
+        )
+        return render.page(title=f"Dashboard · {render.TITLE}", body=body)

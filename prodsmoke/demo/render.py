@@ -1,0 +1,71 @@
+"""Load the demo's HTML templates and static files, and render full pages with `string.Template`."""
+
+from __future__ import annotations
+
+import functools
+import html
+from importlib import resources
+from string import Template
+
+from starlette.responses import HTMLResponse
+
+TITLE = "BetterPrompts (demo)"
+
+
+@functools.cache
+def static_text(name: str) -> str:
+    """A file from `prodsmoke/demo/static/` as text."""
+    return (resources.files("prodsmoke.demo") / "static" / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def template(name: str) -> Template:
+    """A template from `prodsmoke/demo/templates/`."""
+    text = (resources.files("prodsmoke.demo") / "templates" / name).read_text(encoding="utf-8")
+    return Template(text)
+
+
+def fill(name: str, **values: object) -> str:
+    """Render a template; every placeholder must be given (a missing one is a bug, so raise)."""
+    return template(name).substitute({k: str(v) for k, v in values.items()})
+
+
+def escape(text: str) -> str:
+    """HTML-escape text for an element body or a quoted attribute."""
+    return html.escape(text, quote=True)
+
+
+def inline_script(name: str) -> str:
+    """A static JS file as an inline <script> (the page's own code is not a counted asset)."""
+    # "</" inside a script would end the element early; none of our files contain it, but a
+    # later edit might, so escape it the standard way.
+    return "<script>\n" + static_text(name).replace("</", "<\\/") + "</script>"
+
+
+def header(*, login_link: bool) -> str:
+    """The site header; the homepage's carries `a#login-link`."""
+    link = '<a id="login-link" href="/login">Log in</a>' if login_link else '<a href="/">Home</a>'
+    return fill("header.html", link=link)
+
+
+def page(
+    *,
+    title: str = TITLE,
+    body: str,
+    head: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A complete HTML document with the shared stylesheet and a favicon that is never fetched."""
+    document = fill(
+        "page.html", title=escape(title), css=static_text("site.css"), head=head, body=body
+    )
+    return HTMLResponse(document, status_code=status, headers=headers)
+
+
+def message_page(*, heading: str, text: str, status: int) -> HTMLResponse:
+    """A small error or notice page."""
+    body = fill(
+        "message.html", header=header(login_link=False), heading=escape(heading), text=escape(text)
+    )
+    return page(title=f"{heading} · {TITLE}", body=body, status=status)
