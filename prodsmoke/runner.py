@@ -5,10 +5,8 @@ results.json is written before any other reporter runs, so a failing backend nev
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke import redact
 from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.loop import LoopThread
 from prodsmoke.e2e.plugin import SmokePlugin, SuiteRun
 from prodsmoke.errors import SmokeError, SuiteError
 from prodsmoke.reporters.base import publish
@@ -61,16 +60,19 @@ def execute(
         deadline_s=settings.deadline_s,
     )
     engine = Engine(settings, options, list(checks))
-    with _engine_loop() as loop:
+    thread = LoopThread()
+    try:
         # The engine starts at once (HTTP checks sent, browser launching) while pytest collects.
-        main = asyncio.run_coroutine_threadsafe(engine.run(), loop)
-        suite = SuiteRun(engine, loop, env_file, on_result=console.progress)
+        main = thread.submit(engine.run())
+        suite = SuiteRun(engine, thread.loop, env_file, on_result=console.progress)
         try:
             pytest_code = _run_pytest(suite, options.output_dir / "junit.xml")
             result = main.result()
         except BaseException:
-            loop.call_soon_threadsafe(main.cancel)
+            thread.loop.call_soon_threadsafe(main.cancel)
             raise
+    finally:
+        thread.close()
     if pytest_code not in (0, 1, 5):
         raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
     errors = publish(
@@ -131,30 +133,6 @@ def _ensure_writable(folder: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise SuiteError(f"output folder {folder} is not writable: {exc.strerror}") from exc
-
-
-@contextmanager
-def _engine_loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """An event loop running on its own thread for the length of the block."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="prodsmoke-engine", daemon=True)
-    thread.start()
-    try:
-        yield loop
-    finally:
-        asyncio.run_coroutine_threadsafe(_cancel_leftovers(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-
-
-async def _cancel_leftovers() -> None:
-    current = asyncio.current_task()
-    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-    for task in pending:
-        task.cancel()
-    await asyncio.gather(*pending, return_exceptions=True)
-    await asyncio.get_running_loop().shutdown_asyncgens()
 
 
 def fail_fast(error: SmokeError) -> int:

@@ -240,6 +240,7 @@ class Engine:
         observer.attach(context)
         context.set_default_timeout(work_s * 1000)
         page: Page | None = None
+        metrics: dict[str, float] = {}
         failed = True
         try:
             await self._artifacts.start(context)
@@ -253,6 +254,7 @@ class Engine:
                 warn_ratio=self.settings.thresholds.warn_ratio,
                 timeout_ms=work_s * 1000,
                 credentials=self._credentials,
+                metrics=metrics,
             )
             try:
                 async with asyncio.timeout(work_s):
@@ -267,9 +269,10 @@ class Engine:
                 raise browser_failure(exc, check.id) from exc
             failed = False
             status = Status.WARN if run.warnings else Status.PASS
-            return Attempt(status, run.metrics, "; ".join(run.warnings) or None)
+            return Attempt(status, metrics, "; ".join(run.warnings) or None)
         except CheckFailure as failure:
-            metrics = {"console_errors": float(len(observer.console_errors))}
+            # What the attempt measured before it failed (a slow page's load time) is evidence.
+            metrics.setdefault("console_errors", float(len(observer.console_errors)))
             return Attempt.failed(failure, metrics)
         finally:
             await self._artifacts.finish(

@@ -57,6 +57,8 @@ class SmokePlugin:
 
     @pytest.hookimpl
     def pytest_configure(self, config: pytest.Config) -> None:
+        if SUITE in config.stash:
+            return
         config.stash[SUITE] = self.suite
         for kind in ("health", "api", "journey"):
             config.addinivalue_line("markers", f"{kind}: a prodsmoke {kind} check")

@@ -1,0 +1,213 @@
+"""The `smoke` command end to end, as a user runs it: real demo target, real Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prodsmoke.demo import DemoServer
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+SMOKE = str(Path(sys.executable).with_name("smoke"))
+HEALTH = {"health", "api_v1_health", "api_v1_status"}
+DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
+
+
+def smoke(
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_"))}
+    environ.update(env or {})
+    return subprocess.run(
+        [SMOKE, *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def results(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "results.json").read_text())
+
+
+def failing(doc: dict[str, Any]) -> set[str]:
+    return {c["id"] for c in doc["checks"] if c["status"] == "fail"}
+
+
+@pytest.mark.parametrize(
+    ("fault", "broken", "phrase"),
+    [
+        ("health-down", HEALTH, "[STATUS] (503) == 200"),
+        (
+            "console-error",
+            {"homepage_load"},
+            "1 console error (at most 0 allowed), first: 'demo fault: console-error",
+        ),
+        ("missing-element", {"homepage_load"}, "header is not visible"),
+        ("enhance-error", {"anonymous_enhancement"}, "POST /api/v1/enhance answered HTTP 500"),
+        ("login-broken", {"login_flow"}, "POST /api/v1/auth/login answered HTTP 500"),
+    ],
+)
+def test_each_fault_fails_exactly_the_check_it_breaks(
+    tmp_path: Path, fault: str, broken: set[str], phrase: str
+) -> None:
+    proc = smoke("demo", "--fault", fault, "--output", str(tmp_path))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert failing(doc) == broken
+    assert all(c["status"] == "pass" for c in doc["checks"] if c["id"] not in broken)
+    for check in doc["checks"]:
+        if check["id"] in broken:
+            assert phrase in check["error"]
+            assert check["failure_class"] == "product"
+            assert check["repro"] == f"smoke repro --env demo {check['id']}"
+    assert "Traceback" not in proc.stderr + proc.stdout
+    junit = ET.parse(tmp_path / "junit.xml").getroot()
+    suite = junit if junit.tag == "testsuite" else junit.find("testsuite")
+    assert suite is not None and int(suite.get("failures", "-1")) == len(broken)
+
+
+def test_a_clean_run_passes_and_the_audit_shows_one_login_one_logout(tmp_path: Path) -> None:
+    proc = smoke("demo", "--output", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    assert doc["schema"] == "prodsmoke/results/v1"
+    assert doc["status"] == "pass" and len(doc["checks"]) == 7
+    assert "PASS (7 pass)" in proc.stdout
+    assert (
+        "demo target audit: 1 login(s), 1 logout(s), 0 persisted change(s), "
+        "0 request(s) outside allowed_writes"
+    ) in proc.stdout
+    assert doc["safety"]["budget"]["share"] <= 0.10
+
+
+def test_slow_homepage_reports_the_measured_load_time(tmp_path: Path) -> None:
+    proc = smoke("demo", "--fault", "slow-homepage", "--output", str(tmp_path))
+    homepage = next(c for c in results(tmp_path)["checks"] if c["id"] == "homepage_load")
+    assert homepage["status"] in ("fail", "warn")
+    assert proc.returncode == (1 if homepage["status"] == "fail" else 0)
+    assert homepage["metrics"]["page_load_ms"] >= 4000
+    assert f"page load took {homepage['metrics']['page_load_ms']}" in homepage["error"]
+
+
+def test_beacon_run_passes_lists_blocked_writes_and_nothing_arrives(tmp_path: Path) -> None:
+    proc = smoke("demo", "--fault", "beacon", "--output", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    blocked = results(tmp_path)["safety"]["blocked"]
+    kinds = {(b["check"], b["method"], b["url"].rsplit("/", 1)[-1]) for b in blocked}
+    assert ("homepage_load", "POST", "analytics") in kinds
+    assert ("homepage_load", "WEBSOCKET", "ws") in kinds
+    assert "0 request(s) outside allowed_writes" in proc.stdout
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_target_fails_with_network_class_and_exit_1(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    proc = smoke(
+        "run",
+        "--env",
+        "demo",
+        "--check",
+        "health",
+        "--check",
+        "homepage_load",
+        "--output",
+        str(tmp_path),
+        env={"SMOKE_DEMO_URL": url, "SMOKE_TEST_PASSWORD": "unused-here"},
+    )
+    assert proc.returncode == 1
+    doc = results(tmp_path)
+    assert [(c["id"], c["failure_class"]) for c in doc["checks"]] == [
+        ("health", "network"),
+        ("homepage_load", "network"),
+    ]
+    assert "connection refused" in doc["checks"][0]["error"]
+    assert "ERR_CONNECTION_REFUSED" in doc["checks"][1]["error"]
+    assert "Traceback" not in proc.stderr
+
+
+def test_no_browser_is_exit_3_and_http_checks_still_report(tmp_path: Path) -> None:
+    proc = smoke(
+        "demo", "--output", str(tmp_path), env={"PRODSMOKE_CHROMIUM": "/nonexistent/chromium"}
+    )
+    assert proc.returncode == 3
+    doc = results(tmp_path)
+    by_id = {c["id"]: c for c in doc["checks"]}
+    assert by_id["health"]["status"] == "pass"
+    assert by_id["homepage_load"]["failure_class"] == "infrastructure"
+    assert "/nonexistent/chromium" in by_id["homepage_load"]["error"]
+
+
+def test_an_unwritable_output_folder_is_exit_3(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    proc = smoke("demo", "--output", str(blocker / "out"))
+    assert proc.returncode == 3
+    assert proc.stderr.strip().startswith("smoke: output folder")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_check_is_a_usage_error(tmp_path: Path) -> None:
+    proc = smoke(
+        "run", "--env", "demo", "--check", "helth", env={"SMOKE_TEST_PASSWORD": "x-123456"}
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == "smoke: --check 'helth' is not a check of environment 'demo'; did you mean 'health'?"
+    )
+
+
+def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_"))}
+    env.update(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "prodsmoke.e2e.standalone",
+            "config/environments/demo.yaml",
+            "-k",
+            "homepage_load or api_health",
+            "--tracing",
+            "on",
+            "--smoke-results",
+            str(tmp_path),
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed, 5 deselected" in proc.stdout
+    doc = results(tmp_path)
+    assert [c["id"] for c in doc["checks"]] == ["api_health", "homepage_load"]
+    # pytest-playwright's --tracing on keeps a trace even for a passing journey
+    assert "artifacts/homepage_load/trace.zip" in doc["checks"][1]["artifacts"]
