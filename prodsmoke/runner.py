@@ -6,17 +6,15 @@ results.json is written before any other reporter runs, so a failing backend nev
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prodsmoke import redact
 from prodsmoke.e2e.engine import Engine, RunOptions
 from prodsmoke.e2e.loop import LoopThread
 from prodsmoke.e2e.plugin import SmokePlugin, SuiteRun
-from prodsmoke.errors import SmokeError, SuiteError
+from prodsmoke.errors import SuiteError
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.json_file import JsonFileReporter
 
@@ -133,9 +131,3 @@ def _ensure_writable(folder: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise SuiteError(f"output folder {folder} is not writable: {exc.strerror}") from exc
-
-
-def fail_fast(error: SmokeError) -> int:
-    """Print a SmokeError as one line on stderr and return its exit code."""
-    print(f"smoke: {redact.redact(str(error))}", file=sys.stderr)
-    return error.exit_code

@@ -68,7 +68,8 @@ def test_each_fault_fails_exactly_the_check_it_breaks(
     assert proc.returncode == 1, proc.stdout + proc.stderr
     doc = results(tmp_path)
     assert failing(doc) == broken
-    assert all(c["status"] == "pass" for c in doc["checks"] if c["id"] not in broken)
+    # the others work; on a loaded machine a timing may be over its warn threshold, never failed
+    assert all(c["status"] in ("pass", "warn") for c in doc["checks"] if c["id"] not in broken)
     for check in doc["checks"]:
         if check["id"] in broken:
             assert phrase in check["error"]

@@ -184,11 +184,22 @@ class DemoServer:
 
 
 def serve(
-    *, port: int, faults: Faults, password: str, assets: int = 10, host: str = "127.0.0.1"
+    *,
+    port: int,
+    faults: Faults,
+    password: str,
+    assets: int = 10,
+    host: str = "127.0.0.1",
+    quiet: bool = False,
 ) -> None:
     """Serve the demo target in the foreground until Ctrl-C (for `smoke serve-demo`)."""
     server = DemoServer(
-        faults=faults, password=password, assets=assets, port=port, host=host, log_level="info"
+        faults=faults,
+        password=password,
+        assets=assets,
+        port=port,
+        host=host,
+        log_level="warning" if quiet else "info",
     )
     with server:
         active = f" with faults {faults}" if faults.names else ""

@@ -1,0 +1,100 @@
+"""`smoke demo` and `smoke serve-demo`: the embedded demo target."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from prodsmoke.commands.common import config_flag, output_flag
+from prodsmoke.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from prodsmoke.config.models import Settings
+    from prodsmoke.demo import Faults
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `smoke demo` and `smoke serve-demo`."""
+    demo = sub.add_parser(
+        "demo", help="start the demo target, run the whole suite against it, stop it"
+    )
+    demo.add_argument(
+        "--fault", default="", metavar="F[,F…]", help="demo faults, e.g. slow-homepage:300"
+    )
+    config_flag(demo)
+    output_flag(demo)
+    demo.add_argument("--assets", type=int, default=10, help="static assets on the demo homepage")
+    demo.set_defaults(handler=handle_demo)
+
+    serve = sub.add_parser("serve-demo", help="serve the demo target until interrupted")
+    serve.add_argument(
+        "--port", type=int, default=8321, help="port on 127.0.0.1 (0: any free port)"
+    )
+    serve.add_argument("--fault", default="", metavar="F[,F…]", help="demo faults")
+    serve.add_argument("--assets", type=int, default=10, help="static assets on the homepage")
+    serve.add_argument("--quiet", action="store_true", help="no access log, only the start line")
+    serve.set_defaults(handler=handle_serve)
+
+
+def parse_faults(text: str) -> Faults:
+    """`--fault` as `Faults`; a bad one is a one-line usage error."""
+    try:
+        from prodsmoke.demo import FaultError, Faults
+    except ImportError as exc:
+        raise UsageError(
+            "the demo target needs the 'demo' extra: pip install 'prodsmoke[demo]'"
+        ) from exc
+    try:
+        return Faults.parse(text)
+    except FaultError as exc:
+        raise UsageError(f"--fault: {exc}") from exc
+
+
+def handle_demo(args: argparse.Namespace) -> int:
+    """Start the demo target, run the suite against it, print its audit, stop it."""
+    from prodsmoke.commands.run import execute
+    from prodsmoke.config import environment_file, load_settings
+    from prodsmoke.demo.process import DemoProcess
+
+    faults = parse_faults(args.fault)
+    password = os.environ.get("SMOKE_TEST_PASSWORD") or secrets.token_urlsafe(16)
+    with DemoProcess(faults=faults, password=password, assets=args.assets) as server:
+        print(f"demo target: {server.url}" + (f" · faults: {faults}" if str(faults) else ""))
+        environ = {**os.environ, "SMOKE_DEMO_URL": server.url, "SMOKE_TEST_PASSWORD": password}
+        settings = load_settings(args.config, "demo", environ=environ)
+        code = execute(settings, args, env_file=environment_file(args.config, "demo"))
+        print(audit_line(server.audit(), settings))
+    return code
+
+
+def audit_line(audit: Mapping[str, Any], settings: Settings) -> str:
+    """What the demo target saw, in one line: the proof that the run was production safe."""
+    allowed = {(w.method, w.path) for w in settings.safety.allowed_writes}
+    outside = [r for r in audit["requests"] if (r["method"], r["path"]) not in allowed]
+    logins = [x for x in audit["logins"] if x["ok"]]
+    return (
+        f"demo target audit: {len(logins)} login(s), {len(audit['logouts'])} logout(s), "
+        f"{len(audit['persisted'])} persisted change(s), "
+        f"{len(outside)} request(s) outside allowed_writes"
+    )
+
+
+def handle_serve(args: argparse.Namespace) -> int:
+    """Serve the demo target in the foreground."""
+    from prodsmoke.demo import serve
+
+    faults = parse_faults(args.fault)
+    password = os.environ.get("SMOKE_TEST_PASSWORD")
+    if not password:
+        password = secrets.token_urlsafe(16)
+        print("SMOKE_TEST_PASSWORD is not set; the demo accounts use a generated password.")
+        print(
+            f"  export SMOKE_TEST_PASSWORD='{password}'   # to run: smoke run --env demo",
+            flush=True,
+        )
+    serve(port=args.port, faults=faults, password=password, assets=args.assets, quiet=args.quiet)
+    return 0

@@ -1,0 +1,69 @@
+"""`smoke run`: the suite against one environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prodsmoke.commands.common import config_flag, config_suffix, default_region, output_flag
+
+if TYPE_CHECKING:
+    from prodsmoke.config.models import Settings
+
+TRACE_CHOICES = ("on", "off", "retain-on-failure")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `smoke run`."""
+    run = sub.add_parser("run", help="run the suite against an environment")
+    run.add_argument("--env", required=True, help="environment name: DIR/environments/NAME.yaml")
+    config_flag(run)
+    run.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only this check (repeatable)",
+    )
+    run.add_argument("--region", help="region label for results and metrics (default: detected)")
+    output_flag(run)
+    run.add_argument("--headed", action="store_true", help="show the browser window")
+    run.add_argument("--trace", choices=TRACE_CHOICES, default="retain-on-failure", help="tracing")
+    run.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Load the environment and run it."""
+    from prodsmoke.config import environment_file, load_settings
+
+    settings = load_settings(args.config, args.env)
+    return execute(settings, args, env_file=environment_file(args.config, args.env))
+
+
+def execute(
+    settings: Settings, args: argparse.Namespace, *, env_file: Path, slow_mo_ms: float = 0
+) -> int:
+    """Run `settings` with the flags in `args`; report; return the exit code."""
+    from prodsmoke.e2e.engine import RunOptions
+    from prodsmoke.e2e.plan import plan
+    from prodsmoke.reporters.console import ConsoleReporter
+    from prodsmoke.reporters.registry import configured_reporters
+    from prodsmoke.runner import execute as run_suite
+
+    checks = plan(settings, getattr(args, "check", []))
+    options = RunOptions(
+        region=getattr(args, "region", None) or default_region(os.environ),
+        output_dir=args.output,
+        headed=getattr(args, "headed", False),
+        slow_mo_ms=slow_mo_ms,
+        trace=getattr(args, "trace", "retain-on-failure"),
+        repro=f"smoke repro --env {settings.name}{config_suffix(args.config)} {{check}}",
+    )
+    console = ConsoleReporter(output_dir=args.output)
+    reporters = configured_reporters(args.config, settings, options)
+    outcome = run_suite(
+        settings, checks, options, env_file=env_file, console=console, reporters=reporters
+    )
+    return outcome.exit_code
