@@ -61,7 +61,8 @@ class SlidingWindowLimiter:
             if allowed:
                 seen.append(now)
             oldest = seen[0] if seen else now
-            reset = max(1, math.ceil(oldest + WINDOW_SECONDS - now))
+            # ceil() of a float a hair over the window would advertise 61 s; never more than 60.
+            reset = min(int(WINDOW_SECONDS), max(1, math.ceil(oldest + WINDOW_SECONDS - now)))
             return Decision(allowed, limit, max(0, limit - len(seen)), reset)
 
     def clear(self) -> None:
