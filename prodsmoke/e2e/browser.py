@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 from playwright.async_api import Error as PlaywrightError
 
+from prodsmoke.e2e import page_guard
 from prodsmoke.e2e.guard import DOWNLOAD_REFUSED, SAFE_METHODS, Guard
 from prodsmoke.errors import BrowserNotFound
 
@@ -116,8 +117,10 @@ async def new_context(
 ) -> BrowserContext:
     """A browser context with the guard installed on everything it can send.
 
-    Context-level routing also sees frames, popups, workers, beacons and pings; WebSockets are
-    routed separately; service workers and downloads are refused by context options.
+    Context-level routing also sees frames, popups, dedicated workers, beacons and pings;
+    WebSockets are routed separately; service workers and downloads are refused by context
+    options; what no route sees (shared workers, WebRTC, WebTransport) is refused inside every
+    frame by `page_guard.INIT_SCRIPT`.
 
     Playwright does not route a redirect's follow-up request. So a write the guard allows is sent
     by us with `max_redirects=0` and its redirect target is judged before the browser may follow
@@ -171,9 +174,11 @@ async def new_context(
     def download(item: Download) -> None:
         guard.record(check, "GET", item.url, DOWNLOAD_REFUSED)
 
+    await context.add_init_script(page_guard.INIT_SCRIPT)
     await context.route("**/*", route)
     await context.route_web_socket(re.compile(r".*"), websocket)
     context.on("request", seen)
+    context.on("console", lambda message: page_guard.record_refusal(guard, check, message))
     context.on("page", lambda page: page.on("download", download))
     return context
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from prodsmoke import redact
+from prodsmoke.e2e.page_guard import is_guard_message
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, ConsoleMessage, Error, Page, Response
@@ -42,6 +43,8 @@ class PageObserver:
         page.on("response", self._response)
 
     def _console(self, message: ConsoleMessage) -> None:
+        if is_guard_message(message.text):
+            return  # the guard's own report, recorded by the guard; not the page's output
         line = f"[{message.type}] {redact.redact(message.text)}"
         if len(self.console_lines) < _MAX_KEPT * 4:
             self.console_lines.append(line)
@@ -49,6 +52,8 @@ class PageObserver:
             self.console_errors.append(_short(message.text))
 
     def _page_error(self, error: Error) -> None:
+        if is_guard_message(error.message or ""):
+            return  # a refusal the guard made (e.g. WebRTC); not the page's error
         text = f"uncaught {error.name or 'Error'}: {error.message}"
         self.console_lines.append(f"[pageerror] {redact.redact(text)}")
         self.console_errors.append(_short(text))

@@ -71,5 +71,14 @@
 
   // Last, so it cannot cut the others short: submitting navigates the top page (the sink
   // answers 204, so in practice the page stays).
-  setTimeout(() => document.getElementById("form-top").submit(), 1000);
+  setTimeout(() => {
+    document.getElementById("form-top").submit();
+    // A marker for whoever drives this page: everything has been tried by now.
+    setTimeout(() => {
+      const done = document.createElement("p");
+      done.id = "vectors-done";
+      done.textContent = "All vectors tried.";
+      document.getElementById("vectors").appendChild(done);
+    }, 300);
+  }, 1000);
 })();
