@@ -212,3 +212,16 @@ def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
     assert [c["id"] for c in doc["checks"]] == ["api_health", "homepage_load"]
     # pytest-playwright's --tracing on keeps a trace even for a passing journey
     assert "artifacts/homepage_load/trace.zip" in doc["checks"][1]["artifacts"]
+
+
+def test_rate_limit_tight_stays_within_the_share_and_skips_the_rest(tmp_path: Path) -> None:
+    proc = smoke("demo", "--fault", "rate-limit-tight", "--output", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = results(tmp_path)
+    budget = doc["safety"]["budget"]
+    assert (budget["limit_per_minute"], budget["budget_per_minute"]) == (30, 3)
+    assert budget["used"] <= 3 and budget["share"] <= 0.10
+    skipped = [c for c in doc["checks"] if c["status"] == "skip"]
+    assert skipped and all("rate budget" in c["error"] for c in skipped)
+    assert {c["id"] for c in skipped} >= {"homepage_load", "anonymous_enhancement", "login_flow"}
+    assert "0 request(s) outside allowed_writes" in proc.stdout

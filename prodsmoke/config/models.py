@@ -6,10 +6,19 @@ Field descriptions double as the "expected form" in configuration errors.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from prodsmoke.config.conditions import Condition, ConditionSyntaxError
 
@@ -105,6 +114,12 @@ class _Journey(_Model):
     url: Path = "/"
     timeout_s: Seconds = 15.0
     enabled: bool = True
+    expected_requests: int = Field(
+        15,
+        ge=1,
+        le=10_000,
+        description="requests one attempt sends (reserved from the rate budget before it starts)",
+    )
 
 
 class HomepageJourney(_Journey):
@@ -178,6 +193,45 @@ class SsmParameterRef(_Model):
 SecretRef = SecretStr | AwsSecretRef | SsmParameterRef
 
 
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+
+
+def _placeholders(value: object) -> set[str]:
+    if isinstance(value, str):
+        return set(_PLACEHOLDER.findall(value))
+    if isinstance(value, dict):
+        return set().union(*map(_placeholders, value.values()), set())
+    if isinstance(value, list):
+        return set().union(*map(_placeholders, value), set())
+    return set()
+
+
+class UnlockStep(_Model):
+    """A request that clears an account's lockout; it must be listed in allowed_writes."""
+
+    method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
+    url: Path
+    # `json` is the YAML key; the field cannot be called that (it shadows BaseModel.json).
+    body: dict[str, Any] | None = Field(
+        None, alias="json", description="a JSON body, e.g. {account: '{username}'}"
+    )
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> UnlockStep:
+        unknown = _placeholders(self.url) | _placeholders(self.body)
+        unknown.discard("username")
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder {{{sorted(unknown)[0]}}}; the only one is {{username}}"
+            )
+        return self
+
+
 class Account(_Model):
     """A dedicated smoke-test account."""
 
@@ -185,7 +239,31 @@ class Account(_Model):
     password: SecretRef = Field(
         description="'${VAR}', {aws_secret: NAME, key: K} or {ssm_parameter: NAME}"
     )
-    locked_text: str | None = Field(None, description="page text that means the account is locked")
+    locked_text: str | None = Field(
+        None, min_length=3, description="page text that means the account is locked"
+    )
+    unlock: UnlockStep | None = None
+
+
+class AccountLease(_Model):
+    """How concurrent runs share accounts: one exclusive lease per account while it is in use."""
+
+    backend: Literal["file", "dynamodb"] = "file"
+    folder: str | None = Field(None, min_length=1, description="a folder for the lock files")
+    table: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]{3,255}$", description="a DynamoDB table name"
+    )
+    region: str | None = Field(None, min_length=1, description="an AWS region, e.g. us-east-1")
+    ttl_s: float = Field(
+        120.0, ge=1, le=3600, description="seconds a lease lives unrenewed, 1-3600"
+    )
+    wait_s: float = Field(10.0, ge=0, le=600, description="seconds to wait for a leased account")
+
+    @model_validator(mode="after")
+    def _table_for_dynamodb(self) -> AccountLease:
+        if self.backend == "dynamodb" and not self.table:
+            raise ValueError("backend dynamodb needs table: NAME, e.g. table: prodsmoke-leases")
+        return self
 
 
 class Thresholds(_Model):
@@ -213,6 +291,7 @@ class Settings(_Model):
     api_checks: tuple[HttpCheck, ...] = ()
     journeys: Journeys = Journeys()
     accounts: dict[str, Account] = Field(default_factory=dict)
+    account_lease: AccountLease = AccountLease()
     thresholds: Thresholds = Thresholds()
     browser: Browser = Browser()
 

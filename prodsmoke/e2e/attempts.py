@@ -66,8 +66,11 @@ class Room:
     """What the run can still afford: time before the deadline, requests within the budget."""
 
     deadline: float  # monotonic seconds
-    budget_left: Callable[[], int]  # requests the budget still allows
+    reserve: Callable[[int], bool]  # hold n requests of the budget for the next attempt
+    release: Callable[[], None]  # give back what the attempt did not use
+    budget_left: Callable[[], int]  # unreserved requests the budget still allows
     spent: Callable[[], int]  # requests this check has sent so far
+    expected: int = 1  # what one attempt is expected to cost before the first has run
 
 
 async def run_attempts(
@@ -81,17 +84,23 @@ async def run_attempts(
 ) -> Verdict:
     """Run attempts until one passes, the failure is final, or time or budget run out.
 
-    A retry starts only when the deadline leaves room for the backoff plus about as long as the
-    last attempt took, and the budget has room for as many requests as it sent. An attempt that
-    the deadline cuts off never replaces an earlier, complete failure.
+    Each attempt first reserves what it will cost from the rate budget (the expected cost, then
+    what the previous attempt actually sent), so it runs whole or not at all. A retry starts only
+    when the deadline leaves room for the backoff plus about as long as the last attempt took. An
+    attempt that the deadline cuts off never replaces an earlier, complete failure.
     """
     started = clock()
     if room.deadline - started < MIN_ATTEMPT_S:
         return _not_run(started, clock, "the run deadline was reached before this check started")
-    if room.budget_left() <= 0:
-        return _not_run(started, clock, "the rate budget was exhausted before this check started")
+    if not room.reserve(room.expected):
+        return _not_run(
+            started,
+            clock,
+            f"rate budget: this check needs about {room.expected} requests and "
+            f"{room.budget_left()} are left",
+        )
     result: Attempt | None = None
-    number, cost, took, note = 0, 1, 0.0, ""
+    number, cost, took, note = 0, room.expected, 0.0, ""
     while number < retry.attempts:
         if result is not None:
             if (
@@ -103,14 +112,17 @@ async def run_attempts(
             if room.deadline - clock() < delay + min(timeout_s, max(MIN_ATTEMPT_S, 1.5 * took)):
                 note = "not retried: the run deadline leaves no room for another attempt"
                 break
-            if room.budget_left() < cost:
+            if not room.reserve(cost):
                 note = f"not retried: the rate budget has no room for another {cost} requests"
                 break
             await asyncio.sleep(delay)
         number += 1
         begun, sent_before = clock(), room.spent()
         allowed = min(timeout_s, room.deadline - begun)
-        outcome = await _one(attempt, number, allowed)
+        try:
+            outcome = await _one(attempt, number, allowed)
+        finally:
+            room.release()
         took, cost = clock() - begun, max(1, room.spent() - sent_before)
         cut_off = allowed < timeout_s and took >= 0.95 * allowed
         if cut_off and result is not None and outcome.status is Status.FAIL:
@@ -141,7 +153,7 @@ async def _one(attempt: AttemptFn, number: int, timeout_s: float) -> Attempt:
     except CheckFailure as failure:
         return Attempt.failed(failure)
     except BudgetExhausted as exc:
-        return Attempt(Status.SKIP, error=f"rate budget exhausted: {exc.reason}")
+        return Attempt(Status.SKIP, error=f"{exc.reason}; not sent")
     except TimeoutError:
         return Attempt(
             Status.FAIL,

@@ -135,7 +135,7 @@ async def new_context(
 
     async def route(route: Route, request: Request) -> None:
         method = request.method.upper()
-        if guard.decide(method, request.url, check) is not None:
+        if await guard.admit(method, request.url, check) is not None:
             await _refuse(route, method)
             return
         headers = guard.outgoing_headers(request.url, request.headers)
@@ -178,6 +178,8 @@ async def new_context(
     await context.route("**/*", route)
     await context.route_web_socket(re.compile(r".*"), websocket)
     context.on("request", seen)
+    context.on("response", lambda r: guard.observe(r.url, r.status, r.headers))
+    context.on("requestfailed", lambda r: guard.failed(r.url))
     context.on("console", lambda message: page_guard.record_refusal(guard, check, message))
     context.on("page", lambda page: page.on("download", download))
     return context

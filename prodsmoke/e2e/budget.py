@@ -7,6 +7,7 @@ normalised to a minute. A 429 or `Retry-After` stops all traffic until the time 
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import time
@@ -14,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 
 WINDOW_S = 60.0
+PILOT_WAIT_S = 5.0  # how long the bulk waits for the pilot's answer before going on without it
 
 _POLICY = re.compile(r"(?:^|[;,\s])(?:q=)?(\d+)\s*;\s*w=(\d+)")
 _LIMIT_PARAM = re.compile(r"(?:^|[,;\s])limit=(\d+)")
@@ -43,7 +45,12 @@ def retry_after_s(headers: Mapping[str, str]) -> float | None:
 
 
 class RateBudget:
-    """A sliding one-minute window over requests sent to the target."""
+    """A sliding one-minute window over requests sent to the target, with reservations.
+
+    The first request is a pilot: the others wait (briefly) for its answer, so the limit the target
+    advertises is known before the run sends its bulk. A check reserves what one attempt costs
+    before it starts, so concurrent checks cannot starve each other half-way through.
+    """
 
     def __init__(
         self,
@@ -51,11 +58,16 @@ class RateBudget:
         max_per_minute: int,
         share_of_limit: float,
         clock: Callable[[], float] = time.monotonic,
+        pilot_wait_s: float = PILOT_WAIT_S,
     ) -> None:
         self._max = max_per_minute
         self._share = share_of_limit
         self._clock = clock
+        self._pilot_wait_s = pilot_wait_s
         self._sent: deque[float] = deque()
+        self._reserved: dict[str, int] = {}
+        self._known = asyncio.Event()
+        self._pilot_sent = False
         self.used = 0
         self.advertised: int | None = None
         self.paused_until = 0.0
@@ -69,24 +81,52 @@ class RateBudget:
         return max(1, min(self._max, math.floor(self.advertised * self._share)))
 
     def remaining(self) -> int:
-        """Requests that may still be sent in the current window."""
-        if self._clock() < self.paused_until:
-            return 0
-        self._expire()
-        return max(0, self.limit_per_minute - len(self._sent))
+        """Requests nobody has reserved that may still be sent in the current window."""
+        return max(0, self._capacity() - sum(self._reserved.values()))
 
-    def try_acquire(self) -> bool:
-        """Count one request if the budget allows it; False means do not send."""
-        if self.remaining() <= 0:
+    def reserve(self, key: str, requests: int) -> bool:
+        """Hold `requests` for `key` (one check's attempt) if the window has room for them."""
+        if self.remaining() < requests:
             return False
-        self._sent.append(self._clock())
-        self.used += 1
+        self._reserved[key] = self._reserved.get(key, 0) + requests
+        return True
+
+    def release(self, key: str) -> None:
+        """Give back what `key` reserved and did not use."""
+        self._reserved.pop(key, None)
+
+    def try_acquire(self, key: str = "") -> bool:
+        """Count one request for `key` if its reservation or the free pool allows it."""
+        if self._capacity() <= 0:
+            return False
+        held = self._reserved.get(key, 0)
+        if held > 0:
+            self._reserved[key] = held - 1
+        elif self.remaining() <= 0:
+            return False
+        self.count()
         return True
 
     def count(self) -> None:
         """Count a request that was sent without asking (it cannot be refused any more)."""
         self._sent.append(self._clock())
         self.used += 1
+
+    async def settled(self) -> None:
+        """Return once the target's limit is known, at once for the pilot request."""
+        if self._known.is_set():
+            return
+        if not self._pilot_sent:
+            self._pilot_sent = True
+            return
+        try:
+            await asyncio.wait_for(self._known.wait(), self._pilot_wait_s)
+        except TimeoutError:
+            self._known.set()  # the pilot hangs; go on with the configured maximum
+
+    def settle(self) -> None:
+        """The pilot ended without an answer to learn from (it failed): stop waiting."""
+        self._known.set()
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn the target's advertised limit and honour 429 / Retry-After."""
@@ -98,8 +138,12 @@ class RateBudget:
             wait = wait if wait is not None else WINDOW_S
         if wait is not None and (status in {429, 503}):
             self.paused_until = max(self.paused_until, self._clock() + wait)
+        self._known.set()
 
-    def _expire(self) -> None:
+    def _capacity(self) -> int:
+        if self._clock() < self.paused_until:
+            return 0
         horizon = self._clock() - WINDOW_S
         while self._sent and self._sent[0] <= horizon:
             self._sent.popleft()
+        return max(0, self.limit_per_minute - len(self._sent))

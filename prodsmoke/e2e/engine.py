@@ -28,7 +28,7 @@ from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
 from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import Attempt, AttemptFn, Room, run_attempts
-from prodsmoke.e2e.guard import Guard
+from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
 from prodsmoke.e2e.journeys import JOURNEYS, JourneyRun
 from prodsmoke.e2e.journeys.base import browser_failure
 from prodsmoke.e2e.observe import PageObserver
@@ -145,12 +145,18 @@ class Engine:
         )
 
     async def _check(self, check: PlannedCheck, attempt: AttemptFn) -> None:
+        budget = self.guard.budget
         verdict = await run_attempts(
             attempt,
             retry=self.settings.retry,
             timeout_s=check.timeout_s,
             room=Room(
-                self._deadline, self.guard.budget.remaining, lambda: self.guard.sent_to(check.id)
+                deadline=self._deadline,
+                reserve=lambda n: budget.reserve(check.id, n),
+                release=lambda: budget.release(check.id),
+                budget_left=budget.remaining,
+                spent=lambda: self.guard.sent_to(check.id),
+                expected=check.expected_requests,
             ),
             rng=self._rng,
         )
@@ -242,6 +248,7 @@ class Engine:
         page: Page | None = None
         metrics: dict[str, float] = {}
         failed = True
+        blocked_before = len(self.guard.blocked(check.id))
         try:
             await self._artifacts.start(context)
             page = await context.new_page()
@@ -273,6 +280,15 @@ class Engine:
         except CheckFailure as failure:
             # What the attempt measured before it failed (a slow page's load time) is evidence.
             metrics.setdefault("console_errors", float(len(observer.console_errors)))
+            starved = any(
+                b.reason.startswith(BUDGET_EXHAUSTED)
+                for b in self.guard.blocked(check.id)[blocked_before:]
+            )
+            if starved:  # we refused our own requests: not the product's fault
+                failure = CheckFailure(
+                    f"the rate budget ran out during the attempt; {failure.message}",
+                    failure_class=FailureClass.INFRASTRUCTURE,
+                )
             return Attempt.failed(failure, metrics)
         finally:
             await self._artifacts.finish(

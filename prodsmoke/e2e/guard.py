@@ -56,10 +56,16 @@ class Guard:
 
     # -- decisions -----------------------------------------------------------------------------
 
+    async def admit(self, method: str, url: str, check: str) -> str | None:
+        """`decide`, after the pilot rule: the bulk waits until the target's limit is known."""
+        if self.is_target(url):
+            await self.budget.settled()
+        return self.decide(method, url, check)
+
     def decide(self, method: str, url: str, check: str) -> str | None:
         """Return why `method url` must not be sent (and record it), or None to send it."""
         reason = self._policy(method.upper(), url)
-        if reason is None and self.is_target(url) and not self.budget.try_acquire():
+        if reason is None and self.is_target(url) and not self.budget.try_acquire(check):
             reason = f"{BUDGET_EXHAUSTED} ({self.budget.limit_per_minute}/min)"
         if reason is None:
             self.sent += 1
@@ -115,6 +121,16 @@ class Guard:
 
     def _host_allowed(self, host: str) -> bool:
         return any(h == host or (h.startswith("*.") and host.endswith(h[1:])) for h in self._hosts)
+
+    def observe(self, url: str, status: int, headers: Mapping[str, str]) -> None:
+        """Feed a response from the target back to the budget (advertised limit, 429)."""
+        if self.is_target(url):
+            self.budget.observe(status, headers)
+
+    def failed(self, url: str) -> None:
+        """A request to the target got no response (so it cannot be the pilot we wait for)."""
+        if self.is_target(url):
+            self.budget.settle()
 
     def is_target(self, url: str) -> bool:
         """True when `url` is on the target's own host (it counts against the budget)."""

@@ -29,19 +29,22 @@ class GuardTransport(httpx.AsyncBaseTransport):
         """Refuse, or mark, send, time and observe one request."""
         url = str(request.url)
         check = str(request.extensions.get(CHECK, "-"))
-        reason = self._guard.decide(request.method, url, check)
+        reason = await self._guard.admit(request.method, url, check)
         if reason is not None:
             error = BudgetExhausted if reason.startswith(BUDGET_EXHAUSTED) else BlockedRequest
             raise error(request.method, url, reason)
         request.headers.update(self._guard.outgoing_headers(url, request.headers))
         started = time.perf_counter()
-        response = await self._inner.handle_async_request(request)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            self._guard.failed(url)
+            raise
         response.extensions = {
             **response.extensions,
             HEADERS_MS: (time.perf_counter() - started) * 1000,
         }
-        if self._guard.is_target(url):
-            self._guard.budget.observe(response.status_code, response.headers)
+        self._guard.observe(url, response.status_code, response.headers)
         return response
 
     async def aclose(self) -> None:

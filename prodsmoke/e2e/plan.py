@@ -32,6 +32,11 @@ class PlannedCheck:
         """The longest one attempt may take."""
         return self.spec.timeout_s
 
+    @property
+    def expected_requests(self) -> int:
+        """What one attempt is expected to send (reserved from the rate budget first)."""
+        return 1 if isinstance(self.spec, HttpCheck) else self.spec.expected_requests
+
 
 def all_checks(settings: Settings) -> list[PlannedCheck]:
     """Every enabled check: health, then API, then journeys (config order)."""

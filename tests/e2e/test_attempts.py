@@ -31,8 +31,24 @@ def scripted(*outcomes: Attempt | Exception, spend: int = 1):
     return attempt, calls, (lambda: sent["n"])
 
 
-def room(deadline_in: float = 30, budget: int = 100, spent=lambda: 0) -> Room:
-    return Room(time.monotonic() + deadline_in, lambda: budget, spent)
+def room(deadline_in: float = 30, budget: int = 100, spent=lambda: 0, expected: int = 1) -> Room:
+    """A Room over a plain counter: reservations come out of `budget`."""
+    pool = {"free": budget, "held": 0}
+
+    def reserve(n: int) -> bool:
+        if pool["free"] < n:
+            return False
+        pool["free"] -= n
+        pool["held"] += n
+        return True
+
+    def release() -> None:
+        pool["free"] += pool["held"]
+        pool["held"] = 0
+
+    return Room(
+        time.monotonic() + deadline_in, reserve, release, lambda: pool["free"], spent, expected
+    )
 
 
 async def test_pass_after_a_failure_is_flaky() -> None:
@@ -100,7 +116,8 @@ async def test_not_started_when_out_of_time_or_budget() -> None:
     )
     assert (late.last.status, late.attempts) == (Status.SKIP, 0)
     assert (broke.last.status, broke.attempts) == (Status.SKIP, 0)
-    assert "rate budget" in (broke.last.error or "") and "deadline" in (late.last.error or "")
+    assert broke.last.error == "rate budget: this check needs about 1 requests and 0 are left"
+    assert "deadline" in (late.last.error or "")
     assert calls == []
 
 
@@ -134,3 +151,12 @@ def test_backoff_is_exponential_capped_and_jittered(failed: int, low: float, hig
     delays = [backoff_s(retry, failed, random.Random(seed)) for seed in range(50)]
     assert all(low <= d <= high for d in delays)
     assert len(set(delays)) > 40
+
+
+async def test_the_first_attempt_reserves_its_expected_cost() -> None:
+    attempt, calls, spent = scripted(Attempt(Status.PASS))
+    verdict = await run_attempts(
+        attempt, retry=FAST, timeout_s=5, room=room(budget=10, expected=12), rng=random.Random(1)
+    )
+    assert verdict.last.status is Status.SKIP and calls == []
+    assert verdict.last.error == "rate budget: this check needs about 12 requests and 10 are left"

@@ -58,3 +58,43 @@ def test_429_pauses_everything_until_retry_after() -> None:
     assert budget.try_acquire()
     budget.observe(429, {})
     assert budget.paused_until == pytest.approx(clock.now + 60)
+
+
+def test_reservations_hold_capacity_for_their_check_only() -> None:
+    budget = RateBudget(max_per_minute=10, share_of_limit=1, clock=Clock())
+    assert budget.reserve("homepage", 6)
+    assert budget.remaining() == 4
+    assert not budget.reserve("login", 5)  # only 4 unreserved
+    assert all(budget.try_acquire("login") for _ in range(4))
+    assert not budget.try_acquire("login")  # the free pool is empty
+    assert all(budget.try_acquire("homepage") for _ in range(6))  # its reservation is intact
+    assert not budget.try_acquire("homepage")
+    budget.release("homepage")
+    assert budget.used == 10 and budget.remaining() == 0
+
+
+def test_a_smaller_advertised_limit_wins_over_reservations() -> None:
+    budget = RateBudget(max_per_minute=100, share_of_limit=0.1, clock=Clock())
+    assert budget.reserve("journey", 20)
+    budget.observe(200, {"RateLimit-Policy": "30;w=60"})  # now 3/min
+    assert [budget.try_acquire("journey") for _ in range(4)] == [True, True, True, False]
+
+
+async def test_the_pilot_goes_first_and_the_bulk_waits_for_its_answer() -> None:
+    import asyncio
+
+    budget = RateBudget(max_per_minute=100, share_of_limit=0.1, pilot_wait_s=5)
+    await budget.settled()  # the first caller is the pilot: no wait
+    waiting = asyncio.ensure_future(budget.settled())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    budget.observe(200, {"RateLimit-Policy": "30;w=60"})
+    await asyncio.wait_for(waiting, 1)
+    assert budget.limit_per_minute == 3
+
+
+async def test_a_pilot_that_hangs_does_not_hold_the_run_forever() -> None:
+    budget = RateBudget(max_per_minute=100, share_of_limit=0.1, pilot_wait_s=0.1)
+    await budget.settled()
+    await budget.settled()  # returns after pilot_wait_s
+    assert budget.limit_per_minute == 100
