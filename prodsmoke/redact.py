@@ -8,6 +8,7 @@ URL-encoded and JSON-escaped forms. Credentials that never were config (cookies,
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -32,9 +33,20 @@ _secrets: set[str] = set()
 
 
 def _forms(secret: str) -> set[str]:
-    """The ways a secret can appear in text we write."""
-    escaped = json.dumps(secret)[1:-1]
-    return {secret, quote(secret, safe=""), quote_plus(secret), escaped, quote(escaped, safe="")}
+    """The ways a secret can appear in text we (or Playwright, Node's JSON) write."""
+    escaped = json.dumps(secret)[1:-1]  # Python: non-ASCII as \uXXXX
+    escaped_utf8 = json.dumps(secret, ensure_ascii=False)[1:-1]  # Node's JSON.stringify
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        quote(secret, safe="/"),
+        escaped,
+        escaped_utf8,
+        quote(escaped, safe=""),
+        html.escape(secret),
+        html.escape(secret, quote=False),
+    }
 
 
 def register_secret(value: str) -> None:

@@ -1,11 +1,13 @@
-"""What a failed attempt leaves for QA: trace.zip, screenshot.png, console.log (SPEC §3).
+"""What a failed attempt leaves for QA: trace.zip, screenshot.png, console.log, network.har.
 
-Files go to `<output>/artifacts/<check>/`. When a check fails more than once, earlier attempts move
-to `attempt-<n>/` beside the latest, so a flaky check keeps the attempt that failed.
+Files go to `<output>/artifacts/<check>/` (SPEC §3). When a check fails more than once, earlier
+attempts move to `attempt-<n>/` beside the latest, so a flaky check keeps the attempt that failed.
+Every kept folder is scrubbed of secrets (`e2e.scrub`) before anyone can read it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 from playwright.async_api import Error as PlaywrightError
 
 from prodsmoke import redact
+from prodsmoke.e2e.scrub import scrub_folder
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
@@ -34,6 +37,15 @@ class ArtifactPolicy:
         """The check's artifact folder (not created)."""
         return self.root / "artifacts" / check
 
+    def context_options(self, check: str, attempt: int) -> dict[str, object]:
+        """Options for the attempt's browser context: record a HAR (bodies omitted)."""
+        staging = self.root / ".staging"
+        staging.mkdir(parents=True, exist_ok=True)
+        return {
+            "record_har_path": staging / f"{check}-{attempt}.har",
+            "record_har_content": "omit",
+        }
+
     async def start(self, context: BrowserContext) -> None:
         """Begin recording a trace when the policy wants one."""
         if self.trace != "off":
@@ -49,20 +61,30 @@ class ArtifactPolicy:
         attempt: int,
         failed: bool,
     ) -> None:
-        """Save this attempt's artifacts when it failed (or tracing is `on`); else drop them."""
-        if not (failed or self.trace == "on"):
-            if self.trace != "off":
-                await _quietly(context.tracing.stop())
-            return
-        folder = self._fresh_folder(check, attempt)
-        if page is not None and not page.is_closed():
-            await _quietly(
-                page.screenshot(path=folder / "screenshot.png", full_page=True, timeout=3000)
-            )
+        """Close the context; keep (and scrub) the attempt's artifacts when it failed or tracing
+        is `on`, else drop them."""
+        keep = failed or self.trace == "on"
+        folder = self._fresh_folder(check, attempt) if keep else None
+        if folder is not None and page is not None and not page.is_closed():
+            # Short: after a hang the page may never paint, and the deadline is close.
+            shot = folder / "screenshot.png"
+            await _quietly(page.screenshot(path=shot, full_page=True, timeout=1000))
         if self.trace != "off":
-            await _quietly(context.tracing.stop(path=folder / "trace.zip"))
+            await _quietly(context.tracing.stop(path=folder / "trace.zip" if folder else None))
+        await _quietly(context.close())  # writes the HAR
+        har = Path(str(self.context_options(check, attempt)["record_har_path"]))
+        if folder is None:
+            har.unlink(missing_ok=True)
+            return
+        if har.exists():
+            har.replace(folder / "network.har")
         lines = (redact.redact(line) for line in observer.console_lines)
         (folder / "console.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        await asyncio.to_thread(scrub_folder, folder)
+
+    def cleanup(self) -> None:
+        """Remove the staging folder once no context is recording any more."""
+        shutil.rmtree(self.root / ".staging", ignore_errors=True)
 
     def collect(self, check: str) -> tuple[str, ...]:
         """Every artifact kept for `check`, relative to the output root, latest attempt first."""

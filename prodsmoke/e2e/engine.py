@@ -104,6 +104,7 @@ class Engine:
                 self._slots = asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
                 tasks += [asyncio.create_task(self._journey_check(c)) for c in journeys]
             await self._until_deadline(tasks)
+        self._artifacts.cleanup()
         results = tuple(self._results[c.id].result() for c in self.checks)
         return RunResult(
             run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
@@ -241,7 +242,9 @@ class Engine:
         self, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
     ) -> Attempt:
         work_s = max(0.5, timeout_s - SAVE_MARGIN_S)
-        context = await browsers.new_context(browser, self.guard, check.id)
+        context = await browsers.new_context(
+            browser, self.guard, check.id, **self._artifacts.context_options(check.id, number)
+        )
         observer = PageObserver()
         observer.attach(context)
         context.set_default_timeout(work_s * 1000)
@@ -294,7 +297,6 @@ class Engine:
             await self._artifacts.finish(
                 context, page, observer, check=check.id, attempt=number, failed=failed
             )
-            await context.close()
 
     async def _credentials(self, name: str) -> Credentials:
         return resolve_password(name, self.settings.accounts[name])

@@ -80,8 +80,8 @@ def test_demo_config_resolves_variables_and_defaults() -> None:
         ),
         (
             (
-                '"[STATUS] == 200", "[RESPONSE_TIME] < 200"',
-                '"[STATUS] = 200", "[RESPONSE_TIME] < 200"',
+                '"[STATUS] == 200", "[RESPONSE_TIME] < 400"',
+                '"[STATUS] = 200", "[RESPONSE_TIME] < 400"',
             ),
             "FILE: api_checks[0].conditions[0]: got '[STATUS] = 200': unknown operator '='; "
             "expected one of == != < <= > >=, e.g. '[STATUS] == 200'",

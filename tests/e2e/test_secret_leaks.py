@@ -1,0 +1,115 @@
+"""No secret survives in anything a run leaves behind: artifacts (inside trace.zip too), stdout,
+stderr, results.json, junit.xml. Both failing login runs type the password first."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+# Characters that every encoding treats differently: space, quote, plus, slash, ampersand, é.
+PASSWORD = 'Sm0ke p@ss/"w+rd"&=é-42'
+
+
+def forms(secret: str) -> dict[str, bytes]:
+    return {
+        "raw": secret.encode(),
+        "url-encoded": quote(secret, safe="").encode(),
+        "form-encoded": quote_plus(secret).encode(),
+        "json-escaped": json.dumps(secret)[1:-1].encode(),
+        "json-escaped-utf8": json.dumps(secret, ensure_ascii=False)[1:-1].encode(),
+        "html-escaped": html.escape(secret).encode(),
+    }
+
+
+def everything(folder: Path, *extra: tuple[str, bytes]) -> list[tuple[str, bytes]]:
+    """Every file under `folder`, every member of every zip, and the extra blobs."""
+    blobs = list(extra)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            blobs.append((str(path), path.read_bytes()))
+            if path.suffix == ".zip":
+                with zipfile.ZipFile(path) as archive:
+                    blobs += [(f"{path}!{n}", archive.read(n)) for n in archive.namelist()]
+    return blobs
+
+
+def run_demo(config: Path, output: Path, fault: str) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_"))}
+    env["SMOKE_TEST_PASSWORD"] = PASSWORD
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("smoke")), "demo", "--fault", fault,
+         "--config", str(config), "--output", str(output)],
+        cwd=REPO, capture_output=True, env=env, timeout=180, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """The demo config, with a post-login check that fails after a real login."""
+    (tmp_path / "environments").mkdir()
+    text = (REPO / "config/environments/demo.yaml").read_text()
+    broken = text.replace('visible: "#user-email"', 'visible: "#no-such-element"')
+    assert broken != text
+    (tmp_path / "environments" / "demo.yaml").write_text(text)
+    (tmp_path / "environments" / "broken.yaml").write_text(
+        broken.replace("name: demo", "name: broken")
+    )
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", ["login-broken", "fails-after-login"])
+def test_no_secret_in_any_output_of_a_failed_login(
+    config_dir: Path, tmp_path: Path, case: str
+) -> None:
+    if case == "fails-after-login":
+        (config_dir / "environments" / "demo.yaml").write_text(
+            (config_dir / "environments" / "broken.yaml")
+            .read_text()
+            .replace("name: broken", "name: demo")
+        )
+    output = tmp_path / "out"
+    proc = run_demo(config_dir, output, "login-broken" if case == "login-broken" else "")
+    doc = json.loads((output / "results.json").read_text())
+    login = next(c for c in doc["checks"] if c["id"] == "login_flow")
+    assert login["status"] == "fail", login
+    assert {"trace.zip", "network.har", "screenshot.png", "console.log"} <= {
+        Path(a).name for a in login["artifacts"]
+    }
+
+    blobs = everything(output, ("stdout", proc.stdout), ("stderr", proc.stderr))
+    hits = [
+        (name, form)
+        for name, data in blobs
+        for form, needle in forms(PASSWORD).items()
+        if needle in data
+    ]
+    assert hits == []
+
+    # The password really was typed and posted: the trace records the fill and the form post,
+    # masked. And every session cookie that was set is masked wherever it appears.
+    trace = next(data for name, data in blobs if name.endswith("trace.zip!trace.trace"))
+    assert b'"selector":"#password"' in trace.replace(b" ", b"") and b"[REDACTED]" in trace
+    cookies = [m for _, data in blobs for m in re.findall(rb"bp_session=([^;\"\s]+)", data)]
+    assert all(value == b"[REDACTED]" for value in cookies), cookies
+    if case == "fails-after-login":
+        har = json.loads(next(data for name, data in blobs if name.endswith("network.har")))
+        sent = [
+            h["value"]
+            for entry in har["log"]["entries"]
+            for h in entry["request"]["headers"]
+            if h["name"].lower() == "cookie"
+        ]
+        assert sent, "a logged-in run must have sent its session cookie"
+        assert set(sent) == {"[REDACTED]"}
