@@ -1,0 +1,75 @@
+"""The one object a run asks for test accounts: resolved credentials under an exclusive lease."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from prodsmoke.accounts import lockout
+from prodsmoke.accounts.credentials import Credentials, resolve_password
+from prodsmoke.accounts.lease import LeaseBackend, backend_for, hold, holder_id
+from prodsmoke.errors import AccountError
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import httpx
+
+    from prodsmoke.config.models import Account, Settings
+
+
+class AccountBroker:
+    """Resolves each account's secret once per run and leases the account around each use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.holder = holder_id()
+        self._resolved: dict[str, Credentials] = {}
+        self._backend: LeaseBackend | None = None
+
+    def account(self, name: str) -> Account:
+        """The configured account `name`, or a one-line `AccountError`."""
+        try:
+            return self.settings.accounts[name]
+        except KeyError:
+            known = ", ".join(self.settings.accounts) or "none defined"
+            raise AccountError(f"account {name!r} is not configured (accounts: {known})") from None
+
+    async def credentials(self, name: str) -> Credentials:
+        """The account's credentials, without a lease; AWS is read in a thread, once per run."""
+        if name not in self._resolved:
+            account = self.account(name)
+            self._resolved[name] = await asyncio.to_thread(resolve_password, name, account)
+        return self._resolved[name]
+
+    @contextlib.asynccontextmanager
+    async def lease(self, name: str) -> AsyncIterator[Credentials]:
+        """Resolve the account, then hold it exclusively until the block ends (however it ends)."""
+        credentials = await self.credentials(name)
+        if self._backend is None:
+            self._backend = backend_for(self.settings.account_lease)
+        key = lease_key(self.settings.base_url, credentials.username)
+        async with hold(
+            self._backend,
+            key,
+            account=name,
+            holder=self.holder,
+            config=self.settings.account_lease,
+        ):
+            yield credentials
+
+    async def unlock(self, name: str, client: httpx.AsyncClient) -> str | None:
+        """Run the account's configured unlock step through `client`; None when it has none."""
+        return await lockout.unlock(name, self.account(name), self.settings.base_url, client)
+
+
+def lease_key(base_url: str, username: str) -> str:
+    """A file-name-safe key for one account on one target, the same from every run and region."""
+    who = username.strip().casefold()
+    digest = hashlib.sha256(f"{urlsplit(base_url).netloc.casefold()}/{who}".encode()).hexdigest()
+    slug = re.sub(r"[^a-z0-9]+", "-", who).strip("-")[:40]
+    return f"{slug}-{digest[:12]}"
