@@ -12,7 +12,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from prodsmoke import redact
-from prodsmoke.accounts import Credentials, resolve_password
+from prodsmoke.accounts import AccountBroker, Credentials, is_locked
 from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
@@ -93,6 +93,7 @@ class Engine:
         async with AsyncExitStack() as stack:
             client = http.client(self.guard)
             stack.push_async_callback(client.aclose)
+            self._accounts = _Accounts(AccountBroker(self.settings), client)
             tasks = [
                 asyncio.create_task(self._check(c, self._http_attempt(client, c.spec)))
                 for c in self.checks
@@ -263,7 +264,7 @@ class Engine:
                 observer=observer,
                 warn_ratio=self.settings.thresholds.warn_ratio,
                 timeout_ms=work_s * 1000,
-                credentials=self._credentials,
+                accounts=self._accounts,
                 metrics=metrics,
             )
             try:
@@ -298,5 +299,22 @@ class Engine:
                 context, page, observer, check=check.id, attempt=number, failed=failed
             )
 
-    async def _credentials(self, name: str) -> Credentials:
-        return resolve_password(name, self.settings.accounts[name])
+
+@dataclass
+class _Accounts:
+    """The test accounts for journeys: leases, lock detection, unlock through the guard."""
+
+    broker: AccountBroker
+    client: httpx.AsyncClient
+
+    def lease(self, name: str) -> AbstractAsyncContextManager[Credentials]:
+        """Hold the account for the block."""
+        return self.broker.lease(name)
+
+    def is_locked(self, name: str, status: int | None, page_text: str) -> bool:
+        """HTTP 423 or the account's locked_text."""
+        return is_locked(status, page_text, self.broker.account(name))
+
+    async def unlock(self, name: str) -> str | None:
+        """The configured unlock step, sent through the guarded client."""
+        return await self.broker.unlock(name, self.client)

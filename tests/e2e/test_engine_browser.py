@@ -11,7 +11,7 @@ from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.engine import Engine, RunOptions
 from prodsmoke.e2e.plan import plan
-from prodsmoke.results import RunResult, Status
+from prodsmoke.results import FailureClass, RunResult, Status
 
 pytestmark = pytest.mark.browser
 
@@ -115,3 +115,31 @@ async def test_failures_leave_artifacts_and_a_repro_command(
     names = {Path(a).name for a in check.artifacts}
     assert {"trace.zip", "screenshot.png", "console.log"} <= names
     assert all((tmp_path / a).is_file() for a in check.artifacts)
+
+
+async def test_a_locked_account_is_infrastructure_named_and_unlocked_for_the_next_run(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    import httpx
+
+    email = "smoke-test-basic@betterprompts.com"
+    async with httpx.AsyncClient(base_url=demo_target.url) as raw:  # the product, not the suite
+        for _ in range(5):
+            await raw.post(
+                "/api/v1/auth/login", data={"email": email, "password": "wrong-password"}
+            )
+    settings = demo_settings()
+    result = await run(settings, tmp_path, "login_flow")
+    check = result.check("login_flow")
+    assert check.status is Status.FAIL
+    assert check.failure_class is FailureClass.INFRASTRUCTURE
+    assert check.attempts == 1  # retrying cannot help a locked account
+    assert check.error is not None
+    assert check.error.startswith(
+        f"test account 'basic' ({email}) is locked (HTTP 423); unlocked account"
+    )
+    assert "the next run should log in" in check.error
+    assert "unlocked account 'basic' via POST /__demo__/unlock (HTTP 200)" in check.error
+
+    again = await run(settings, tmp_path / "again", "login_flow")
+    assert again.check("login_flow").status is Status.PASS

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -27,6 +28,19 @@ if TYPE_CHECKING:
     from prodsmoke.e2e.observe import PageObserver
 
 
+class Accounts(Protocol):
+    """The test accounts, as a journey sees them."""
+
+    def lease(self, name: str) -> AbstractAsyncContextManager[Credentials]:
+        """Hold account `name` exclusively for the block; yields its credentials."""
+
+    def is_locked(self, name: str, status: int | None, page_text: str) -> bool:
+        """Whether the product says account `name` is locked (HTTP 423 or its locked_text)."""
+
+    async def unlock(self, name: str) -> str | None:
+        """Run the account's configured unlock step; a one-line outcome, None if none."""
+
+
 @dataclass
 class JourneyRun:
     """One attempt of one journey: its page and what it learns."""
@@ -38,7 +52,7 @@ class JourneyRun:
     observer: PageObserver
     warn_ratio: float
     timeout_ms: float
-    credentials: Callable[[str], Awaitable[Credentials]]
+    accounts: Accounts
     metrics: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

@@ -14,7 +14,7 @@ from prodsmoke.e2e.journeys.base import (
     unless_write_fails,
     visible_within,
 )
-from prodsmoke.errors import CheckFailure
+from prodsmoke.errors import AccountError, CheckFailure
 from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
@@ -25,8 +25,18 @@ LOCKED_STATUS = 423
 
 
 async def run(j: JourneyRun, spec: LoginJourney) -> None:
-    """Log in with `spec.account`, verify the redirect, then log out — even after a failure."""
-    account = await j.credentials(spec.account)
+    """Log in with `spec.account`, verify the redirect, then log out — even after a failure.
+
+    The account is leased for the whole journey, so no concurrent run logs in with it.
+    """
+    try:
+        async with j.accounts.lease(spec.account) as account:
+            await _journey(j, spec, account)
+    except AccountError as exc:  # the secret or the lease: ours to fix, not an outage
+        raise CheckFailure(str(exc), failure_class=FailureClass.INFRASTRUCTURE) from exc
+
+
+async def _journey(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
     failure: CheckFailure | None = None
     try:
         await _log_in(j, spec, account)
@@ -61,7 +71,7 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
     except PlaywrightError:
         arrived = False
     if not arrived:
-        _raise_if_locked(j, spec, account)
+        await _raise_if_locked(j, spec, account)
         raise CheckFailure(
             f"after logging in as {account.name!r} the browser is at {j.where()}, "
             f"not {spec.success.url}{j.observer.failures_hint()}{j.blocked_hint()}"
@@ -71,14 +81,26 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
     j.metrics["login_ms"] = round((time.perf_counter() - started) * 1000)
 
 
-def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
-    locked = any(status == LOCKED_STATUS for _, _, status in j.observer.write_statuses)
-    if locked:
-        raise CheckFailure(
-            f"test account {account.name!r} ({account.username}) is locked (HTTP 423); "
-            "unlock it or rotate its password before the next run",
-            failure_class=FailureClass.INFRASTRUCTURE,
-        )
+async def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
+    """A locked account is an infrastructure failure naming the account, after trying to unlock."""
+    statuses: list[int | None] = [status for _, _, status in j.observer.write_statuses] or [None]
+    try:
+        text = await j.page.inner_text("body", timeout=1000)
+    except PlaywrightError:
+        text = ""
+    if not any(j.accounts.is_locked(account.name, status, text) for status in statuses):
+        return
+    how = "HTTP 423" if LOCKED_STATUS in statuses else "the page says so"
+    unlocked = await j.accounts.unlock(account.name)
+    raise CheckFailure(
+        f"test account {account.name!r} ({account.username}) is locked ({how}); "
+        + (
+            f"{unlocked}; the next run should log in"
+            if unlocked
+            else "unlock it or rotate its password"
+        ),
+        failure_class=FailureClass.INFRASTRUCTURE,
+    )
 
 
 async def _log_out(j: JourneyRun, spec: LoginJourney) -> None:
