@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-MODULES = ("run", "demo", "config", "browser", "accounts")
+MODULES = ("run", "demo", "config", "browser", "repro", "accounts", "schedule", "report", "gate")
 
 
 def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

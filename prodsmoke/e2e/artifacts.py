@@ -82,6 +82,11 @@ class ArtifactPolicy:
         (folder / "console.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
         await asyncio.to_thread(scrub_folder, folder)
 
+    def save_text(self, check: str, attempt: int, name: str, text: str) -> None:
+        """Keep one text artifact of a failed attempt (redacted, like every artifact)."""
+        folder = self._fresh_folder(check, attempt)
+        (folder / name).write_text(redact.redact(text), encoding="utf-8")
+
     def cleanup(self) -> None:
         """Remove the staging folder once no context is recording any more."""
         shutil.rmtree(self.root / ".staging", ignore_errors=True)

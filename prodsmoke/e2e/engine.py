@@ -198,6 +198,9 @@ class Engine:
                 base_url=self.settings.base_url,
                 warn_ratio=self.settings.thresholds.warn_ratio,
                 timeout_s=timeout_s,
+                evidence=lambda text: self._artifacts.save_text(
+                    spec.id, number, "response.txt", text
+                ),
             )
             return Attempt(verdict.status, verdict.metrics, verdict.message)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from prodsmoke.config.models import HttpCheck
 
 MAX_BODY = 1 << 20  # conditions read at most 1 MiB of body
+EVIDENCE_BODY = 4096  # an artifact keeps the start of the body, never a whole large one
 
 
 @dataclass
@@ -37,8 +39,13 @@ async def run(
     base_url: str,
     warn_ratio: float,
     timeout_s: float | None = None,
+    evidence: Callable[[str], None] | None = None,
 ) -> HttpVerdict:
-    """Send the check's request and evaluate every condition; raise `CheckFailure` on a fail."""
+    """Send the check's request and evaluate every condition; raise `CheckFailure` on a fail.
+
+    On a fail, `evidence` receives what QA needs to see: the response's status, headers, time
+    and the start of its body (the caller saves it, scrubbed, as an artifact).
+    """
     url = urljoin(base_url + "/", check.url)
     path = urlsplit(url).path
     timeout = min(check.timeout_s, timeout_s or check.timeout_s)
@@ -77,6 +84,8 @@ async def run(
         "status_code": response.status_code,
     }
     failed = [o for o in outcomes if o.verdict == "fail"]
+    if failed and evidence is not None:
+        evidence(_evidence(check, url, response, observation, outcomes))
     if failed:
         raise CheckFailure(
             f"{check.method} {path}: " + "; ".join(o.detail for o in failed),
@@ -88,6 +97,29 @@ async def run(
             Status.WARN, metrics, f"{check.method} {path}: " + "; ".join(_details(warned))
         )
     return HttpVerdict(Status.PASS, metrics)
+
+
+def _evidence(
+    check: HttpCheck,
+    url: str,
+    response: httpx.Response,
+    observation: Observation,
+    outcomes: list[Outcome],
+) -> str:
+    lines = [
+        f"{check.method} {url}",
+        f"HTTP {response.status_code} {response.reason_phrase} after "
+        f"{observation.response_time_ms:.0f} ms to headers",
+        "",
+        *(f"{name}: {value}" for name, value in response.headers.items()),
+        "",
+        "conditions:",
+        *(f"  {o.verdict:4} {o.detail}" for o in outcomes),
+        "",
+        f"body (first {EVIDENCE_BODY} characters):",
+        observation.body[:EVIDENCE_BODY],
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _details(outcomes: list[Outcome]) -> list[str]:

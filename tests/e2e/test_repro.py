@@ -1,0 +1,77 @@
+"""`smoke repro`: one traced attempt of one check, and a trace that Playwright's viewer opens."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from prodsmoke.demo import DemoServer, Faults
+from prodsmoke.e2e.browser import QUIET_ARGS, system_browsers
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
+
+
+def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    demo_target.set_faults(Faults.parse("login-broken"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SMOKE_", "PYTEST_", "DISPLAY", "WAYLAND"))
+    }
+    env.update(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=PASSWORD)
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("smoke")), "repro", "--env", "demo", "login_flow",
+         "--output", str(tmp_path), "--slowmo", "50"],
+        cwd=REPO, capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert (
+        "reproducing login_flow on demo: headless (no display found), slow motion 50 ms"
+        in proc.stdout
+    )
+    trace = tmp_path / "artifacts" / "login_flow" / "trace.zip"
+    assert f"trace: {trace}" in proc.stdout
+    assert f"-m playwright show-trace {trace}" in proc.stdout
+    assert "(1 attempts)" not in proc.stdout and "(2 attempts)" not in proc.stdout  # never retried
+
+    # The scrubbed trace opens in Playwright's own viewer, actions and all.
+    show = ["show-trace", "--host", "127.0.0.1", "--port", "0", str(trace)]
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "playwright", *show],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert viewer.stdout is not None
+        url = ""
+        for line in viewer.stdout:
+            if match := re.search(r"Listening on (http://\S+)", line):
+                url = match.group(1)
+                break
+        assert url, "the trace viewer did not start"
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=system_browsers(headless=True)[0], args=list(QUIET_ARGS)
+            )
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_text('Fill "[REDACTED]"').wait_for(timeout=15000)
+            assert page.get_by_text('locator("#login-button")').count() >= 1
+            browser.close()
+    finally:
+        viewer.kill()
+        viewer.wait()
+        if viewer.stdout is not None:
+            viewer.stdout.close()
