@@ -225,3 +225,31 @@ def test_rate_limit_tight_stays_within_the_share_and_skips_the_rest(tmp_path: Pa
     assert skipped and all("rate budget" in c["error"] for c in skipped)
     assert {c["id"] for c in skipped} >= {"homepage_load", "anonymous_enhancement", "login_flow"}
     assert "0 request(s) outside allowed_writes" in proc.stdout
+
+
+def test_hang_ends_within_the_deadline_with_results_and_artifacts(tmp_path: Path) -> None:
+    import time
+
+    config = tmp_path / "config"
+    (config / "environments").mkdir(parents=True)
+    text = (REPO / "config/environments/demo.yaml").read_text()
+    (config / "environments" / "demo.yaml").write_text(
+        text.replace("deadline_s: 30", "deadline_s: 8")
+    )
+    started = time.monotonic()
+    proc = smoke(
+        "demo", "--fault", "hang", "--config", str(config), "--output", str(tmp_path / "out")
+    )
+    took = time.monotonic() - started
+    assert proc.returncode == 1
+    # the deadline plus the demo target's own start and stop (outside the run) and 2 s of grace
+    assert took <= 8 + 2 + 1.5, took
+    doc = results(tmp_path / "out")
+    assert doc["duration_ms"] <= 10_000
+    assert {c["status"] for c in doc["checks"]} == {"fail"}
+    assert {c["failure_class"] for c in doc["checks"]} <= {"infrastructure", "network"}
+    for check in doc["checks"]:
+        if check["kind"] == "journey":
+            assert {"trace.zip", "console.log", "network.har"} <= {
+                Path(a).name for a in check["artifacts"]
+            }

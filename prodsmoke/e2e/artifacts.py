@@ -65,7 +65,10 @@ class ArtifactPolicy:
         is `on`, else drop them."""
         keep = failed or self.trace == "on"
         folder = self._fresh_folder(check, attempt) if keep else None
-        if folder is not None and page is not None and not page.is_closed():
+        if folder is not None:  # cheapest and surest first: what the page said
+            lines = (redact.redact(line) for line in observer.console_lines)
+            (folder / "console.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if folder is not None and page is not None and _has_content(page):
             # Short: after a hang the page may never paint, and the deadline is close.
             shot = folder / "screenshot.png"
             await _quietly(page.screenshot(path=shot, full_page=True, timeout=1000))
@@ -78,8 +81,6 @@ class ArtifactPolicy:
             return
         if har.exists():
             har.replace(folder / "network.har")
-        lines = (redact.redact(line) for line in observer.console_lines)
-        (folder / "console.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
         await asyncio.to_thread(scrub_folder, folder)
 
     def save_text(self, check: str, attempt: int, name: str, text: str) -> None:
@@ -109,6 +110,10 @@ class ArtifactPolicy:
                     shutil.move(str(item), earlier / item.name)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+
+def _has_content(page: Page) -> bool:
+    return not page.is_closed() and page.url not in ("", "about:blank")
 
 
 async def _quietly(awaitable: object) -> bool:

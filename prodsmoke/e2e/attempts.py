@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from prodsmoke.config.models import Retry
 
 MIN_ATTEMPT_S = 1.0  # an attempt with less time than this left is not started
+OWN_TIMEOUT_LEAD_S = 0.25  # a check's own timeout fires this much before the hard backstop
 
 
 @dataclass
@@ -124,11 +125,18 @@ async def run_attempts(
         finally:
             room.release()
         took, cost = clock() - begun, max(1, room.spent() - sent_before)
-        cut_off = allowed < timeout_s and took >= 0.95 * allowed
-        if cut_off and result is not None and outcome.status is Status.FAIL:
+        cut_off = allowed < timeout_s and took >= 0.95 * allowed and outcome.status is Status.FAIL
+        if cut_off and result is not None:
             note = f"attempt {number} was cut off by the run deadline"
             number -= 1  # it produced no verdict of its own
             break
+        if cut_off:  # we stopped it, not the product: it might have answered in time
+            outcome = Attempt(
+                Status.FAIL,
+                outcome.metrics,
+                f"unfinished at the run deadline ({outcome.error})",
+                FailureClass.INFRASTRUCTURE,
+            )
         result = outcome
     assert result is not None
     if note and result.status is Status.FAIL:

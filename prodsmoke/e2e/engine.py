@@ -8,6 +8,7 @@ keeps `REPORT_RESERVE_S` back so results and reports are always written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import secrets
 import time
@@ -27,7 +28,7 @@ from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
 from prodsmoke.e2e.artifacts import ArtifactPolicy
-from prodsmoke.e2e.attempts import Attempt, AttemptFn, Room, run_attempts
+from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
 from prodsmoke.e2e.journeys import JOURNEYS, JourneyRun
 from prodsmoke.e2e.journeys.base import browser_failure
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and reporters
 SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
+ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
 MAX_JOURNEYS_AT_ONCE = 3
 
 
@@ -197,7 +199,7 @@ class Engine:
                 spec,
                 base_url=self.settings.base_url,
                 warn_ratio=self.settings.thresholds.warn_ratio,
-                timeout_s=timeout_s,
+                timeout_s=timeout_s - OWN_TIMEOUT_LEAD_S,
                 evidence=lambda text: self._artifacts.save_text(
                     spec.id, number, "response.txt", text
                 ),
@@ -251,7 +253,7 @@ class Engine:
         )
         observer = PageObserver()
         observer.attach(context)
-        context.set_default_timeout(work_s * 1000)
+        context.set_default_timeout((work_s - OWN_TIMEOUT_LEAD_S) * 1000)
         page: Page | None = None
         metrics: dict[str, float] = {}
         failed = True
@@ -298,9 +300,26 @@ class Engine:
                 )
             return Attempt.failed(failure, metrics)
         finally:
-            await self._artifacts.finish(
-                context, page, observer, check=check.id, attempt=number, failed=failed
+            saving = asyncio.ensure_future(
+                self._artifacts.finish(
+                    context, page, observer, check=check.id, attempt=number, failed=failed
+                )
             )
+            await _finish_even_if_cut_off(saving)
+
+
+async def _finish_even_if_cut_off(saving: asyncio.Future[None]) -> None:
+    """Await `saving`; if the deadline's backstop cancels us meanwhile, let it finish first.
+
+    Artifacts are what QA gets from a failure, so they are written even when the run is out of
+    time; ARTIFACT_GRACE_S bounds how long that may take.
+    """
+    try:
+        await asyncio.shield(saving)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(saving, ARTIFACT_GRACE_S)
+        raise
 
 
 @dataclass

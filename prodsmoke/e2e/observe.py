@@ -29,7 +29,8 @@ class PageObserver:
     console_lines: list[str] = field(default_factory=list)
     failed_responses: list[str] = field(default_factory=list)
     write_statuses: list[tuple[str, str, int]] = field(default_factory=list)
-    failed_write: asyncio.Event = field(default_factory=asyncio.Event)
+    failed_writes: int = 0
+    _write_failed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def attach(self, context: BrowserContext) -> None:
         """Watch every page the context opens from now on."""
@@ -64,9 +65,16 @@ class PageObserver:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             self.write_statuses.append((request.method, path, response.status))
             if response.status >= 400:
-                self.failed_write.set()
+                self.failed_writes += 1
+                self._write_failed.set()
         if response.status >= 400:
             self.failed_responses.append(f"{request.method} {path} answered HTTP {response.status}")
+
+    async def write_fails_after(self, mark: int) -> None:
+        """Return once more than `mark` writes have been answered >= 400."""
+        while self.failed_writes <= mark:
+            self._write_failed.clear()
+            await self._write_failed.wait()
 
     def failures_hint(self) -> str:
         """A short suffix naming failed responses, for error messages ('' when none)."""

@@ -143,3 +143,30 @@ async def test_a_locked_account_is_infrastructure_named_and_unlocked_for_the_nex
 
     again = await run(settings, tmp_path / "again", "login_flow")
     assert again.check("login_flow").status is Status.PASS
+
+
+async def test_a_check_that_passes_on_retry_is_flaky_and_keeps_the_failed_attempt(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    demo_target.set_faults(Faults.parse("flaky:30"))
+    settings = demo_settings()
+    flaky = []
+    for round_ in range(12):  # a 30% fault rate makes a flaky check very likely within a few runs
+        demo_target.reset()
+        result = await run(settings, tmp_path / str(round_))
+        flaky = [c for c in result.checks if c.flaky]
+        if any(c.kind.value == "journey" for c in flaky) and any(
+            c.kind.value != "journey" for c in flaky
+        ):
+            break
+    assert flaky, "no check passed on a retry in 12 runs at flaky:30"
+    for check in flaky:
+        assert check.status in (Status.PASS, Status.WARN)
+        assert check.attempts > 1
+        kept = {Path(a).name for a in check.artifacts}
+        expected = (
+            {"trace.zip", "console.log", "network.har"}
+            if check.kind.value == "journey"
+            else {"response.txt"}
+        )
+        assert expected <= kept, (check.id, kept)

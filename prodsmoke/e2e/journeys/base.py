@@ -71,6 +71,8 @@ class JourneyRun:
 
     def where(self) -> str:
         """The current page's path, for error messages."""
+        if self.page.url in ("", "about:blank"):
+            return "about:blank (nothing loaded yet)"
         return urlsplit(self.page.url).path or self.page.url
 
     def blocked_hint(self) -> str:
@@ -86,6 +88,17 @@ class JourneyRun:
 
 
 Journey = Callable[[JourneyRun, Any], Awaitable[None]]
+
+
+async def landed_with_error(j: JourneyRun) -> int | None:
+    """The HTTP status of the current document when it is an error page (>= 400), else None."""
+    try:
+        status = await j.page.evaluate(
+            "() => performance.getEntriesByType('navigation')[0]?.responseStatus ?? 0"
+        )
+    except PlaywrightError:
+        return None
+    return int(status) if isinstance(status, int | float) and status >= 400 else None
 
 
 async def open_page(j: JourneyRun, path: str, *, wait_until: str = "load") -> None:
@@ -115,7 +128,9 @@ def browser_failure(exc: PlaywrightError, doing: str) -> CheckFailure:
         code = first[first.index("net::") :].split()[0] if "net::" in first else first
         return CheckFailure(f"{doing} failed: {code}", failure_class=FailureClass.NETWORK)
     if isinstance(exc, PlaywrightTimeoutError):
-        return CheckFailure(f"{doing} timed out: {first}")
+        # A page that never answered is the network's (or the target's front door's) doing.
+        klass = FailureClass.NETWORK if doing.startswith("loading") else FailureClass.PRODUCT
+        return CheckFailure(f"{doing} timed out: {first}", failure_class=klass)
     if "closed" in first.lower() or "crash" in first.lower():
         return CheckFailure(
             f"{doing}: browser failure: {first}", failure_class=FailureClass.INFRASTRUCTURE
@@ -123,14 +138,17 @@ def browser_failure(exc: PlaywrightError, doing: str) -> CheckFailure:
     return CheckFailure(f"{doing} failed: {first}")
 
 
-async def unless_write_fails(j: JourneyRun, step: Awaitable[Any], timeout_ms: float) -> bool:
-    """Await `step`, but give up as soon as a write the page made is answered >= 400.
+async def unless_write_fails(
+    j: JourneyRun, step: Awaitable[Any], timeout_ms: float, *, since: int
+) -> bool:
+    """Await `step`, but give up as soon as a write made after `since` is answered >= 400.
 
-    Returns True when `step` finished, False when a failed write (or the timeout) came first.
-    `step`'s own errors propagate.
+    `since` is `j.observer.failed_writes` read before the action that starts the write. Returns
+    True when `step` finished, False when a failed write (or the timeout) came first. `step`'s
+    own errors propagate.
     """
     done_step = asyncio.ensure_future(step)
-    failed = asyncio.ensure_future(j.observer.failed_write.wait())
+    failed = asyncio.ensure_future(j.observer.write_fails_after(since))
     done, pending = await asyncio.wait(
         {done_step, failed}, timeout=timeout_ms / 1000, return_when=asyncio.FIRST_COMPLETED
     )

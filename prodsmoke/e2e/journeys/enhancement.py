@@ -26,6 +26,7 @@ async def run(j: JourneyRun, spec: EnhancementJourney) -> None:
     await open_page(j, spec.url, wait_until="domcontentloaded")
     try:
         await j.page.locator(spec.input).fill(spec.prompt)
+        mark = j.observer.failed_writes
         started = time.perf_counter()
         await j.page.locator(spec.submit).click()
     except PlaywrightError as exc:
@@ -33,7 +34,7 @@ async def run(j: JourneyRun, spec: EnhancementJourney) -> None:
 
     filled = j.page.wait_for_function(_FILLED, arg=spec.output, timeout=spec.max_ms)
     try:
-        shown = await unless_write_fails(j, filled, spec.max_ms)
+        shown = await unless_write_fails(j, filled, spec.max_ms, since=mark)
     except PlaywrightError:
         shown = False
     elapsed_ms = (time.perf_counter() - started) * 1000

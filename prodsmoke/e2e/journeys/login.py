@@ -10,6 +10,7 @@ from playwright.async_api import Error as PlaywrightError
 from prodsmoke.e2e.journeys.base import (
     JourneyRun,
     browser_failure,
+    landed_with_error,
     open_page,
     unless_write_fails,
     visible_within,
@@ -60,14 +61,14 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
     try:
         await page.locator(spec.username).fill(account.username)
         await page.locator(spec.password).fill(account.password)
+        mark = j.observer.failed_writes
         started = time.perf_counter()
         await page.locator(spec.submit).click()
     except PlaywrightError as exc:
         raise browser_failure(exc, "filling in the login form") from exc
+    landed = page.wait_for_url(spec.success.url, timeout=spec.max_ms)
     try:
-        arrived = await unless_write_fails(
-            j, page.wait_for_url(spec.success.url, timeout=spec.max_ms), spec.max_ms
-        )
+        arrived = await unless_write_fails(j, landed, spec.max_ms, since=mark)
     except PlaywrightError:
         arrived = False
     if not arrived:
@@ -76,6 +77,8 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
             f"after logging in as {account.name!r} the browser is at {j.where()}, "
             f"not {spec.success.url}{j.observer.failures_hint()}{j.blocked_hint()}"
         )
+    if status := await landed_with_error(j):
+        raise CheckFailure(f"logged in, but {j.where()} answered HTTP {status}")
     if not await visible_within(j, spec.success.visible, spec.max_ms):
         raise CheckFailure(f"logged in, but {spec.success.visible} is not visible on {j.where()}")
     j.metrics["login_ms"] = round((time.perf_counter() - started) * 1000)
@@ -104,19 +107,27 @@ async def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentia
 
 
 async def _log_out(j: JourneyRun, spec: LoginJourney) -> None:
-    """Click the logout control when the page offers one; nothing to do when never logged in."""
-    page = j.page
-    if (
-        not await j.page.context.cookies(j.base_url)
-        and await page.locator(spec.logout.click).count() == 0
-    ):
+    """End the session: click the logout control (reloading once if the page lost it).
+
+    Nothing to do when the journey never got a session.
+    """
+    page, control = j.page, j.page.locator(spec.logout.click)
+    if not await page.context.cookies(j.base_url) and await control.count() == 0:
         return
     started = time.perf_counter()
     try:
-        if await page.locator(spec.logout.click).count() == 0:
+        if await control.count() == 0:
+            # e.g. the page after login answered 503: a reload (a GET) gets the control back
+            await page.reload(wait_until="domcontentloaded")
+        if await control.count() == 0:
             raise CheckFailure(f"cannot log out: {spec.logout.click} is not on {j.where()}")
-        await page.locator(spec.logout.click).first.click()
-        await page.wait_for_url(spec.logout.success_url, timeout=spec.max_ms)
+        mark = j.observer.failed_writes
+        await control.first.click()
+        left = page.wait_for_url(spec.logout.success_url, timeout=spec.max_ms)
+        if not await unless_write_fails(j, left, spec.max_ms, since=mark):
+            raise CheckFailure(
+                f"logging out via {spec.logout.click} failed{j.observer.failures_hint()}"
+            )
     except PlaywrightError as exc:
         raise browser_failure(exc, f"logging out via {spec.logout.click}") from exc
     j.metrics["logout_ms"] = round((time.perf_counter() - started) * 1000)
