@@ -14,7 +14,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-MODULES = ("run", "demo", "config", "browser", "repro", "accounts", "schedule", "report", "gate")
+MODULES = (
+    "run",
+    "demo",
+    "config",
+    "browser",
+    "repro",
+    "accounts",
+    "schedule",
+    "report",
+    "gate",
+    "alerts",
+)
 
 
 def register_all(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

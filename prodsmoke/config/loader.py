@@ -125,22 +125,22 @@ def load_settings(
     return settings
 
 
-def _first_error(file: str, exc: ValidationError) -> ConfigError:
+def _first_error(file: str, exc: ValidationError, root: type[BaseModel] = Settings) -> ConfigError:
     error = exc.errors(include_url=False)[0]
     loc = [part for part in error["loc"] if not _is_union_tag(part)]
     in_union = len(loc) != len(error["loc"])
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     kind = error["type"]
     if kind == "extra_forbidden":
-        return ConfigError(file, path, _unknown_key(loc))
+        return ConfigError(file, path, _unknown_key(loc, root))
     if kind == "missing":
-        return ConfigError(file, path, f"required key is missing; expected {_form(loc)}")
+        return ConfigError(file, path, f"required key is missing; expected {_form(loc, root)}")
     secret = any(str(p).lower() in _SECRET_KEYS for p in loc)
     got = "a value (hidden: secret field)" if secret else _shown(error.get("input"))
-    if in_union or (kind in _CONSTRAINTS and _form(loc) != "a value"):
+    if in_union or (kind in _CONSTRAINTS and _form(loc, root) != "a value"):
         # A union branch's complaint would mislead, and "input should be less than 1" says less
         # than the field's own description: say what the key accepts instead.
-        return ConfigError(file, path, f"got {got}, expected {_form(loc)}")
+        return ConfigError(file, path, f"got {got}, expected {_form(loc, root)}")
     if kind in _EXPECTED:
         return ConfigError(file, path, f"got {got}, expected {_EXPECTED[kind]}")
     message = _message(error["msg"])
@@ -168,8 +168,8 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _model_at(loc: list[str | int]) -> type[BaseModel] | None:
-    model: Any = Settings
+def _model_at(loc: list[str | int], root: type[BaseModel] = Settings) -> type[BaseModel] | None:
+    model: Any = root
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
@@ -190,9 +190,9 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _unknown_key(loc: list[str | int]) -> str:
+def _unknown_key(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
     key = str(loc[-1])
-    parent = _model_at(loc[:-1])
+    parent = _model_at(loc[:-1], root)
     known = list(parent.model_fields) if parent else []
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
@@ -200,8 +200,8 @@ def _unknown_key(loc: list[str | int]) -> str:
     return f"unknown key {key!r}; expected one of: {', '.join(known)}"
 
 
-def _form(loc: list[str | int]) -> str:
-    parent = _model_at(loc[:-1])
+def _form(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
+    parent = _model_at(loc[:-1], root)
     field = parent.model_fields.get(str(loc[-1])) if parent else None
     if field is not None and field.description:
         return field.description

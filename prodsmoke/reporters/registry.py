@@ -1,24 +1,158 @@
 """Which reporters a run publishes to, beyond results.json and the console.
 
-`configured_reporters` reads `config/monitoring-integration.yaml` (when present) and which
-credentials are set, and returns the reporters to call; each factory imports its SDK only when it
-is selected. Until that file exists nothing more is configured.
+`configured_reporters` reads `config/monitoring-integration.yaml` (defaults: `history` and
+`github_summary`) and keeps each listed reporter whose credentials are present:
+
+| name             | runs when                                                                  |
+| ---------------- | -------------------------------------------------------------------------- |
+| `history`        | always (SQLite; `history.path`, relative to the results folder)            |
+| `github_summary` | `$GITHUB_STEP_SUMMARY` is set                                              |
+| `datadog`        | `datadog.api_key` or `$DD_API_KEY` is set                                  |
+| `newrelic`       | `newrelic.license_key` or `$NEW_RELIC_LICENSE_KEY` is set                  |
+| `cloudwatch`     | inside Lambda (EMF on stdout), `mode: emf`, or AWS credentials and a region |
+
+Each factory imports its module, and so its SDK, only when selected. To add a reporter: write a
+module with a class that has `name` and `report(run)`, add a factory here, and its name to
+`ReporterName` in prodsmoke/config/monitoring.py.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from prodsmoke import redact
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from prodsmoke.config.models import Settings
+    from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.e2e.engine import RunOptions
     from prodsmoke.reporters.base import Reporter
+    from prodsmoke.reporters.delivery import Sender, TimeShare
+
+LOCAL = ("history", "github_summary")
+AWS_CREDENTIALS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a factory may use."""
+
+    monitoring: Monitoring
+    settings: Settings
+    options: RunOptions
+    environ: Mapping[str, str]
 
 
 def configured_reporters(
-    config_dir: Path, settings: Settings, options: RunOptions
+    config_dir: Path,
+    settings: Settings,
+    options: RunOptions,
+    *,
+    environ: Mapping[str, str] | None = None,
 ) -> list[Reporter]:
     """The reporters this run should publish to, besides results.json and the console."""
-    return []
+    from prodsmoke.config.monitoring import load_monitoring
+    from prodsmoke.reporters.delivery import TimeShare
+
+    env = os.environ if environ is None else environ
+    monitoring = load_monitoring(config_dir, environ=env)
+    context = Context(monitoring, settings, options, env)
+    names = [n for n in LOCAL if n in monitoring.reporters]
+    names += [n for n in monitoring.reporters if n not in LOCAL]
+    share = TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
+    reporters: list[Reporter] = []
+    for name in dict.fromkeys(names):
+        reporter = FACTORIES[name](context, share)
+        if reporter is not None:
+            reporters.append(reporter)
+    return reporters
+
+
+def _history(context: Context, share: TimeShare) -> Reporter:
+    from prodsmoke.history import HistoryReporter, open_history
+
+    output = context.options.output_dir
+    return HistoryReporter(open_history(context.monitoring, output), output)
+
+
+def _github_summary(context: Context, share: TimeShare) -> Reporter | None:
+    from prodsmoke.reporters.github_summary import GitHubSummaryReporter
+
+    return GitHubSummaryReporter.from_environment(context.environ)
+
+
+def _datadog(context: Context, share: TimeShare) -> Reporter | None:
+    dd = context.monitoring.datadog
+    key = _secret(dd.api_key.get_secret_value() if dd.api_key else None, context, "DD_API_KEY")
+    if not key:
+        return None
+    from prodsmoke.reporters.datadog import DatadogSender
+
+    sender = DatadogSender(dd, key, context.monitoring.metric_prefix, context.monitoring.tags)
+    return _spooling(sender, context, share)
+
+
+def _newrelic(context: Context, share: TimeShare) -> Reporter | None:
+    nr = context.monitoring.newrelic
+    own = nr.license_key.get_secret_value() if nr.license_key else None
+    key = _secret(own, context, "NEW_RELIC_LICENSE_KEY")
+    if not key:
+        return None
+    from prodsmoke.reporters.newrelic import NewRelicSender
+
+    sender = NewRelicSender(nr, key, context.monitoring.metric_prefix, context.monitoring.tags)
+    return _spooling(sender, context, share)
+
+
+def _cloudwatch(context: Context, share: TimeShare) -> Reporter | None:
+    cw = context.monitoring.cloudwatch
+    env = context.environ
+    in_lambda = bool(env.get("AWS_LAMBDA_FUNCTION_NAME"))
+    if cw.mode == "emf" or (cw.mode == "auto" and in_lambda):
+        from prodsmoke.reporters.cloudwatch import EmfReporter
+
+        return EmfReporter(cw, context.monitoring.metric_prefix)
+    region = cw.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    credentials = in_lambda or cw.region is not None or any(env.get(k) for k in AWS_CREDENTIALS)
+    if not (region and credentials):
+        return None
+    from prodsmoke.reporters.cloudwatch import CloudWatchSender
+
+    return _spooling(CloudWatchSender(cw, context.monitoring.metric_prefix, region), context, share)
+
+
+def _secret(configured: str | None, context: Context, variable: str) -> str | None:
+    value = configured or context.environ.get(variable) or None
+    if value:
+        redact.register_secret(value)
+    return value
+
+
+def _spooling(sender: Sender, context: Context, share: TimeShare) -> Reporter:
+    from prodsmoke.reporters.delivery import SpoolingReporter
+    from prodsmoke.reporters.spool import Spool
+
+    share.waiting += 1
+    folder = context.options.output_dir / "spool" / sender.name
+    spool = Spool(folder, context.monitoring.delivery.spool_max_files)
+    return SpoolingReporter(sender, spool, context.monitoring.delivery, share)
+
+
+FACTORIES: dict[str, Callable[[Context, TimeShare], Reporter | None]] = {
+    "history": _history,
+    "github_summary": _github_summary,
+    "datadog": _datadog,
+    "newrelic": _newrelic,
+    "cloudwatch": _cloudwatch,
+}

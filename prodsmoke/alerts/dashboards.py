@@ -1,0 +1,187 @@
+"""The `production_health` and `smoke_test_status` dashboards, for Datadog and for CloudWatch.
+
+`production_health` answers "is the product up and fast?" (run success, homepage and API latency,
+the alerts); `smoke_test_status` answers "what is the suite doing?" (per check success, duration,
+retries, failures). Threshold markers come from the alert rules, so the lines match the alerts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from prodsmoke.alerts.plan import Resource
+
+if TYPE_CHECKING:
+    from prodsmoke.config.alert_rules import AlertRules
+    from prodsmoke.config.monitoring import Monitoring
+
+NAMES = ("production_health", "smoke_test_status")
+MARKER = (
+    "Managed by prodsmoke (`smoke alerts apply`, config/alert-rules.yaml); edits are overwritten."
+)
+
+
+def _threshold(rules: AlertRules, metric: str) -> float | None:
+    return next((r.threshold for r in rules.rules if r.metric == metric), None)
+
+
+def datadog(rules: AlertRules, monitoring: Monitoring) -> list[Resource]:
+    """Both dashboards as v1 Dashboard JSON (ordered layout)."""
+    p, env = monitoring.metric_prefix, rules.env
+    run, check = f"{{env:{env},scope:run}}", f"{{env:{env},scope:check}}"
+
+    def series(
+        title: str, q: str, marker: float | None = None, kind: str = "line"
+    ) -> dict[str, Any]:
+        definition: dict[str, Any] = {
+            "type": "timeseries",
+            "title": title,
+            "requests": [{"q": q, "display_type": kind}],
+        }
+        if marker is not None:
+            definition["markers"] = [{"value": f"y = {marker:g}", "display_type": "error dashed"}]
+        return {"definition": definition}
+
+    health = [
+        {
+            "definition": {
+                "type": "query_value",
+                "title": "Run success (share of passing runs)",
+                "requests": [{"q": f"avg:{p}.success{run}", "aggregator": "avg"}],
+                "precision": 3,
+            }
+        },
+        series(
+            "Run success by region",
+            f"avg:{p}.success{run} by {{region}}",
+            _threshold(rules, f"{p}.success"),
+        ),
+        series(
+            "Homepage load (ms) by region",
+            f"avg:{p}.homepage_load{{env:{env}}} by {{region}}",
+            _threshold(rules, f"{p}.homepage_load"),
+        ),
+        series(
+            "API response (ms) by check",
+            f"avg:{p}.api_response{{env:{env}}} by {{check}}",
+            _threshold(rules, f"{p}.api_response"),
+        ),
+        {
+            "definition": {
+                "type": "manage_status",
+                "title": "Smoke alerts",
+                "query": "tag:managed-by:prodsmoke",
+                "summary_type": "monitors",
+                "display_format": "countsAndList",
+            }
+        },
+    ]
+    status = [
+        {
+            "definition": {
+                "type": "toplist",
+                "title": "Failures by check",
+                "requests": [
+                    {"q": f"top(sum:{p}.failures{check} by {{check}}, 10, 'sum', 'desc')"}
+                ],
+            }
+        },
+        series("Success by check", f"avg:{p}.success{check} by {{check}}"),
+        series("Check duration (ms) by check", f"avg:{p}.check.duration{check} by {{check}}"),
+        series("Retries by check", f"sum:{p}.retries{check} by {{check}}", kind="bars"),
+        series("Run duration (ms) by region", f"avg:{p}.duration{run} by {{region}}"),
+    ]
+    return [
+        _dd_board(NAMES[0], "Is production up and fast?", health),
+        _dd_board(NAMES[1], "What is the smoke suite doing?", status),
+    ]
+
+
+def _dd_board(title: str, about: str, widgets: list[dict[str, Any]]) -> Resource:
+    body = {
+        "title": title,
+        "description": f"{about} {MARKER}",
+        "layout_type": "ordered",
+        "widgets": widgets,
+    }
+    return Resource("dashboard", title, title, body)
+
+
+def cloudwatch(
+    rules: AlertRules, monitoring: Monitoring, *, region: str, alarm_arns: list[str]
+) -> list[Resource]:
+    """Both dashboards as CloudWatch dashboard bodies (the JSON compared field by field)."""
+    p, env, ns = monitoring.metric_prefix, rules.env, monitoring.cloudwatch.namespace
+    period = rules.expect_data_every
+    regions = rules.regions or (region,)
+
+    def metric(
+        title: str, name: str, stat: str, dims: list[list[str]], *, x: int, y: int
+    ) -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "x": x,
+            "y": y,
+            "width": 12,
+            "height": 6,
+            "properties": {
+                "title": title,
+                "region": region,
+                "view": "timeSeries",
+                "stat": stat,
+                "period": period,
+                "metrics": [[ns, name, *d] for d in dims],
+            },
+        }
+
+    by_region = [["scope", "run", "env", env, "region", r] for r in regions]
+    checks = rules.checks
+    by_check = [["scope", "check", "env", env, "check", c] for c in checks] or [
+        ["scope", "check", "env", env]
+    ]
+    health = [
+        metric("Run success by region", f"{p}.success", "Average", by_region, x=0, y=0),
+        metric(
+            "Homepage load (ms)",
+            f"{p}.homepage_load",
+            "Average",
+            [["scope", "check", "env", env, "check", "homepage_load"]],
+            x=12,
+            y=0,
+        ),
+        metric(
+            "API response (ms)",
+            f"{p}.api_response",
+            "Average",
+            [["scope", "check", "env", env]],
+            x=0,
+            y=6,
+        ),
+    ]
+    if alarm_arns:  # an alarm widget needs at least one alarm
+        health.append(
+            {
+                "type": "alarm",
+                "x": 12,
+                "y": 6,
+                "width": 12,
+                "height": 6,
+                "properties": {"title": "Smoke alarms", "alarms": sorted(alarm_arns)[:100]},
+            }
+        )
+    status = [
+        metric("Success by check", f"{p}.success", "Average", by_check, x=0, y=0),
+        metric("Failures by check", f"{p}.failures", "Sum", by_check, x=12, y=0),
+        metric("Check duration (ms)", f"{p}.check.duration", "Average", by_check, x=0, y=6),
+        metric("Run duration (ms) by region", f"{p}.duration", "Average", by_region, x=12, y=6),
+    ]
+    return [
+        Resource("dashboard", NAMES[0], NAMES[0], {"widgets": health}),
+        Resource("dashboard", NAMES[1], NAMES[1], {"widgets": status}),
+    ]
+
+
+def cloudwatch_body(resource: Resource) -> str:
+    """The DashboardBody string for `put_dashboard`."""
+    return json.dumps(resource.body, separators=(",", ":"))

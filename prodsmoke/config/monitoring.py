@@ -1,0 +1,195 @@
+"""`monitoring-integration.yaml`: where results go (SPEC §5, §7), its schema and loader.
+
+The file is optional: without it a run keeps its local history and writes the GitHub job summary,
+nothing more. Errors are the same one-line `ConfigError`s as the environment files' (file, key
+path, bad value, expected form, "did you mean"); `_load` serves alert-rules.yaml too.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+
+from prodsmoke import redact
+from prodsmoke.config.interpolate import MissingVariable, resolve
+from prodsmoke.config.loader import _first_error, read_yaml
+from prodsmoke.errors import ConfigError
+
+MONITORING_FILE = "monitoring-integration.yaml"
+# The metric names under `metric_prefix` (SPEC §7; `failures` is 1 - success, for "N in M" rules).
+METRICS = (
+    "duration",
+    "success",
+    "failures",
+    "homepage_load",
+    "api_response",
+    "check.duration",
+    "retries",
+)
+RUN_METRICS = frozenset({"duration", "success", "failures"})
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(value: object) -> object:
+    if isinstance(value, str):
+        match = _DURATION.match(value.strip())
+        if not match:
+            raise ValueError("expected a duration like 90s, 5m, 1h or 7d")
+        return int(match.group(1)) * _UNIT_S[match.group(2)]
+    return value
+
+
+Duration = Annotated[
+    int, BeforeValidator(_seconds), Field(gt=0, description="a duration like 90s, 5m, 1h or 7d")
+]
+Name = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="a lower_snake_case name")
+]
+ReporterName = Literal["history", "github_summary", "datadog", "newrelic", "cloudwatch"]
+Dimension = Literal["env", "region", "check", "status", "failure_class"]
+
+
+def parse_duration(text: str) -> int:
+    """`5m` -> `300`; ValueError naming the expected form otherwise."""
+    value = _seconds(text)
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError("expected a duration like 90s, 5m, 1h or 7d")
+    return value
+
+
+def format_duration(seconds: int) -> str:
+    """`300` -> `5m`, the form Datadog queries and people read."""
+    for suffix, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{suffix}"
+    return f"{seconds}s"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------- monitoring-integration.yaml
+
+
+class Delivery(_Model):
+    """How a remote reporter retries before it spools its payload for the next run."""
+
+    attempts: int = Field(3, ge=1, le=10, description="a whole number of attempts, 1-10")
+    initial_delay_s: float = Field(0.25, ge=0, le=30, description="seconds before the 2nd try")
+    multiplier: float = Field(2.0, ge=1, le=10, description="a backoff factor, 1-10")
+    max_delay_s: float = Field(2.0, ge=0, le=60, description="the longest wait, in seconds")
+    timeout_s: float = Field(5.0, gt=0, le=60, description="seconds for one request")
+    keep_back_s: float = Field(0.5, ge=0, le=30, description="seconds of the deadline kept back")
+    spool_max_files: int = Field(500, ge=1, le=100_000, description="a whole number >= 1")
+
+
+class HistorySettings(_Model):
+    """The local run history (SQLite) that `smoke report` and `smoke gate` read."""
+
+    path: str = Field(
+        "history.sqlite", min_length=1, description="a file path; relative is inside --output"
+    )
+    retention_days: int = Field(90, ge=1, le=3650, description="whole days to keep, 1-3650")
+
+
+class DatadogSettings(_Model):
+    """Datadog metrics intake (and, for `smoke alerts`, monitors and dashboards)."""
+
+    site: str = Field("datadoghq.com", description="a Datadog site, e.g. datadoghq.eu")
+    host: str | None = Field(None, pattern=r"^https?://", description="a URL overriding site")
+    api_key: SecretStr | None = Field(None, description="'${DD_API_KEY}' (the default)")
+    app_key: SecretStr | None = Field(None, description="'${DD_APP_KEY}' (the default)")
+
+
+class NewRelicSettings(_Model):
+    """New Relic Metric API."""
+
+    region: Literal["us", "eu"] = "us"
+    endpoint: str | None = Field(None, pattern=r"^https?://", description="a URL overriding region")
+    license_key: SecretStr | None = Field(None, description="'${NEW_RELIC_LICENSE_KEY}'")
+
+
+class CloudWatchSettings(_Model):
+    """CloudWatch metrics: `put_metric_data`, or Embedded Metric Format lines inside Lambda."""
+
+    namespace: str = Field("Prodsmoke", pattern=r"^[^:]{1,255}$", description="a namespace")
+    mode: Literal["auto", "api", "emf"] = "auto"
+    region: str | None = Field(None, description="an AWS region, e.g. us-east-1")
+    endpoint_url: str | None = Field(None, pattern=r"^https?://", description="a URL")
+    # Alarms match one exact set of dimensions, so each datum is published under several sets
+    # (a set applies to a datum that has all its dimensions); `scope` is always added.
+    dimension_sets: tuple[tuple[Dimension, ...], ...] = (
+        ("env",),
+        ("env", "region"),
+        ("env", "check"),
+        ("env", "region", "check"),
+    )
+
+
+class Monitoring(_Model):
+    """Where results go beyond results.json, junit.xml and the console."""
+
+    reporters: tuple[ReporterName, ...] = ("history", "github_summary")
+    metric_prefix: str = Field(
+        "smoke_test", pattern=r"^[A-Za-z][A-Za-z0-9_.]{0,63}$", description="e.g. smoke_test"
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="low-cardinality tags")
+    delivery: Delivery = Delivery()
+    history: HistorySettings = HistorySettings()
+    datadog: DatadogSettings = DatadogSettings()
+    newrelic: NewRelicSettings = NewRelicSettings()
+    cloudwatch: CloudWatchSettings = CloudWatchSettings()
+
+    def metric(self, suffix: str) -> str:
+        """The full metric name, e.g. `smoke_test.success`."""
+        return f"{self.metric_prefix}.{suffix}"
+
+
+# ------------------------------------------------------------------------------------- loading
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = None) -> Monitoring:
+    """`monitoring-integration.yaml` (defaults when absent); its keys registered as secrets."""
+    monitoring = _load(config_dir / MONITORING_FILE, Monitoring, environ)
+    for key in (
+        monitoring.datadog.api_key,
+        monitoring.datadog.app_key,
+        monitoring.newrelic.license_key,
+    ):
+        if key is not None:
+            redact.register_secret(key.get_secret_value())
+    return monitoring
+
+
+def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
+    if not file.is_file():
+        return model()
+    raw: Any = read_yaml(file)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(str(file), "", "expected a mapping of keys at the top level")
+    missing: list[MissingVariable] = []
+    raw = resolve(raw, os.environ if environ is None else environ, missing)
+    if missing:
+        raise ConfigError(str(file), missing[0].path, missing[0].problem)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(str(file), exc, model) from None

@@ -1,0 +1,230 @@
+"""The release gate: recent history held to the alert rules and the SLOs.
+
+The gate looks at the last `window` of one environment's history. Each alert rule applies over its
+own window, widened to the gate's when shorter (scheduled runs every 30 minutes leave a 5-minute
+window mostly empty). The SLOs apply over the gate window: each check's success rate and the p95 of
+each latency metric; a check's current failing streak counts however long ago it began. No runs in
+the window is itself a violation unless `gate.require_data` is false: no evidence is not health.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from prodsmoke.config.monitoring import format_duration
+from prodsmoke.history.stats import failing_streak, observations, pass_rate, percentile
+from prodsmoke.reporters.metrics import check_values
+from prodsmoke.results import Status
+
+if TYPE_CHECKING:
+    from prodsmoke.config.alert_rules import AlertRules, Rule
+    from prodsmoke.config.monitoring import Monitoring
+    from prodsmoke.history.store import History, StoredRun
+
+STREAK_LOOKBACK = timedelta(days=1)
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_AGGREGATE: dict[str, Callable[[list[float]], float]] = {
+    "avg": lambda v: sum(v) / len(v),
+    "min": min,
+    "max": max,
+    "sum": sum,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One reason the gate is closed."""
+
+    reason: str
+    check: str | None
+    evidence: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"reason": self.reason, "check": self.check, "evidence": self.evidence}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The gate's answer."""
+
+    env: str
+    window_s: int
+    runs: int
+    violations: tuple[Violation, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        """True when nothing blocks the release."""
+        return not self.violations
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{"pass": …, "violations": […]}` plus what was looked at."""
+        return {
+            "pass": self.passed,
+            "violations": [v.to_dict() for v in self.violations],
+            "env": self.env,
+            "window": format_duration(self.window_s),
+            "runs": self.runs,
+        }
+
+
+def evaluate(
+    history: History,
+    rules: AlertRules,
+    monitoring: Monitoring,
+    *,
+    env: str,
+    window_s: int | None = None,
+    now: datetime | None = None,
+) -> Verdict:
+    """Hold `env`'s recent history to `rules` (its alert rules and SLOs)."""
+    now = now or datetime.now(UTC)
+    window = window_s or rules.gate.window
+    widest = max([window, *(r.window for r in rules.rules)])
+    runs = history.runs(env=env, since=now - max(timedelta(seconds=widest), STREAK_LOOKBACK))
+    recent = _since(runs, now, window)
+    found: list[Violation] = []
+    if not recent and rules.gate.require_data:
+        latest = runs[-1].started_at.isoformat() if runs else None
+        found.append(
+            Violation(
+                "no runs in the window",
+                None,
+                {"window": format_duration(window), "latest_run": latest},
+            )
+        )
+    for rule in rules.rules:
+        found += _rule(rule, _since(runs, now, max(rule.window, window)), monitoring, window)
+    found += _slos(rules, recent, runs, window, monitoring.metric_prefix)
+    return Verdict(env, window, len(recent), tuple(found))
+
+
+def _since(runs: Sequence[StoredRun], now: datetime, seconds: int) -> list[StoredRun]:
+    start = now - timedelta(seconds=seconds)
+    return [r for r in runs if start <= r.started_at <= now]
+
+
+def _groups(rule: Rule, run: StoredRun, check: str | None) -> tuple[tuple[str, str], ...]:
+    values = {"region": run.region, "check": check or ""}
+    return tuple((g, values[g]) for g in rule.group_by if values[g])
+
+
+def _samples(
+    rule: Rule, runs: Iterable[StoredRun], suffix: str, prefix: str
+) -> dict[tuple[tuple[str, str], ...], list[tuple[float, str]]]:
+    """Metric values (with their run ids) per group, at the rule's scope."""
+    out: dict[tuple[tuple[str, str], ...], list[tuple[float, str]]] = {}
+    for run in runs:
+        if rule.scope_for(prefix) == "run":
+            value = _run_value(run, suffix)
+            if value is not None:
+                out.setdefault(_groups(rule, run, None), []).append((value, run.run_id))
+            continue
+        for check in run.checks:
+            if suffix in (values := check_values(check)):
+                out.setdefault(_groups(rule, run, check.id), []).append(
+                    (values[suffix], run.run_id)
+                )
+    return out
+
+
+def _run_value(run: StoredRun, suffix: str) -> float | None:
+    if suffix == "duration":
+        return float(run.duration_ms)
+    if run.status is Status.SKIP or suffix not in ("success", "failures"):
+        return None
+    ok = 1.0 if run.status.ok else 0.0
+    return ok if suffix == "success" else 1.0 - ok
+
+
+def _rule(
+    rule: Rule, runs: list[StoredRun], monitoring: Monitoring, gate_s: int
+) -> list[Violation]:
+    prefix = monitoring.metric_prefix
+    window = format_duration(max(rule.window, gate_s))
+    head = f"rule {rule.id} ({rule.severity})"
+    if rule.kind == "regions":
+        failing = sorted({r.region for r in runs if r.status is Status.FAIL})
+        if len(failing) < rule.threshold:
+            return []
+        found: dict[str, Any] = {
+            "failing_regions": failing,
+            "threshold": rule.failing_regions,
+            "window": window,
+        }
+        return [Violation(f"{head}: failing from {len(failing)} regions", None, found)]
+    suffix = (
+        "failures" if rule.kind == "failures" else (rule.metric or "").removeprefix(prefix + ".")
+    )
+    aggregate = _AGGREGATE["sum" if rule.kind == "failures" else rule.aggregation]
+    out = []
+    for group, samples in _samples(rule, runs, suffix, prefix).items():
+        value = aggregate([v for v, _ in samples])
+        if not _OPS[rule.op](value, rule.threshold):
+            continue
+        label = f"{rule.aggregation} {prefix}.{suffix}" if rule.kind == "metric" else "failures"
+        evidence: dict[str, Any] = {
+            "value": round(value, 4),
+            "op": rule.op,
+            "threshold": rule.threshold,
+            "window": window,
+            "samples": len(samples),
+            "runs": sorted({run_id for _, run_id in samples})[-10:],
+        }
+        group_map = dict(group)
+        if "region" in group_map:
+            evidence["region"] = group_map["region"]
+        reason = f"{head}: {label} {value:g} {rule.op} {rule.threshold:g} over {window}"
+        out.append(Violation(reason, group_map.get("check"), evidence))
+    return out
+
+
+def _slos(
+    rules: AlertRules, recent: list[StoredRun], runs: list[StoredRun], window_s: int, prefix: str
+) -> list[Violation]:
+    slos, window = rules.slos, format_duration(window_s)
+    out = []
+    recent_by_check = observations(recent)
+    for check_id, results in recent_by_check.items():
+        rate = pass_rate(r.check.status for r in results)
+        if rate is not None and rate < slos.success_rate:
+            ran = [r for r in results if r.check.status is not Status.SKIP]
+            evidence: dict[str, Any] = {
+                "success_rate": round(rate, 4),
+                "slo": slos.success_rate,
+                "passed": sum(r.check.status.ok for r in ran),
+                "ran": len(ran),
+                "window": window,
+            }
+            reason = f"SLO success rate: {rate:.0%} < {slos.success_rate:.0%} over {window}"
+            out.append(Violation(reason, check_id, evidence))
+    for check_id, results in observations(runs).items():
+        streak = failing_streak(results)
+        if len(streak) >= slos.max_consecutive_failures:
+            evidence = {
+                "consecutive_failures": len(streak),
+                "limit": slos.max_consecutive_failures,
+                "since": streak[0].at.isoformat(),
+                "runs": [s.run_id for s in streak][-10:],
+                "latest_error": streak[-1].check.error,
+            }
+            reason = f"SLO consecutive failures: failed the last {len(streak)} runs"
+            out.append(Violation(reason, check_id, evidence))
+    for metric, limit in slos.latency_p95_ms.items():
+        suffix = metric.removeprefix(prefix + ".")
+        for check_id, results in recent_by_check.items():
+            values = [v[suffix] for r in results if suffix in (v := check_values(r.check))]
+            if values and (p95 := percentile(values, 95)) > limit:
+                evidence = {"p95_ms": round(p95, 1), "limit_ms": limit, "samples": len(values)}
+                reason = f"SLO latency: {metric} p95 {p95:.0f} ms > {limit:g} ms over {window}"
+                out.append(Violation(reason, check_id, evidence | {"window": window}))
+    return out

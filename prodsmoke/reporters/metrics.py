@@ -1,0 +1,120 @@
+"""The metric points a run becomes (SPEC §7), before any backend's format.
+
+Per run: `duration` (ms), `success` (1 pass/warn, 0 fail) and `failures` (its complement, so
+"N failures in M minutes" is a plain sum). Per check that ran: `success`, `failures`,
+`check.duration` (ms) and `retries` (attempts - 1); `homepage_load` from the homepage journey's
+`page_load_ms`; `api_response` from API checks' `response_time_ms`. A skipped check has no points.
+
+Tags, in this order, empty ones left out: `env`, `region`, `scope` (`run` or `check`, so one
+metric name can carry both levels without mixing them), `check`, `status`, `failure_class`; then
+the configured static tags. Every value is an id or an enum, never free text or a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status
+
+Unit = Literal["ms", "ratio", "count"]
+UNITS: Mapping[str, Unit] = {
+    "duration": "ms",
+    "success": "ratio",
+    "failures": "count",
+    "homepage_load": "ms",
+    "api_response": "ms",
+    "check.duration": "ms",
+    "retries": "count",
+}
+HOMEPAGE_CHECK = "homepage_load"
+# When a run fails for several reasons, the one to page about first.
+_CLASS_ORDER = (FailureClass.PRODUCT, FailureClass.NETWORK, FailureClass.INFRASTRUCTURE)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One value of one metric at one time, with its tags."""
+
+    name: str
+    value: float
+    unit: Unit
+    timestamp: float  # POSIX seconds
+    tags: tuple[tuple[str, str], ...]
+
+    def tag(self, key: str) -> str | None:
+        """The value of tag `key`, or None."""
+        return next((v for k, v in self.tags if k == key), None)
+
+
+def check_values(check: CheckResult) -> dict[str, float]:
+    """The metric values (by suffix) one check contributes; empty for a skipped check."""
+    if check.status is Status.SKIP:
+        return {}
+    ok = 1.0 if check.status.ok else 0.0
+    values = {
+        "success": ok,
+        "failures": 1.0 - ok,
+        "check.duration": float(check.duration_ms),
+        "retries": float(max(check.attempts - 1, 0)),
+    }
+    if check.id == HOMEPAGE_CHECK and "page_load_ms" in check.metrics:
+        values["homepage_load"] = float(check.metrics["page_load_ms"])
+    if check.kind is CheckKind.API and "response_time_ms" in check.metrics:
+        values["api_response"] = float(check.metrics["response_time_ms"])
+    return values
+
+
+def run_values(run: RunResult) -> dict[str, float]:
+    """The run-level metric values (by suffix); no success/failures when nothing ran."""
+    values = {"duration": float(run.duration_ms)}
+    if run.status is not Status.SKIP:
+        ok = 1.0 if run.status.ok else 0.0
+        values.update(success=ok, failures=1.0 - ok)
+    return values
+
+
+def run_failure_class(run: RunResult) -> FailureClass | None:
+    """The class a failed run is reported under: product over network over infrastructure."""
+    classes = {c.failure_class for c in run.checks if c.status is Status.FAIL}
+    return next((c for c in _CLASS_ORDER if c in classes), None)
+
+
+def points(run: RunResult, prefix: str, tags: Mapping[str, str] | None = None) -> list[Point]:
+    """Every point for `run`: the run's first, then each check's in run order."""
+    timestamp = run.started_at.timestamp()
+    static = tuple((k, v) for k, v in (tags or {}).items() if v and k not in _OWN_TAGS)
+    run_class = run_failure_class(run)
+    run_tags = _tags(
+        env=run.env,
+        region=run.region,
+        scope="run",
+        status=str(run.status),
+        failure_class=str(run_class) if run_class else "",
+    )
+    out = [
+        Point(f"{prefix}.{suffix}", value, UNITS[suffix], timestamp, run_tags + static)
+        for suffix, value in run_values(run).items()
+    ]
+    for check in run.checks:
+        check_tags = _tags(
+            env=run.env,
+            region=run.region,
+            scope="check",
+            check=check.id,
+            status=str(check.status),
+            failure_class=str(check.failure_class) if check.failure_class else "",
+        )
+        out.extend(
+            Point(f"{prefix}.{suffix}", value, UNITS[suffix], timestamp, check_tags + static)
+            for suffix, value in check_values(check).items()
+        )
+    return out
+
+
+_OWN_TAGS = frozenset({"env", "region", "scope", "check", "status", "failure_class"})
+
+
+def _tags(**values: str) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in values.items() if v)
