@@ -27,7 +27,7 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SMOKE_", "PYTEST_", "DISPLAY", "WAYLAND"))
+        if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_", "DISPLAY", "WAYLAND"))
     }
     env.update(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=PASSWORD)
     proc = subprocess.run(
