@@ -26,7 +26,9 @@ DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo ta
 def smoke(
     *argv: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))}
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
+    }
     environ.update(env or {})
     return subprocess.run(
         [SMOKE, *argv],
@@ -180,7 +182,9 @@ def test_unknown_check_is_a_usage_error(tmp_path: Path) -> None:
 def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
     demo_target: DemoServer, tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
+    }
     env.update(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD)
     proc = subprocess.run(
         [

@@ -46,7 +46,9 @@ def everything(folder: Path, *extra: tuple[str, bytes]) -> list[tuple[str, bytes
 
 
 def run_demo(config: Path, output: Path, fault: str) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
+    }
     env["SMOKE_TEST_PASSWORD"] = PASSWORD
     return subprocess.run(
         [str(Path(sys.executable).with_name("smoke")), "demo", "--fault", fault,

@@ -22,7 +22,9 @@ SMOKE = str(Path(sys.executable).with_name("smoke"))
 
 
 def smoke(*argv, env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))}
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
+    }
     environ.update(env)
     return subprocess.run(
         [SMOKE, *argv],
