@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
-from prodsmoke.config.loader import _first_error, available_environments, read_yaml
+from prodsmoke.config.loader import available_environments, read_yaml, validation_error
+from prodsmoke.config.models import StrictModel
 from prodsmoke.errors import ConfigError
 
 SCHEDULE_FILE = "cron-schedule.yaml"
@@ -49,11 +50,7 @@ def _environment(value: str) -> str:
     return value
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Runner(_Model):
+class Runner(StrictModel):
     """One place prodsmoke runs from: when in each period, which environments, which regions."""
 
     at_minute: int = Field(0, ge=0, le=59, description="the minute of the first run, 0-59")
@@ -65,7 +62,7 @@ class Runner(_Model):
     )
 
 
-class CronSchedule(_Model):
+class CronSchedule(StrictModel):
     """The schedule every runner follows, in UTC."""
 
     every_minutes: int = Field(
@@ -105,7 +102,7 @@ def load_schedule(config_dir: Path) -> CronSchedule:
     try:
         schedule = CronSchedule.model_validate(raw)
     except ValidationError as exc:
-        raise _first_error(str(file), exc, CronSchedule) from None
+        raise validation_error(str(file), exc, CronSchedule) from None
     _check_runners(str(file), schedule, available_environments(config_dir))
     return schedule
 

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from prodsmoke.config.models import StrictModel
 from prodsmoke.config.monitoring import (
     METRICS,
     RUN_METRICS,
@@ -22,7 +23,6 @@ from prodsmoke.config.monitoring import (
     Monitoring,
     Name,
     _load,
-    _Model,
 )
 from prodsmoke.errors import ConfigError
 
@@ -45,7 +45,7 @@ def _recipient(value: str) -> str:
 Recipient = Annotated[str, AfterValidator(_recipient)]
 
 
-class Rule(_Model):
+class Rule(StrictModel):
     """One alert: a metric over a threshold, N failures in a window, or K regions failing."""
 
     id: Name
@@ -112,7 +112,7 @@ class Rule(_Model):
         return self.title or self.id.replace("_", " ").capitalize()
 
 
-class Slos(_Model):
+class Slos(StrictModel):
     """Service-level objectives the release gate holds a window of history to."""
 
     success_rate: float = Field(0.9, gt=0, le=1, description="a share 0-1 of passing runs")
@@ -122,14 +122,14 @@ class Slos(_Model):
     )
 
 
-class Gate(_Model):
+class Gate(StrictModel):
     """`smoke gate` defaults."""
 
     window: Duration = 1800
     require_data: bool = True
 
 
-class CloudWatchAlarms(_Model):
+class CloudWatchAlarms(StrictModel):
     """What CloudWatch alarms need beyond the rules."""
 
     sns_topics: dict[str, str] = Field(
@@ -137,7 +137,7 @@ class CloudWatchAlarms(_Model):
     )
 
 
-class AlertRules(_Model):
+class AlertRules(StrictModel):
     """Alert rules, SLOs and gate defaults: the one source of thresholds and recipients."""
 
     env: str = Field("production", pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="an env name")

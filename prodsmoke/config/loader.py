@@ -112,7 +112,7 @@ def load_settings(
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        error = _first_error(str(file), exc)
+        error = validation_error(str(file), exc)
         unresolved = next((m for m in missing if error.path.startswith(m.path)), None)
         if unresolved is not None:
             raise ConfigError(str(file), unresolved.path, unresolved.problem) from None
@@ -125,7 +125,9 @@ def load_settings(
     return settings
 
 
-def _first_error(file: str, exc: ValidationError, root: type[BaseModel] = Settings) -> ConfigError:
+def validation_error(
+    file: str, exc: ValidationError, root: type[BaseModel] = Settings
+) -> ConfigError:
     error = exc.errors(include_url=False)[0]
     loc = [part for part in error["loc"] if not _is_union_tag(part)]
     in_union = len(loc) != len(error["loc"])

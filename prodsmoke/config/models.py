@@ -46,11 +46,13 @@ def _parse_condition(value: object) -> Condition:
 ConditionField = Annotated[Condition, PlainValidator(_parse_condition)]
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
+    """The base of every config model: unknown keys are errors, values are frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Retry(_Model):
+class Retry(StrictModel):
     """How a failed check is retried (exponential backoff with jitter, inside the deadline)."""
 
     attempts: int = Field(3, ge=1, le=10, description="a whole number of attempts, 1-10")
@@ -59,7 +61,7 @@ class Retry(_Model):
     max_delay_s: float = Field(4.0, ge=0, le=300, description="the longest wait, in seconds")
 
 
-class AllowedWrite(_Model):
+class AllowedWrite(StrictModel):
     """One reviewed exception to the GET-only rule."""
 
     method: Literal["POST", "PUT", "PATCH", "DELETE"]
@@ -72,7 +74,7 @@ class AllowedWrite(_Model):
         return value.upper() if isinstance(value, str) else value
 
 
-class RateBudget(_Model):
+class RateBudget(StrictModel):
     """The run's request budget, far under the product's own limits."""
 
     share_of_limit: float = Field(
@@ -81,14 +83,14 @@ class RateBudget(_Model):
     max_requests_per_minute: int = Field(120, ge=1, le=100_000, description="a whole number >= 1")
 
 
-class SyntheticMarker(_Model):
+class SyntheticMarker(StrictModel):
     """How synthetic traffic is marked so the product can exclude it from analytics."""
 
     header: str = Field("X-Smoke-Test", pattern=r"^[A-Za-z0-9-]+$", description="a header name")
     user_agent_suffix: str = Field("prodsmoke", min_length=1, description="text appended to the UA")
 
 
-class Safety(_Model):
+class Safety(StrictModel):
     """The production-safe guard's policy (SPEC §6)."""
 
     allowed_hosts: tuple[str, ...] = Field((), description="host names, e.g. [app.example.com]")
@@ -98,7 +100,7 @@ class Safety(_Model):
     synthetic_marker: SyntheticMarker = SyntheticMarker()
 
 
-class HttpCheck(_Model):
+class HttpCheck(StrictModel):
     """A health or API check: one GET and its conditions."""
 
     id: CheckId
@@ -110,7 +112,7 @@ class HttpCheck(_Model):
     enabled: bool = True
 
 
-class _Journey(_Model):
+class _Journey(StrictModel):
     url: Path = "/"
     timeout_s: Seconds = 15.0
     enabled: bool = True
@@ -140,14 +142,14 @@ class EnhancementJourney(_Journey):
     max_ms: int = Field(5000, gt=0, description="milliseconds, a whole number > 0")
 
 
-class LoginSuccess(_Model):
+class LoginSuccess(StrictModel):
     """What a successful login looks like."""
 
     url: UrlGlob
     visible: Selector
 
 
-class Logout(_Model):
+class Logout(StrictModel):
     """How to end the session, and where it should land."""
 
     click: Selector
@@ -167,7 +169,7 @@ class LoginJourney(_Journey):
     max_ms: int = Field(10000, gt=0, description="milliseconds, a whole number > 0")
 
 
-class Journeys(_Model):
+class Journeys(StrictModel):
     """The browser journeys; each is optional."""
 
     homepage_load: HomepageJourney | None = None
@@ -175,7 +177,7 @@ class Journeys(_Model):
     login_flow: LoginJourney | None = None
 
 
-class AwsSecretRef(_Model):
+class AwsSecretRef(StrictModel):
     """A secret in AWS Secrets Manager (JSON secret and key, or a plain string secret)."""
 
     aws_secret: str = Field(min_length=1, description="a secret name or ARN")
@@ -183,7 +185,7 @@ class AwsSecretRef(_Model):
     region: str | None = None
 
 
-class SsmParameterRef(_Model):
+class SsmParameterRef(StrictModel):
     """A SecureString in SSM Parameter Store."""
 
     ssm_parameter: str = Field(min_length=1, description="a parameter name, e.g. /smoke/password")
@@ -206,7 +208,7 @@ def _placeholders(value: object) -> set[str]:
     return set()
 
 
-class UnlockStep(_Model):
+class UnlockStep(StrictModel):
     """A request that clears an account's lockout; it must be listed in allowed_writes."""
 
     method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
@@ -232,7 +234,7 @@ class UnlockStep(_Model):
         return self
 
 
-class Account(_Model):
+class Account(StrictModel):
     """A dedicated smoke-test account."""
 
     username: str = Field(min_length=1, description="the account's login name or email")
@@ -245,7 +247,7 @@ class Account(_Model):
     unlock: UnlockStep | None = None
 
 
-class AccountLease(_Model):
+class AccountLease(StrictModel):
     """How concurrent runs share accounts: one exclusive lease per account while it is in use."""
 
     backend: Literal["file", "dynamodb"] = "file"
@@ -266,20 +268,20 @@ class AccountLease(_Model):
         return self
 
 
-class Thresholds(_Model):
+class Thresholds(StrictModel):
     """How timings turn into `warn`."""
 
     warn_ratio: float = Field(0.8, gt=0, le=1, description="a ratio 0-1, e.g. 0.8")
 
 
-class Browser(_Model):
+class Browser(StrictModel):
     """Which Chromium to run (see prodsmoke.e2e.browser for the search order)."""
 
     executable_path: str | None = Field(None, description="a path to a Chromium executable")
     args: tuple[str, ...] = ()
 
 
-class Settings(_Model):
+class Settings(StrictModel):
     """One environment's validated configuration."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="an environment name")

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -24,7 +23,8 @@ from pydantic import (
 
 from prodsmoke import redact
 from prodsmoke.config.interpolate import MissingVariable, resolve
-from prodsmoke.config.loader import _first_error, read_yaml
+from prodsmoke.config.loader import read_yaml, validation_error
+from prodsmoke.config.models import StrictModel
 from prodsmoke.errors import ConfigError
 
 MONITORING_FILE = "monitoring-integration.yaml"
@@ -78,14 +78,10 @@ def format_duration(seconds: int) -> str:
     return f"{seconds}s"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 # ---------------------------------------------------------------- monitoring-integration.yaml
 
 
-class Delivery(_Model):
+class Delivery(StrictModel):
     """How a remote reporter retries before it spools its payload for the next run."""
 
     attempts: int = Field(3, ge=1, le=10, description="a whole number of attempts, 1-10")
@@ -97,7 +93,7 @@ class Delivery(_Model):
     spool_max_files: int = Field(500, ge=1, le=100_000, description="a whole number >= 1")
 
 
-class HistorySettings(_Model):
+class HistorySettings(StrictModel):
     """The local run history (SQLite) that `smoke report` and `smoke gate` read."""
 
     path: str = Field(
@@ -106,7 +102,7 @@ class HistorySettings(_Model):
     retention_days: int = Field(90, ge=1, le=3650, description="whole days to keep, 1-3650")
 
 
-class DatadogSettings(_Model):
+class DatadogSettings(StrictModel):
     """Datadog metrics intake (and, for `smoke alerts`, monitors and dashboards)."""
 
     site: str = Field("datadoghq.com", description="a Datadog site, e.g. datadoghq.eu")
@@ -115,7 +111,7 @@ class DatadogSettings(_Model):
     app_key: SecretStr | None = Field(None, description="'${DD_APP_KEY}' (the default)")
 
 
-class NewRelicSettings(_Model):
+class NewRelicSettings(StrictModel):
     """New Relic Metric API."""
 
     region: Literal["us", "eu"] = "us"
@@ -123,7 +119,7 @@ class NewRelicSettings(_Model):
     license_key: SecretStr | None = Field(None, description="'${NEW_RELIC_LICENSE_KEY}'")
 
 
-class CloudWatchSettings(_Model):
+class CloudWatchSettings(StrictModel):
     """CloudWatch metrics: `put_metric_data`, or Embedded Metric Format lines inside Lambda."""
 
     namespace: str = Field("Prodsmoke", pattern=r"^[^:]{1,255}$", description="a namespace")
@@ -140,7 +136,7 @@ class CloudWatchSettings(_Model):
     )
 
 
-class Monitoring(_Model):
+class Monitoring(StrictModel):
     """Where results go beyond results.json, junit.xml and the console."""
 
     reporters: tuple[ReporterName, ...] = ("history", "github_summary")
@@ -192,4 +188,4 @@ def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise _first_error(str(file), exc, model) from None
+        raise validation_error(str(file), exc, model) from None
