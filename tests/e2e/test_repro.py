@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,7 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own group: the node server it starts goes with it
     )
     try:
         assert viewer.stdout is not None
@@ -71,7 +73,7 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
             assert page.get_by_text('locator("#login-button")').count() >= 1
             browser.close()
     finally:
-        viewer.kill()
+        os.killpg(viewer.pid, signal.SIGKILL)
         viewer.wait()
         if viewer.stdout is not None:
             viewer.stdout.close()
