@@ -204,7 +204,8 @@ class Engine:
                     spec.id, number, "response.txt", text
                 ),
             )
-            return Attempt(verdict.status, verdict.metrics, verdict.message)
+            message = redact.redact(verdict.message) if verdict.message else None
+            return Attempt(verdict.status, verdict.metrics, message, verdict.failure_class)
 
         return attempt
 

@@ -30,6 +30,7 @@ class HttpVerdict:
     status: Status
     metrics: dict[str, float] = field(default_factory=dict)
     message: str | None = None
+    failure_class: FailureClass | None = None
 
 
 async def run(
@@ -41,7 +42,8 @@ async def run(
     timeout_s: float | None = None,
     evidence: Callable[[str], None] | None = None,
 ) -> HttpVerdict:
-    """Send the check's request and evaluate every condition; raise `CheckFailure` on a fail.
+    """Send the check's request and judge every condition; a network failure raises
+    `CheckFailure`, a failed condition is a `fail` verdict that keeps the measured timings.
 
     On a fail, `evidence` receives what QA needs to see: the response's status, headers, time
     and the start of its body (the caller saves it, scrubbed, as an artifact).
@@ -86,10 +88,12 @@ async def run(
     failed = [o for o in outcomes if o.verdict == "fail"]
     if failed and evidence is not None:
         evidence(_evidence(check, url, response, observation, outcomes))
-    if failed:
-        raise CheckFailure(
+    if failed:  # a verdict, not an exception: what was measured still reaches the metrics
+        return HttpVerdict(
+            Status.FAIL,
+            metrics,
             f"{check.method} {path}: " + "; ".join(o.detail for o in failed),
-            failure_class=_failure_class(response.status_code),
+            _failure_class(response.status_code),
         )
     warned = [o for o in outcomes if o.verdict == "warn"]
     if warned:
