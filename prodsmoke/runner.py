@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke.e2e.engine import Engine, RunOptions
-from prodsmoke.e2e.loop import LoopThread
 from prodsmoke.e2e.plugin import SmokePlugin, SuiteRun
+from prodsmoke.e2e.warmup import Warmup
 from prodsmoke.errors import SuiteError
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.json_file import JsonFileReporter
@@ -47,8 +47,13 @@ def execute(
     env_file: Path,
     console: ConsoleReporter,
     reporters: Sequence[Reporter] = (),
+    warmup: Warmup | None = None,
 ) -> Outcome:
-    """Run the suite and report it; results.json first, then the console, then `reporters`."""
+    """Run the suite and report it; results.json first, then the console, then `reporters`.
+
+    `warmup` (from `Warmup()`, made as early as possible) lends the run its already-booting
+    Playwright driver and loop thread.
+    """
     _ensure_writable(options.output_dir)
     console.header(
         env=settings.name,
@@ -57,8 +62,9 @@ def execute(
         checks=len(checks),
         deadline_s=settings.deadline_s,
     )
-    engine = Engine(settings, options, list(checks))
-    thread = LoopThread()
+    warmup = warmup or Warmup()
+    thread = warmup.thread
+    engine = Engine(settings, options, list(checks), playwright=warmup.playwright)
     try:
         # The engine starts at once (HTTP checks sent, browser launching) while pytest collects.
         main = thread.submit(engine.run())
@@ -70,7 +76,7 @@ def execute(
             thread.loop.call_soon_threadsafe(main.cancel)
             raise
     finally:
-        thread.close()
+        warmup.close()
     if pytest_code not in (0, 1, 5):
         raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
     errors = publish(

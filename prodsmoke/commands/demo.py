@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -59,14 +60,20 @@ def handle_demo(args: argparse.Namespace) -> int:
     from prodsmoke.commands.run import execute
     from prodsmoke.config import environment_file, load_settings
     from prodsmoke.demo.process import DemoProcess
+    from prodsmoke.e2e.warmup import Warmup
 
     faults = parse_faults(args.fault)
     password = os.environ.get("SMOKE_TEST_PASSWORD") or secrets.token_urlsafe(16)
-    with DemoProcess(faults=faults, password=password, assets=args.assets) as server:
+    warmup = Warmup()  # Playwright's driver boots while the demo target starts
+    with (
+        contextlib.closing(warmup),
+        DemoProcess(faults=faults, password=password, assets=args.assets) as server,
+    ):
         print(f"demo target: {server.url}" + (f" · faults: {faults}" if str(faults) else ""))
         environ = {**os.environ, "SMOKE_DEMO_URL": server.url, "SMOKE_TEST_PASSWORD": password}
         settings = load_settings(args.config, "demo", environ=environ)
-        code = execute(settings, args, env_file=environment_file(args.config, "demo"))
+        env_file = environment_file(args.config, "demo")
+        code = execute(settings, args, env_file=env_file, warmup=warmup)
         print(audit_line(server.audit(), settings))
     return code
 

@@ -11,6 +11,7 @@ from prodsmoke.commands.common import config_flag, config_suffix, default_region
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
+    from prodsmoke.e2e.warmup import Warmup
 
 TRACE_CHOICES = ("on", "off", "retain-on-failure")
 
@@ -37,13 +38,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Load the environment and run it."""
     from prodsmoke.config import environment_file, load_settings
+    from prodsmoke.e2e.warmup import Warmup
 
-    settings = load_settings(args.config, args.env)
-    return execute(settings, args, env_file=environment_file(args.config, args.env))
+    warmup = Warmup()  # first: Playwright's driver boots while config and imports load
+    try:
+        settings = load_settings(args.config, args.env)
+        env_file = environment_file(args.config, args.env)
+        return execute(settings, args, env_file=env_file, warmup=warmup)
+    finally:
+        warmup.close()
 
 
 def execute(
-    settings: Settings, args: argparse.Namespace, *, env_file: Path, slow_mo_ms: float = 0
+    settings: Settings,
+    args: argparse.Namespace,
+    *,
+    env_file: Path,
+    slow_mo_ms: float = 0,
+    warmup: Warmup | None = None,
 ) -> int:
     """Run `settings` with the flags in `args`; report; return the exit code."""
     from prodsmoke.e2e.engine import RunOptions
@@ -64,6 +76,12 @@ def execute(
     console = ConsoleReporter(output_dir=args.output)
     reporters = configured_reporters(args.config, settings, options)
     outcome = run_suite(
-        settings, checks, options, env_file=env_file, console=console, reporters=reporters
+        settings,
+        checks,
+        options,
+        env_file=env_file,
+        console=console,
+        reporters=reporters,
+        warmup=warmup,
     )
     return outcome.exit_code

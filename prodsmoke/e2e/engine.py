@@ -12,7 +12,7 @@ import contextlib
 import random
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +38,7 @@ from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, S
 
 if TYPE_CHECKING:
     import httpx
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, Page, Playwright
 
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
@@ -69,6 +69,7 @@ class Engine:
     options: RunOptions
     checks: list[PlannedCheck]
     on_result: Callable[[CheckResult], None] | None = None
+    playwright: Callable[[], Awaitable[Playwright]] | None = None  # a driver started early
     guard: Guard = field(init=False)
     browser_label: str | None = field(init=False, default=None)
     suite_error: SuiteError | None = field(init=False, default=None)
@@ -213,7 +214,7 @@ class Engine:
 
     async def _launch(self, stack: AsyncExitStack) -> Browser:
         try:
-            pw = await async_playwright().start()
+            pw = await (self.playwright() if self.playwright else async_playwright().start())
         except Exception as exc:
             raise SuiteError(f"cannot start Playwright: {exc}") from exc
         stack.push_async_callback(pw.stop)
