@@ -17,6 +17,7 @@ from prodsmoke.e2e.warmup import Warmup
 from prodsmoke.errors import SuiteError
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.json_file import JsonFileReporter
+from prodsmoke.results import CheckKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -64,7 +65,11 @@ def execute(
     )
     warmup = warmup or Warmup()
     thread = warmup.thread
-    engine = Engine(settings, options, list(checks), playwright=warmup.playwright)
+    launched = None
+    if any(c.kind is CheckKind.JOURNEY for c in checks):
+        warmup.launch(settings.browser, headless=not options.headed, slow_mo_ms=options.slow_mo_ms)
+        launched = warmup.launched
+    engine = Engine(settings, options, list(checks), launched=launched)
     try:
         # The engine starts at once (HTTP checks sent, browser launching) while pytest collects.
         main = thread.submit(engine.run())

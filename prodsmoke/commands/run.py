@@ -37,10 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load the environment and run it."""
-    from prodsmoke.config import environment_file, load_settings
     from prodsmoke.e2e.warmup import Warmup
 
     warmup = Warmup()  # first: Playwright's driver boots while config and imports load
+    from prodsmoke.config import environment_file, load_settings
+
     try:
         settings = load_settings(args.config, args.env)
         env_file = environment_file(args.config, args.env)
@@ -58,17 +59,24 @@ def execute(
     warmup: Warmup | None = None,
 ) -> int:
     """Run `settings` with the flags in `args`; report; return the exit code."""
-    from prodsmoke.e2e.engine import RunOptions
     from prodsmoke.e2e.plan import plan
+    from prodsmoke.results import CheckKind
+
+    checks = plan(settings, getattr(args, "check", []))
+    headed = getattr(args, "headed", False)
+    if warmup is not None and any(c.kind is CheckKind.JOURNEY for c in checks):
+        # Chromium needs only the browser settings: launch it before the rest is imported.
+        warmup.launch(settings.browser, headless=not headed, slow_mo_ms=slow_mo_ms)
+
+    from prodsmoke.e2e.engine import RunOptions
     from prodsmoke.reporters.console import ConsoleReporter
     from prodsmoke.reporters.registry import configured_reporters
     from prodsmoke.runner import execute as run_suite
 
-    checks = plan(settings, getattr(args, "check", []))
     options = RunOptions(
         region=getattr(args, "region", None) or default_region(os.environ),
         output_dir=args.output,
-        headed=getattr(args, "headed", False),
+        headed=headed,
         slow_mo_ms=slow_mo_ms,
         trace=getattr(args, "trace", "retain-on-failure"),
         repro=f"smoke repro --env {settings.name}{config_suffix(args.config)} {{check}}",

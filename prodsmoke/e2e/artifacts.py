@@ -3,19 +3,26 @@
 Files go to `<output>/artifacts/<check>/` (SPEC §3). When a check fails more than once, earlier
 attempts move to `attempt-<n>/` beside the latest, so a flaky check keeps the attempt that failed.
 Every kept folder is scrubbed of secrets (`e2e.scrub`) before anyone can read it.
+
+Tracing costs time on every attempt, kept or not (bench/RESULTS.md), so with the default policy a
+first attempt records a light trace (actions, network, console, errors; with screenshot.png on a
+failure), and once an attempt has failed, retries record everything: screenshots and DOM
+snapshots. `network.har` is the trace's own network log, written out as a HAR file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from prodsmoke import redact
+from prodsmoke import __version__, redact
 from prodsmoke.e2e.scrub import scrub_folder
 
 if TYPE_CHECKING:
@@ -28,7 +35,7 @@ TRACE_MODES = ("on", "off", "retain-on-failure")
 
 @dataclass(frozen=True, slots=True)
 class ArtifactPolicy:
-    """Where artifacts go and when traces are recorded."""
+    """Where artifacts go and what is traced."""
 
     root: Path
     trace: str = "retain-on-failure"
@@ -37,19 +44,12 @@ class ArtifactPolicy:
         """The check's artifact folder (not created)."""
         return self.root / "artifacts" / check
 
-    def context_options(self, check: str, attempt: int) -> dict[str, object]:
-        """Options for the attempt's browser context: record a HAR (bodies omitted)."""
-        staging = self.root / ".staging"
-        staging.mkdir(parents=True, exist_ok=True)
-        return {
-            "record_har_path": staging / f"{check}-{attempt}.har",
-            "record_har_content": "omit",
-        }
-
-    async def start(self, context: BrowserContext) -> None:
-        """Begin recording a trace when the policy wants one."""
-        if self.trace != "off":
-            await context.tracing.start(screenshots=True, snapshots=True)
+    async def start(self, context: BrowserContext, attempt: int) -> None:
+        """Begin the attempt's trace: light on a first attempt, everything after a failure."""
+        if self.trace == "off":
+            return
+        full = self.trace == "on" or attempt > 1
+        await context.tracing.start(screenshots=full, snapshots=full)
 
     async def finish(
         self,
@@ -74,23 +74,14 @@ class ArtifactPolicy:
             await _quietly(page.screenshot(path=shot, full_page=True, timeout=1000))
         if self.trace != "off":
             await _quietly(context.tracing.stop(path=folder / "trace.zip" if folder else None))
-        await _quietly(context.close())  # writes the HAR
-        har = Path(str(self.context_options(check, attempt)["record_har_path"]))
-        if folder is None:
-            har.unlink(missing_ok=True)
-            return
-        if har.exists():
-            har.replace(folder / "network.har")
-        await asyncio.to_thread(scrub_folder, folder)
+        await _quietly(context.close())
+        if folder is not None:
+            await asyncio.to_thread(_finish_folder, folder)
 
     def save_text(self, check: str, attempt: int, name: str, text: str) -> None:
         """Keep one text artifact of a failed attempt (redacted, like every artifact)."""
         folder = self._fresh_folder(check, attempt)
         (folder / name).write_text(redact.redact(text), encoding="utf-8")
-
-    def cleanup(self) -> None:
-        """Remove the staging folder once no context is recording any more."""
-        shutil.rmtree(self.root / ".staging", ignore_errors=True)
 
     def collect(self, check: str) -> tuple[str, ...]:
         """Every artifact kept for `check`, relative to the output root, latest attempt first."""
@@ -110,6 +101,30 @@ class ArtifactPolicy:
                     shutil.move(str(item), earlier / item.name)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+
+def har_from_trace(trace: Path) -> dict[str, Any]:
+    """A HAR 1.2 document of the requests a Playwright trace recorded (its network log)."""
+    entries: list[Any] = []
+    with zipfile.ZipFile(trace) as archive:
+        for name in archive.namelist():
+            if not name.endswith(".network"):
+                continue
+            for line in archive.read(name).splitlines():
+                event = json.loads(line) if line.strip() else {}
+                if event.get("type") == "resource-snapshot":
+                    entries.append(event["snapshot"])
+    entries.sort(key=lambda e: e.get("_monotonicTime", 0))
+    creator = {"name": "prodsmoke", "version": __version__}
+    return {"log": {"version": "1.2", "creator": creator, "pages": [], "entries": entries}}
+
+
+def _finish_folder(folder: Path) -> None:
+    trace = folder / "trace.zip"
+    if trace.is_file():
+        har = har_from_trace(trace)
+        (folder / "network.har").write_text(json.dumps(har, ensure_ascii=False), encoding="utf-8")
+    scrub_folder(folder)
 
 
 def _has_content(page: Page) -> bool:

@@ -13,34 +13,27 @@ Where the browser comes from, in order (the first that launches wins, and result
 from __future__ import annotations
 
 import os
-import re
 import shutil
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 from playwright.async_api import Error as PlaywrightError
 
-from prodsmoke.e2e import page_guard
-from prodsmoke.e2e.guard import DOWNLOAD_REFUSED, SAFE_METHODS, Guard
+from prodsmoke.e2e.intercept import ContextGuard
 from prodsmoke.errors import BrowserNotFound
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from playwright.async_api import (
-        Browser,
-        BrowserContext,
-        Download,
-        Playwright,
-        Request,
-        Route,
-        WebSocketRoute,
-    )
+    from playwright.async_api import Browser, BrowserContext, Playwright
+
+    from prodsmoke.e2e.guard import Guard
 
 ENV_OVERRIDE = "PRODSMOKE_CHROMIUM"
 # Without these, Chromium reaches out to Google services at start (SPEC: the machine note).
 QUIET_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync")
+_USER_AGENTS: weakref.WeakKeyDictionary[Browser, str] = weakref.WeakKeyDictionary()
 _SYSTEM = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 
 
@@ -115,83 +108,27 @@ async def launch(
 async def new_context(
     browser: Browser, guard: Guard, check: str, **options: object
 ) -> BrowserContext:
-    """A browser context with the guard installed on everything it can send.
-
-    Context-level routing also sees frames, popups, dedicated workers, beacons and pings;
-    WebSockets are routed separately; service workers and downloads are refused by context
-    options; what no route sees (shared workers, WebRTC, WebTransport) is refused inside every
-    frame by `page_guard.INIT_SCRIPT`.
-
-    Playwright does not route a redirect's follow-up request. So a write the guard allows is sent
-    by us with `max_redirects=0` and its redirect target is judged before the browser may follow
-    it; a GET's redirect follow-up cannot be stopped, but it is counted and judged when seen.
-    """
+    """A browser context with the guard installed on everything it can send (`e2e.intercept`)."""
     context = await browser.new_context(
         accept_downloads=False,
         service_workers="block",
+        # The synthetic suffix set once, natively, instead of rewriting every request's header.
+        user_agent=guard.user_agent(await base_user_agent(browser)),
         **options,  # type: ignore[arg-type]
     )
-    judged: set[str] = set()  # redirect targets already judged (and counted) before following
-
-    async def route(route: Route, request: Request) -> None:
-        method = request.method.upper()
-        if await guard.admit(method, request.url, check) is not None:
-            await _refuse(route, method)
-            return
-        headers = guard.outgoing_headers(request.url, request.headers)
-        if method in SAFE_METHODS:
-            await route.continue_(headers=headers)
-            return
-        try:
-            response = await route.fetch(headers=headers, max_redirects=0)
-        except PlaywrightError:
-            await route.abort("connectionfailed")
-            return
-        location = response.headers.get("location")
-        if 300 <= response.status < 400 and location:
-            target = urljoin(request.url, location)
-            follow = method if response.status in (307, 308) else "GET"
-            if guard.decide(follow, target, check) is not None:
-                await _refuse(route, method)
-                return
-            judged.add(target)
-        await route.fulfill(response=response)
-
-    def seen(request: Request) -> None:
-        if request.redirected_from is None:
-            return  # routed above
-        if request.url in judged:
-            judged.discard(request.url)
-            return
-        guard.observe_unrouted(request.method, request.url, check)
-
-    async def websocket(ws: WebSocketRoute) -> None:
-        if guard.decide_websocket(ws.url, check) is None:
-            ws.connect_to_server()
-        else:
-            await ws.close(code=1008, reason="blocked by prodsmoke guard")
-
-    def download(item: Download) -> None:
-        guard.record(check, "GET", item.url, DOWNLOAD_REFUSED)
-
-    await context.add_init_script(page_guard.INIT_SCRIPT)
-    await context.route("**/*", route)
-    await context.route_web_socket(re.compile(r".*"), websocket)
-    context.on("request", seen)
-    context.on("response", lambda r: guard.observe(r.url, r.status, r.headers))
-    context.on("requestfailed", lambda r: guard.failed(r.url))
-    context.on("console", lambda message: page_guard.record_refusal(guard, check, message))
-    context.on("page", lambda page: page.on("download", download))
+    await ContextGuard(guard, check).install(context)
     return context
 
 
-async def _refuse(route: Route, method: str) -> None:
-    if method in SAFE_METHODS:
-        await route.abort("blockedbyclient")
-    else:
-        # A refused write is answered locally with 204: the page carries on as if its beacon
-        # landed, so a blocked analytics call never becomes the page's console error.
-        await route.fulfill(status=204, body=b"", headers={"x-prodsmoke": "blocked"})
+async def base_user_agent(browser: Browser) -> str:
+    """The browser's own user agent (asked once per browser, over CDP)."""
+    if browser not in _USER_AGENTS:
+        session = await browser.new_browser_cdp_session()
+        try:
+            _USER_AGENTS[browser] = str((await session.send("Browser.getVersion"))["userAgent"])
+        finally:
+            await session.detach()
+    return _USER_AGENTS[browser]
 
 
 def describe_search(*, headless: bool = True) -> str:

@@ -38,10 +38,11 @@ from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, S
 
 if TYPE_CHECKING:
     import httpx
-    from playwright.async_api import Browser, Page, Playwright
+    from playwright.async_api import Browser, Page
 
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
+    from prodsmoke.e2e.warmup import Launched
 
 REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and reporters
 SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
@@ -69,7 +70,7 @@ class Engine:
     options: RunOptions
     checks: list[PlannedCheck]
     on_result: Callable[[CheckResult], None] | None = None
-    playwright: Callable[[], Awaitable[Playwright]] | None = None  # a driver started early
+    launched: Callable[[], Awaitable[Launched]] | None = None  # driver + browser started early
     guard: Guard = field(init=False)
     browser_label: str | None = field(init=False, default=None)
     suite_error: SuiteError | None = field(init=False, default=None)
@@ -108,7 +109,6 @@ class Engine:
                 self._slots = asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
                 tasks += [asyncio.create_task(self._journey_check(c)) for c in journeys]
             await self._until_deadline(tasks)
-        self._artifacts.cleanup()
         results = tuple(self._results[c.id].result() for c in self.checks)
         return RunResult(
             run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
@@ -213,8 +213,13 @@ class Engine:
     # -- journeys ----------------------------------------------------------------------------------
 
     async def _launch(self, stack: AsyncExitStack) -> Browser:
+        if self.launched is not None:
+            pw, browser, self.browser_label = await self.launched()
+            stack.push_async_callback(pw.stop)
+            stack.push_async_callback(browser.close)
+            return browser
         try:
-            pw = await (self.playwright() if self.playwright else async_playwright().start())
+            pw = await async_playwright().start()
         except Exception as exc:
             raise SuiteError(f"cannot start Playwright: {exc}") from exc
         stack.push_async_callback(pw.stop)
@@ -250,9 +255,7 @@ class Engine:
         self, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
     ) -> Attempt:
         work_s = max(0.5, timeout_s - SAVE_MARGIN_S)
-        context = await browsers.new_context(
-            browser, self.guard, check.id, **self._artifacts.context_options(check.id, number)
-        )
+        context = await browsers.new_context(browser, self.guard, check.id)
         observer = PageObserver()
         observer.attach(context)
         context.set_default_timeout((work_s - OWN_TIMEOUT_LEAD_S) * 1000)
@@ -261,7 +264,7 @@ class Engine:
         failed = True
         blocked_before = len(self.guard.blocked(check.id))
         try:
-            await self._artifacts.start(context)
+            await self._artifacts.start(context, number)
             page = await context.new_page()
             run = JourneyRun(
                 check=check.id,
