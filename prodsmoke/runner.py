@@ -12,18 +12,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke.e2e.engine import Engine, RunOptions
-from prodsmoke.e2e.plugin import SmokePlugin, SuiteRun
 from prodsmoke.e2e.warmup import Warmup
 from prodsmoke.errors import SuiteError
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.json_file import JsonFileReporter
 from prodsmoke.results import CheckKind
+from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from concurrent.futures import Future
 
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
+    from prodsmoke.e2e.plugin import SuiteRun
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.console import ConsoleReporter
     from prodsmoke.results import RunResult
@@ -40,45 +42,68 @@ class Outcome:
     reporter_errors: tuple[str, ...]
 
 
-def execute(
+@dataclass
+class Started:
+    """A run whose engine is already at work on the warm loop thread."""
+
+    engine: Engine
+    warmup: Warmup
+    main: Future[RunResult]
+
+    def abandon(self) -> None:
+        """Stop the run before it is reported (something else failed first)."""
+        self.warmup.thread.loop.call_soon_threadsafe(self.main.cancel)
+        self.warmup.close()
+
+
+def start(
     settings: Settings,
     checks: Sequence[PlannedCheck],
     options: RunOptions,
     *,
-    env_file: Path,
-    console: ConsoleReporter,
-    reporters: Sequence[Reporter] = (),
     warmup: Warmup | None = None,
-) -> Outcome:
-    """Run the suite and report it; results.json first, then the console, then `reporters`.
+) -> Started:
+    """Start the engine now, on the warm loop (HTTP checks sent, journeys as Chromium is up).
 
     `warmup` (from `Warmup()`, made as early as possible) lends the run its already-booting
     Playwright driver and loop thread.
     """
     _ensure_writable(options.output_dir)
-    console.header(
-        env=settings.name,
-        target=settings.base_url,
-        region=options.region,
-        checks=len(checks),
-        deadline_s=settings.deadline_s,
-    )
     warmup = warmup or Warmup()
-    thread = warmup.thread
     launched = None
     if any(c.kind is CheckKind.JOURNEY for c in checks):
         warmup.launch(settings.browser, headless=not options.headed, slow_mo_ms=options.slow_mo_ms)
         launched = warmup.launched
     engine = Engine(settings, options, list(checks), launched=launched)
+    return Started(engine, warmup, warmup.thread.submit(engine.run()))
+
+
+def finish(
+    started: Started,
+    *,
+    env_file: Path,
+    console: ConsoleReporter,
+    reporters: Sequence[Reporter] = (),
+) -> Outcome:
+    """Drive the pytest frame to the verdicts; report: results.json, the console, `reporters`."""
+    from prodsmoke.e2e.plugin import SuiteRun  # pytest: loaded while the engine already works
+
+    engine, warmup = started.engine, started.warmup
+    settings, options = engine.settings, engine.options
+    console.header(
+        env=settings.name,
+        target=settings.base_url,
+        region=options.region,
+        checks=len(engine.checks),
+        deadline_s=settings.deadline_s,
+    )
     try:
-        # The engine starts at once (HTTP checks sent, browser launching) while pytest collects.
-        main = thread.submit(engine.run())
-        suite = SuiteRun(engine, thread.loop, env_file, on_result=console.progress)
+        suite = SuiteRun(engine, warmup.thread.loop, env_file, on_result=console.progress)
         try:
             pytest_code = _run_pytest(suite, options.output_dir / "junit.xml")
-            result = main.result()
+            result = started.main.result()
         except BaseException:
-            thread.loop.call_soon_threadsafe(main.cancel)
+            warmup.thread.loop.call_soon_threadsafe(started.main.cancel)
             raise
     finally:
         warmup.close()
@@ -89,12 +114,30 @@ def execute(
     )
     for error in errors:
         console.error(error)
+    mark("results published")
     exit_code = 3 if engine.suite_error is not None else result.exit_code
     return Outcome(result, exit_code, tuple(errors))
 
 
+def execute(
+    settings: Settings,
+    checks: Sequence[PlannedCheck],
+    options: RunOptions,
+    *,
+    env_file: Path,
+    console: ConsoleReporter,
+    reporters: Sequence[Reporter] = (),
+    warmup: Warmup | None = None,
+) -> Outcome:
+    """Run the suite and report it (`start` then `finish`)."""
+    started = start(settings, checks, options, warmup=warmup)
+    return finish(started, env_file=env_file, console=console, reporters=reporters)
+
+
 def _run_pytest(suite: SuiteRun, junit: Path) -> int:
     import pytest  # imported here, after the engine has started, so the two overlap
+
+    from prodsmoke.e2e.plugin import SmokePlugin
 
     args = [
         str(suite.env_file),

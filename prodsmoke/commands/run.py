@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke.commands.common import config_flag, config_suffix, default_region, output_flag
+from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
@@ -44,6 +45,7 @@ def handle(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(args.config, args.env)
+        mark("config loaded")
         env_file = environment_file(args.config, args.env)
         return execute(settings, args, env_file=env_file, warmup=warmup)
     finally:
@@ -58,7 +60,13 @@ def execute(
     slow_mo_ms: float = 0,
     warmup: Warmup | None = None,
 ) -> int:
-    """Run `settings` with the flags in `args`; report; return the exit code."""
+    """Run `settings` with the flags in `args`; report; return the exit code.
+
+    Ordered for speed: everything a mistake could be found in (the plan, the monitoring file) is
+    checked before anything is sent; then the engine starts; reporters, the console and the
+    pytest frame are set up while it works.
+    """
+    from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.e2e.plan import plan
     from prodsmoke.results import CheckKind
 
@@ -67,11 +75,10 @@ def execute(
     if warmup is not None and any(c.kind is CheckKind.JOURNEY for c in checks):
         # Chromium needs only the browser settings: launch it before the rest is imported.
         warmup.launch(settings.browser, headless=not headed, slow_mo_ms=slow_mo_ms)
+    monitoring = load_monitoring(args.config)
 
+    from prodsmoke import runner
     from prodsmoke.e2e.engine import RunOptions
-    from prodsmoke.reporters.console import ConsoleReporter
-    from prodsmoke.reporters.registry import configured_reporters
-    from prodsmoke.runner import execute as run_suite
 
     options = RunOptions(
         region=getattr(args, "region", None) or default_region(os.environ),
@@ -81,15 +88,14 @@ def execute(
         trace=getattr(args, "trace", "retain-on-failure"),
         repro=f"smoke repro --env {settings.name}{config_suffix(args.config)} {{check}}",
     )
-    console = ConsoleReporter(output_dir=args.output)
-    reporters = configured_reporters(args.config, settings, options)
-    outcome = run_suite(
-        settings,
-        checks,
-        options,
-        env_file=env_file,
-        console=console,
-        reporters=reporters,
-        warmup=warmup,
-    )
-    return outcome.exit_code
+    started = runner.start(settings, checks, options, warmup=warmup)
+    try:
+        from prodsmoke.reporters.console import ConsoleReporter
+        from prodsmoke.reporters.registry import configured_reporters
+
+        console = ConsoleReporter(output_dir=args.output)
+        reporters = configured_reporters(args.config, settings, options, monitoring=monitoring)
+    except BaseException:
+        started.abandon()
+        raise
+    return runner.finish(started, env_file=env_file, console=console, reporters=reporters).exit_code

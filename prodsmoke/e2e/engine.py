@@ -35,6 +35,7 @@ from prodsmoke.e2e.journeys.base import browser_failure
 from prodsmoke.e2e.observe import PageObserver
 from prodsmoke.errors import CheckFailure, SuiteError
 from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status
+from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     import httpx
@@ -89,6 +90,7 @@ class Engine:
 
     async def run(self) -> RunResult:
         """Run every planned check; always returns a result, whatever failed."""
+        mark("engine started")
         started_at = datetime.now(UTC)
         t0 = self._t0 = time.monotonic()
         self._deadline = t0 + self.settings.deadline_s - REPORT_RESERVE_S
@@ -109,6 +111,7 @@ class Engine:
                 self._slots = asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
                 tasks += [asyncio.create_task(self._journey_check(c)) for c in journeys]
             await self._until_deadline(tasks)
+        mark("engine finished (browser closed)")
         results = tuple(self._results[c.id].result() for c in self.checks)
         return RunResult(
             run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
@@ -184,6 +187,7 @@ class Engine:
         )
 
     def _finish(self, check: PlannedCheck, result: CheckResult) -> None:
+        mark(f"{check.id}: {result.status}")
         self._results[check.id].set_result(result)
         if self.on_result is not None:
             self.on_result(result)

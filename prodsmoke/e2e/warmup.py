@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import async_playwright
 
-from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e.loop import LoopThread
+from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -31,6 +31,7 @@ class Warmup:
     """A loop thread with Playwright's driver (and then Chromium) starting on it."""
 
     def __init__(self) -> None:
+        mark("warm-up: starting the playwright driver")
         self.thread = LoopThread()
         self._driver: Future[Playwright] = self.thread.submit(async_playwright().start())
         self._launched: Future[Launched] | None = None
@@ -53,10 +54,16 @@ class Warmup:
     async def _launch(
         self, executable: str | None, headless: bool, slow_mo_ms: float, args: tuple[str, ...]
     ) -> Launched:
+        # Imported here, not at the top: this module must load in no time (the guard and the
+        # config models behind `browsers` import pydantic).
+        from prodsmoke.e2e import browser as browsers
+
         playwright = await asyncio.wrap_future(self._driver)
+        mark("playwright driver up")
         browser, label = await browsers.launch(
             playwright, executable, headless=headless, slow_mo_ms=slow_mo_ms, extra_args=args
         )
+        mark("chromium launched")
         return playwright, browser, label
 
     def close(self) -> None:

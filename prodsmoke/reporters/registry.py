@@ -60,13 +60,19 @@ def configured_reporters(
     options: RunOptions,
     *,
     environ: Mapping[str, str] | None = None,
+    monitoring: Monitoring | None = None,
 ) -> list[Reporter]:
-    """The reporters this run should publish to, besides results.json and the console."""
+    """The reporters this run should publish to, besides results.json and the console.
+
+    `monitoring` is the already-validated monitoring-integration.yaml, when the caller loaded it
+    up front; otherwise it is loaded here.
+    """
     from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.reporters.delivery import TimeShare
 
     env = os.environ if environ is None else environ
-    monitoring = load_monitoring(config_dir, environ=env)
+    if monitoring is None:
+        monitoring = load_monitoring(config_dir, environ=env)
     context = Context(monitoring, settings, options, env)
     names = [n for n in LOCAL if n in monitoring.reporters]
     names += [n for n in monitoring.reporters if n not in LOCAL]

@@ -123,7 +123,8 @@ async def _log_out(j: JourneyRun, spec: LoginJourney) -> None:
             raise CheckFailure(f"cannot log out: {spec.logout.click} is not on {j.where()}")
         mark = j.observer.failed_writes
         await control.first.click()
-        left = page.wait_for_url(spec.logout.success_url, timeout=spec.max_ms)
+        # Reaching the URL is the assertion; the landing page's assets are not ours to wait for.
+        left = page.wait_for_url(spec.logout.success_url, timeout=spec.max_ms, wait_until="commit")
         if not await unless_write_fails(j, left, spec.max_ms, since=mark):
             raise CheckFailure(
                 f"logging out via {spec.logout.click} failed{j.observer.failures_hint()}"
