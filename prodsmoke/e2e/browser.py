@@ -98,6 +98,7 @@ async def launch(
                 ) from exc
             tried.append(f"{choice.source} {choice.path or ''}".strip())
             continue
+        await base_user_agent(browser)  # once, now, rather than by every journey at once
         return browser, choice.describe(browser.version)
     raise BrowserNotFound(
         "no Chromium found (tried: " + ", ".join(tried) + "); run `playwright install chromium`, "
