@@ -1,6 +1,6 @@
 """Guard overhead: the 100-asset demo homepage through prodsmoke's guarded context vs a bare one.
 
-    .venv/bin/python bench/guard_overhead.py [--iterations N] [--assets 100]
+    .venv/bin/python bench/guard_overhead.py [--iterations N] [--assets 100] [--fault F]
 
 One browser (launched as prodsmoke launches it). Each iteration loads the homepage once in a
 context from `prodsmoke.e2e.browser.new_context` with a fresh `Guard` built from the demo
@@ -68,13 +68,15 @@ async def load_once(
     return timing.load_ms, wall_ms, resources
 
 
-async def measure(iterations: int, assets: int, decompose: bool) -> dict[str, object]:
+async def measure(
+    iterations: int, assets: int, decompose: bool, fault: str = ""
+) -> dict[str, object]:
     """Alternate the modes' loads (rotating who goes first); return the figures."""
     info = machine()
     modes = ["guarded", "bare", *(DECOMPOSE if decompose else ())]
     samples: dict[Mode, list[tuple[float, float, int]]] = {m: [] for m in modes}
     skipped = 0
-    with DemoTarget(assets=assets) as target:
+    with DemoTarget(assets=assets, faults=fault) as target:
         environ = target.env()
         settings = load_settings(ROOT / "config", "demo", environ=environ)
         async with async_playwright() as pw:
@@ -104,6 +106,7 @@ async def measure(iterations: int, assets: int, decompose: bool) -> dict[str, ob
     figures: dict[str, object] = {
         "machine": info,
         "assets": assets,
+        "fault": fault,
         "iterations": iterations,
         "counted": len(bare),
         "skipped": skipped,
@@ -137,8 +140,13 @@ def main() -> int:
         action="store_true",
         help="also time the guard's pieces alone (routing, header marking, request events)",
     )
+    parser.add_argument(
+        "--fault",
+        default="",
+        help="demo faults, e.g. slow-assets:20 to give each asset a CDN-like 20 ms",
+    )
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.iterations, args.assets, args.decompose))
+    figures = asyncio.run(measure(args.iterations, args.assets, args.decompose, args.fault))
     print(
         f"iterations counted {figures['counted']}/{args.iterations} "
         f"({figures['resources_per_load']} resources per load)"
@@ -156,7 +164,8 @@ def main() -> int:
             f"guard overhead (median load ratio - 1): {ratio - 1:+.0%}  "
             f"(target <= 10%: {verdict(ratio <= 1.10)})"
         )
-    print(f"figures: {save('guard_overhead', figures)}")
+    name = "guard_overhead" + (f"-{args.fault.replace(':', '-')}" if args.fault else "")
+    print(f"figures: {save(name, figures)}")
     return 0
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 DEFAULT_SLOW_HOMEPAGE_MS = 4000
 DEFAULT_SLOW_API_MS = 600
+DEFAULT_SLOW_ASSETS_MS = 20  # about a CDN's answer: what the guard-overhead bench compares with
 # A delay longer than this is a typo, not a test; `hang` exists for "forever".
 MAX_DELAY_MS = 600_000
 
@@ -17,6 +18,7 @@ _Kind = Literal["flag", "ms", "percent"]
 _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("slow-homepage", "ms", "slow_homepage_ms"),
     ("slow-api", "ms", "slow_api_ms"),
+    ("slow-assets", "ms", "slow_assets_ms"),
     ("console-error", "flag", "console_error"),
     ("missing-element", "flag", "missing_element"),
     ("degraded-redis", "flag", "degraded_redis"),
@@ -29,7 +31,11 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("rate-limit-tight", "flag", "rate_limit_tight"),
     ("beacon", "flag", "beacon"),
 )
-_DEFAULT_MS = {"slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS, "slow-api": DEFAULT_SLOW_API_MS}
+_DEFAULT_MS = {
+    "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
+    "slow-api": DEFAULT_SLOW_API_MS,
+    "slow-assets": DEFAULT_SLOW_ASSETS_MS,
+}
 
 
 def _usage(name: str, kind: _Kind) -> str:
@@ -49,6 +55,7 @@ class Faults:
 
     slow_homepage_ms: int | None = None
     slow_api_ms: int | None = None
+    slow_assets_ms: int | None = None
     console_error: bool = False
     missing_element: bool = False
     degraded_redis: bool = False

@@ -118,6 +118,8 @@ class DemoMiddleware:
             delay_ms = faults.slow_homepage_ms
         elif kind is Kind.API:
             delay_ms = faults.slow_api_ms
+        elif kind is Kind.STATIC and path.startswith("/static/"):
+            delay_ms = faults.slow_assets_ms
         return not delay_ms or await state.stall(delay_ms / 1000)
 
     def _flaky_response(self, kind: Kind, decision: Decision | None) -> Response:

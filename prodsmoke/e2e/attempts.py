@@ -34,6 +34,7 @@ class Attempt:
     metrics: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     failure_class: FailureClass | None = None
+    waited_s: float = 0.0  # time spent waiting on another check: not this check's duration
 
     @classmethod
     def failed(cls, failure: CheckFailure, metrics: dict[str, float] | None = None) -> Attempt:
@@ -101,7 +102,7 @@ async def run_attempts(
             f"{room.budget_left()} are left",
         )
     result: Attempt | None = None
-    number, cost, took, note = 0, room.expected, 0.0, ""
+    number, cost, took, note, waited = 0, room.expected, 0.0, "", 0.0
     while number < retry.attempts:
         if result is not None:
             if (
@@ -125,6 +126,7 @@ async def run_attempts(
         finally:
             room.release()
         took, cost = clock() - begun, max(1, room.spent() - sent_before)
+        waited += outcome.waited_s
         cut_off = allowed < timeout_s and took >= 0.95 * allowed and outcome.status is Status.FAIL
         if cut_off and result is not None:
             note = f"attempt {number} was cut off by the run deadline"
@@ -145,7 +147,7 @@ async def run_attempts(
         last=result,
         attempts=number,
         flaky=number > 1 and result.status in (Status.PASS, Status.WARN),
-        duration_ms=round((clock() - started) * 1000),
+        duration_ms=round((clock() - started - waited) * 1000),
     )
 
 

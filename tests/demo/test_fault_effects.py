@@ -188,3 +188,15 @@ def test_stop_is_quick_under_hang() -> None:
     assert stop_seconds < 3.0
     assert {a.status_code for a in answers} == {503}
     demo.stop()  # idempotent
+
+
+def test_slow_assets_delays_static_assets_only(server: DemoServer, client: httpx.Client) -> None:
+    server.set_faults(Faults.parse("slow-assets:150"))
+    started = time.perf_counter()
+    assert client.get("/static/asset-0.css").status_code == 200
+    asset_s = time.perf_counter() - started
+    started = time.perf_counter()
+    assert client.get("/health").status_code == 200
+    health_s = time.perf_counter() - started
+    assert asset_s >= 0.15
+    assert health_s < 0.15

@@ -7,9 +7,9 @@ import pytest
 from prodsmoke.demo import FaultError, Faults
 
 EXPECTED = (
-    "slow-homepage[:ms], slow-api[:ms], console-error, missing-element, degraded-redis, "
-    "health-down, enhance-error, login-broken, flaky:<percent>, jitter:<percent>, hang, "
-    "rate-limit-tight, beacon"
+    "slow-homepage[:ms], slow-api[:ms], slow-assets[:ms], console-error, missing-element, "
+    "degraded-redis, health-down, enhance-error, login-broken, flaky:<percent>, jitter:<percent>, "
+    "hang, rate-limit-tight, beacon"
 )
 
 

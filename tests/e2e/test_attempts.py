@@ -163,3 +163,14 @@ async def test_the_first_attempt_reserves_its_expected_cost() -> None:
     )
     assert verdict.last.status is Status.SKIP and calls == []
     assert verdict.last.error == "rate budget: this check needs about 12 requests and 10 are left"
+
+
+async def test_time_spent_waiting_on_another_check_is_not_this_checks_duration() -> None:
+    async def waits_then_passes(number: int, timeout_s: float) -> Attempt:
+        await asyncio.sleep(0.3)  # 0.25 s of it waiting for the leading journey
+        return Attempt(Status.PASS, waited_s=0.25)
+
+    verdict = await run_attempts(
+        waits_then_passes, retry=FAST, timeout_s=5, room=room(), rng=random.Random(1)
+    )
+    assert 30 <= verdict.duration_ms < 200

@@ -55,6 +55,9 @@ class JourneyRun:
     accounts: Accounts
     metrics: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Awaited before the journey's first navigation: the engine lets a journey that measures
+    # page load go first, so the others do not crowd the page it is timing.
+    before_navigation: Callable[[], Awaitable[None]] | None = None
 
     def url(self, path: str) -> str:
         """`path` on the target (absolute URLs pass through)."""
@@ -103,6 +106,9 @@ async def landed_with_error(j: JourneyRun) -> int | None:
 
 async def open_page(j: JourneyRun, path: str, *, wait_until: str = "load") -> None:
     """Navigate to `path` on the target; a network error or HTTP >= 400 fails the check."""
+    if j.before_navigation is not None:
+        wait, j.before_navigation = j.before_navigation, None
+        await wait()
     try:
         response = await j.page.goto(j.url(path), wait_until=wait_until)  # type: ignore[arg-type]
     except PlaywrightError as exc:
