@@ -6,8 +6,9 @@ Every kept folder is scrubbed of secrets (`e2e.scrub`) before anyone can read it
 
 Tracing costs time on every attempt, kept or not (bench/RESULTS.md), so with the default policy a
 first attempt records a light trace (actions, network, console, errors; with screenshot.png on a
-failure), and once an attempt has failed, retries record everything: screenshots and DOM
-snapshots. `network.har` is the trace's own network log, written out as a HAR file.
+failure, and a HAR of headers and timings, as Playwright's trace logs the network only with DOM
+snapshots), and once an attempt has failed, retries record everything: screenshots, DOM snapshots
+and the network, whose log is written out as `network.har`.
 """
 
 from __future__ import annotations
@@ -44,12 +45,20 @@ class ArtifactPolicy:
         """The check's artifact folder (not created)."""
         return self.root / "artifacts" / check
 
-    async def start(self, context: BrowserContext, attempt: int) -> None:
+    def light(self, attempt: int) -> bool:
+        """Whether the attempt records the light trace (plus a HAR) rather than everything."""
+        return self.trace == "retain-on-failure" and attempt == 1
+
+    async def start(self, context: BrowserContext, check: str, attempt: int) -> None:
         """Begin the attempt's trace: light on a first attempt, everything after a failure."""
         if self.trace == "off":
             return
-        full = self.trace == "on" or attempt > 1
+        full = not self.light(attempt)
         await context.tracing.start(screenshots=full, snapshots=full)
+        if not full:
+            scratch = self._scratch_har(check, attempt)
+            scratch.parent.mkdir(parents=True, exist_ok=True)
+            await context.tracing.start_har(scratch, content="omit")
 
     async def finish(
         self,
@@ -74,7 +83,13 @@ class ArtifactPolicy:
             await _quietly(page.screenshot(path=shot, full_page=True, timeout=1000))
         if self.trace != "off":
             await _quietly(context.tracing.stop(path=folder / "trace.zip" if folder else None))
+        if self.light(attempt):  # written on stop (or on close), kept only with the trace
+            await _quietly(context.tracing.stop_har())
         await _quietly(context.close())
+        scratch = self._scratch_har(check, attempt)
+        if folder is not None and scratch.is_file():
+            scratch.replace(folder / "network.har")
+        scratch.unlink(missing_ok=True)
         if folder is not None:
             await asyncio.to_thread(_finish_folder, folder)
 
@@ -90,6 +105,13 @@ class ArtifactPolicy:
             return ()
         files = sorted(folder.rglob("*"), key=lambda p: (len(p.parts), str(p)))
         return tuple(str(p.relative_to(self.root)) for p in files if p.is_file())
+
+    def tidy(self) -> None:
+        """Remove the scratch space of HARs that were not kept (once no context records)."""
+        shutil.rmtree(self._scratch_har("", 0).parent, ignore_errors=True)
+
+    def _scratch_har(self, check: str, attempt: int) -> Path:
+        return self.root / "artifacts" / ".har" / f"{check}-{attempt}.har"
 
     def _fresh_folder(self, check: str, attempt: int) -> Path:
         folder = self.folder(check)
@@ -121,7 +143,7 @@ def har_from_trace(trace: Path) -> dict[str, Any]:
 
 def _finish_folder(folder: Path) -> None:
     trace = folder / "trace.zip"
-    if trace.is_file():
+    if trace.is_file() and not (folder / "network.har").is_file():
         har = har_from_trace(trace)
         (folder / "network.har").write_text(json.dumps(har, ensure_ascii=False), encoding="utf-8")
     scrub_folder(folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -173,3 +174,7 @@ async def test_a_check_that_passes_on_retry_is_flaky_and_keeps_the_failed_attemp
             else {"response.txt"}
         )
         assert expected <= kept, (check.id, kept)
+        for har in (a for a in check.artifacts if a.endswith("network.har")):
+            # the light first attempt's HAR too: every attempt logs what it requested
+            log = json.loads((tmp_path / str(round_) / har).read_text())["log"]
+            assert log["entries"], har
