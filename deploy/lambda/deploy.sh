@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Deploy prodsmoke's Lambda stack to every region in config/cron-schedule.yaml (runners.lambda:
 # us-east-1, us-west-2, eu-west-1): build the image once, push it to ECR in each region, and
-# create or update one CloudFormation stack per environment and region.
+# create or update one CloudFormation stack per environment and region. When an environment's
+# account_lease uses DynamoDB, its table (deploy/lambda/leases.yaml) is deployed first, once, in
+# account_lease.region, and the functions may use that table and no other.
 #
 #   deploy/lambda/deploy.sh --bucket BUCKET --secrets NAME[,NAME...] [--tag TAG] [--prefix P]
 #                           [--smoke-secrets 'VAR=name#key,...'] [--dry-run]
@@ -55,6 +57,21 @@ run() {
 mapfile -t targets < <("$smoke" schedule targets lambda)
 mapfile -t regions < <(printf '%s\n' "${targets[@]}" | awk '{print $2}' | sort -u)
 
+# "TABLE REGION" of an environment's DynamoDB account lease, or nothing (read from its YAML,
+# without resolving its ${VAR} secrets).
+lease_of() {
+  "${PYTHON:-$(dirname "$smoke")/python}" - "config/environments/$1.yaml" <<'PY'
+import sys
+
+import yaml
+
+with open(sys.argv[1], encoding="utf-8") as file:
+    lease = (yaml.safe_load(file) or {}).get("account_lease") or {}
+if lease.get("backend") == "dynamodb":
+    print(lease["table"], lease.get("region") or "us-east-1")
+PY
+}
+
 if [ "$dry_run" = 1 ]; then
   account="123456789012"
 else
@@ -79,6 +96,22 @@ for region in "${regions[@]}"; do
   run docker push "$registry/$repository:$tag"
 done
 
+declare -A lease_tables=() deployed_leases=()
+for target in "${targets[@]}"; do
+  read -r environment _ <<<"$target"
+  lease="$(lease_of "$environment")"
+  lease_tables[$environment]="$lease"
+  if [ -n "$lease" ] && [ -z "${deployed_leases[$lease]:-}" ]; then
+    read -r table lease_region <<<"$lease"
+    run aws cloudformation deploy --region "$lease_region" \
+      --stack-name "${table//[^A-Za-z0-9-]/-}" \
+      --template-file deploy/lambda/leases.yaml \
+      --no-fail-on-empty-changeset \
+      --parameter-overrides "TableName=$table"
+    deployed_leases[$lease]=1
+  fi
+done
+
 for target in "${targets[@]}"; do
   read -r environment region <<<"$target"
   # Secrets Manager appends six random characters to a secret's name in its ARN.
@@ -94,6 +127,10 @@ for target in "${targets[@]}"; do
     "ArtifactPrefix=$prefix"
     "SecretArns=$arns"
   )
+  if [ -n "${lease_tables[$environment]}" ]; then
+    read -r table lease_region <<<"${lease_tables[$environment]}"
+    overrides+=("LeaseTable=$table" "LeaseTableRegion=$lease_region")
+  fi
   if [ -n "$smoke_secrets" ]; then
     overrides+=("SmokeSecrets=$smoke_secrets")
   fi

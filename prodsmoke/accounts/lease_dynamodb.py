@@ -4,9 +4,9 @@ A lease is taken by a conditional PutItem that succeeds only when no item exists
 one has expired, so a crashed holder's lease lapses after `ttl_s`. Renewal and release are
 conditional on still being the holder, so a run that lost its lease never ends someone else's.
 
-Table: partition key `lease_id` (string). Enable DynamoDB TTL on `expires_at` to sweep old items;
-correctness never relies on it (TTL deletion lags by hours). Expiry compares wall clocks across
-hosts, which NTP keeps within well under a second of each other.
+Table: deploy/lambda/leases.yaml (partition key `lease_id`, string; TTL on `expires_at` sweeps
+old items); correctness never relies on TTL (its deletion lags by hours). Expiry compares wall
+clocks across hosts, which NTP keeps within well under a second of each other.
 """
 
 from __future__ import annotations
@@ -120,7 +120,10 @@ class DynamoDbLeases:
     def _explain(self, code: str) -> str:
         where = f"account lease table {self.table} ({self.region or 'default region'})"
         if code == "ResourceNotFoundException":
-            return f"{where} does not exist; create it with partition key {KEY} (string)"
+            return (
+                f"{where} does not exist; deploy deploy/lambda/leases.yaml "
+                f"(partition key {KEY}, string)"
+            )
         if code in ("AccessDeniedException", "AccessDenied"):
             return f"{where}: access denied; the run's role needs Get/Put/Update/DeleteItem on it"
         return f"{where}: AWS answered {code or 'an error'}"

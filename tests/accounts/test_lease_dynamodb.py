@@ -5,29 +5,41 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 from prodsmoke.accounts import AccountBroker
 from prodsmoke.accounts.broker import lease_key
-from prodsmoke.accounts.lease_dynamodb import DynamoDbLeases
+from prodsmoke.accounts.lease_dynamodb import EXPIRES, DynamoDbLeases
+from prodsmoke.accounts.lease_dynamodb import KEY as KEY_ATTRIBUTE
 from prodsmoke.errors import AccountError
 
 TABLE = "prodsmoke-account-leases"
+LEASES_TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "lambda" / "leases.yaml"
 KEY = lease_key("http://127.0.0.1:9", "basic@example.com")
 
 
 @pytest.fixture
 def table(moto_reset):
-    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "lease_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "lease_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
+    """The table as deploy/lambda/leases.yaml creates it (so the IaC and the code agree)."""
+    cloudformation = boto3.client("cloudformation", region_name="us-east-1")
+    cloudformation.create_stack(
+        StackName="prodsmoke-account-leases",
+        TemplateBody=LEASES_TEMPLATE.read_text(),
+        Parameters=[{"ParameterKey": "TableName", "ParameterValue": TABLE}],
     )
-    return dynamodb
+    return boto3.client("dynamodb", region_name="us-east-1")
+
+
+def test_the_template_sweeps_expired_leases_by_ttl() -> None:
+    # moto's CloudFormation does not apply TimeToLiveSpecification, so read the template.
+    text = LEASES_TEMPLATE.read_text().replace("!Ref ", "").replace("!GetAtt ", "")
+    table = yaml.safe_load(text)["Resources"]["Leases"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": EXPIRES, "Enabled": True}
+    assert table["KeySchema"] == [{"AttributeName": KEY_ATTRIBUTE, "KeyType": "HASH"}]
 
 
 @pytest.fixture
@@ -118,5 +130,5 @@ async def test_a_missing_table_says_how_to_create_it(moto_reset, dynamo_settings
             pass
     assert str(info.value) == (
         f"account lease table {TABLE} (us-east-1) does not exist; "
-        "create it with partition key lease_id (string)"
+        "deploy deploy/lambda/leases.yaml (partition key lease_id, string)"
     )

@@ -36,7 +36,12 @@ def test_dry_run_deploys_one_stack_per_region_in_the_schedule() -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("docker build --platform linux/amd64 --provenance=false")
-    stacks = [line for line in lines if line.startswith("aws cloudformation deploy")]
+    deploys = [line for line in lines if line.startswith("aws cloudformation deploy")]
+    # production's account_lease names a DynamoDB table: deployed once, first, in its region
+    leases, *stacks = deploys
+    assert "--template-file deploy/lambda/leases.yaml" in leases
+    assert "--region us-east-1 --stack-name prodsmoke-account-leases" in leases
+    assert "TableName=prodsmoke-account-leases" in leases
     regions = [re.search(r"--region (\S+)", line).group(1) for line in stacks]  # type: ignore[union-attr]
     expected = [r for _, r in load_schedule(REPO / "config").targets("lambda")]
     assert regions == expected == ["us-east-1", "us-west-2", "eu-west-1"]
@@ -47,6 +52,7 @@ def test_dry_run_deploys_one_stack_per_region_in_the_schedule() -> None:
         # least privilege: the secret's ARN in the stack's own region, nothing wider
         secret = f"arn:aws:secretsmanager:{region}:123456789012:secret:prod/smoke/basic-"
         assert f"SecretArns={secret}" in line.replace("\\", "")
+        assert "LeaseTable=prodsmoke-account-leases LeaseTableRegion=us-east-1" in line
     pushes = [line for line in lines if line.startswith("docker push")]
     assert len(pushes) == 3
 

@@ -40,7 +40,7 @@ def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_cfn_lint_passes() -> None:
-    proc = run(linter("cfn-lint"), str(TEMPLATE))
+    proc = run(linter("cfn-lint"), str(TEMPLATE), str(TEMPLATE.with_name("leases.yaml")))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -55,6 +55,15 @@ def test_cfn_lint_catches_a_broken_template(tmp_path: Path) -> None:
 def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
     role = of_type(template, "AWS::IAM::Role")
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    # The lease table's statement exists only when a table is named: [condition, then, else].
+    (conditional,) = [s for s in statements if "If" in s]
+    statements.remove(conditional)
+    condition, lease, otherwise = conditional["If"]
+    assert condition == "HasLeaseTable" and otherwise == {"Ref": "AWS::NoValue"}
+    assert template["Conditions"]["HasLeaseTable"] == {
+        "Not": [{"Equals": [{"Ref": "LeaseTable"}, ""]}]
+    }
+    statements.append(lease)
     assert "ManagedPolicyArns" not in role
     by_action = {}
     for statement in statements:
@@ -71,7 +80,16 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
         "cloudwatch:PutMetricData",
         "s3:PutObject",
         "secretsmanager:GetSecretValue",
+        # exactly the calls prodsmoke/accounts/lease_dynamodb.py makes
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:GetItem",
+        "dynamodb:DeleteItem",
     }
+    table = (
+        "arn:${AWS::Partition}:dynamodb:${LeaseTableRegion}:${AWS::AccountId}:table/${LeaseTable}"
+    )
+    assert by_action["dynamodb:PutItem"]["Resource"] == {"Sub": table}
     assert by_action["logs:PutLogEvents"]["Resource"] == {"Sub": "${LogGroup.Arn}"}
     # PutMetricData cannot name a resource: it is narrowed to our namespace instead
     metrics = by_action["cloudwatch:PutMetricData"]
