@@ -70,7 +70,8 @@ def phases(f: dict) -> list[str]:
 def guard(f: dict) -> list[str]:
     lines = [
         f"### Guard overhead (`bench/guard_overhead.py --iterations {f['iterations']}"
-        f"{' --decompose' if len(f['modes']) > 2 else ''}`) — {when(f)}",
+        f"{' --decompose' if len(f['modes']) > 2 else ''}"
+        f"{' --fault ' + f['fault'] if f.get('fault') else ''}`) — {when(f)}",
         "",
         f"{f['counted']} of {f['iterations']} iterations counted, {f['resources_per_load']} "
         "resources per load.",
@@ -165,7 +166,9 @@ def main() -> int:
         ("phases", phases),
         ("phases-trace-off", phases),
         ("guard_overhead", guard),
+        ("guard_overhead-slow-assets-20", guard),
         ("fidelity", fidelity),
+        ("fidelity-isolated", fidelity),
         ("memory", memory),
     ):
         if (f := load(name)) is not None:
