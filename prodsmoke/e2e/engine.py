@@ -109,8 +109,8 @@ class Engine:
             ]
             journeys = [c for c in self.checks if c.kind is CheckKind.JOURNEY]
             # The journey that times a page load leads: the others set up their pages alongside
-            # it but navigate only once it has finished (LEAD_WAIT_S at most), so the load time
-            # it reports is the target's, not our own journeys crowding two cores. (A slow
+            # it but navigate only once it has taken its timing (LEAD_WAIT_S at most), so the
+            # load time it reports is the target's, not our own journeys crowding two cores. (A slow
             # homepage also slows the enhancement's own homepage, so letting them overlap made
             # the reported time move less than the target did: bench/RESULTS.md.)
             self._leader = next(
@@ -308,6 +308,7 @@ class Engine:
                 accounts=self._accounts,
                 metrics=metrics,
                 before_navigation=follow if following else None,
+                on_measured=self._lead.set if check.id == self._leader else None,
             )
             try:
                 async with asyncio.timeout(work_s):
@@ -340,7 +341,7 @@ class Engine:
             return attempt
         finally:
             if check.id == self._leader:
-                self._lead.set()  # measured (or failed): the others need not wait for our cleanup
+                self._lead.set()  # if it failed before measuring: nobody waits for cleanup
             saving = asyncio.ensure_future(
                 self._artifacts.finish(
                     context, page, observer, check=check.id, attempt=number, failed=failed

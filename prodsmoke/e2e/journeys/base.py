@@ -58,6 +58,13 @@ class JourneyRun:
     # Awaited before the journey's first navigation: the engine lets a journey that measures
     # page load go first, so the others do not crowd the page it is timing.
     before_navigation: Callable[[], Awaitable[None]] | None = None
+    # Called once the journey has taken the timing the others must not disturb.
+    on_measured: Callable[[], None] | None = None
+
+    def measured(self) -> None:
+        """Say the contention-sensitive timing is taken (the waiting journeys may go)."""
+        if self.on_measured is not None:
+            self.on_measured()
 
     def url(self, path: str) -> str:
         """`path` on the target (absolute URLs pass through)."""

@@ -19,6 +19,7 @@ async def run(j: JourneyRun, spec: HomepageJourney) -> None:
     """Load `spec.url`; measure the load from the Navigation Timing entry; check elements."""
     await open_page(j, spec.url)
     timing = await navigation_timing(j.page, timeout_ms=j.timeout_ms)
+    j.measured()
     j.metrics.update(
         page_load_ms=round(timing.load_ms),
         ttfb_ms=round(timing.ttfb_ms),
