@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from datadog_fake import API_KEY, APP_KEY, FakeDatadog, FakeDatadogServer
+from datadog_fake import API_KEY, APP_KEY, FakeDatadog, fake_datadog
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 @pytest.fixture(scope="session")
 def datadog_server() -> Iterator[FakeDatadog]:
-    with FakeDatadogServer() as fake:
+    with fake_datadog() as fake:
         yield fake
 
 

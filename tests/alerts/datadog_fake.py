@@ -13,10 +13,14 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_http import JsonHandler, serving
 
 API_KEY = "dd-alerts-api-key-0123456789"
 APP_KEY = "dd-alerts-app-key-0123456789"
@@ -132,20 +136,9 @@ class FakeDatadog:
 
 
 def _handler(fake: FakeDatadog) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
+    class Handler(JsonHandler):
         def _body(self) -> dict[str, Any]:
             return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-
-        def _answer(self, status: int, doc: Any) -> None:
-            data = json.dumps(doc).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
         def _route(self, method: str) -> None:
             if (
@@ -258,18 +251,10 @@ def _handler(fake: FakeDatadog) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class FakeDatadogServer:
-    def __init__(self) -> None:
-        self.fake = FakeDatadog()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
-        self.server.daemon_threads = True
-        self.fake.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeDatadog:
-        self.thread.start()
-        return self.fake
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+@contextmanager
+def fake_datadog() -> Iterator[FakeDatadog]:
+    """The fake on a free loopback port until the block ends."""
+    fake = FakeDatadog()
+    with serving(_handler(fake)) as url:
+        fake.url = url
+        yield fake

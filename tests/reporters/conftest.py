@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from metrics_intake import DD_KEY, NR_KEY, Intake, IntakeServer
+from metrics_intake import DD_KEY, NR_KEY, Intake, serve_intake
 
 from prodsmoke.results import (
     BudgetReport,
@@ -23,7 +23,7 @@ from prodsmoke.results import (
 
 @pytest.fixture(scope="session")
 def intake_server() -> Iterator[Intake]:
-    with IntakeServer() as intake:
+    with serve_intake() as intake:
         yield intake
 
 

@@ -17,9 +17,13 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback_http import JsonHandler, serving
 
 DD_KEY = "dd-test-api-key-0123456789abcdef"
 NR_KEY = "NRAK-test-license-key-0123456789"
@@ -171,10 +175,7 @@ class Intake:
 
 
 def _handler(intake: Intake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -226,31 +227,13 @@ def _handler(intake: Intake) -> type[BaseHTTPRequestHandler]:
                 intake.newrelic.append(doc)
             self._answer(202, {"requestId": str(uuid.uuid4())})
 
-        def _answer(self, status: int, doc: Any) -> None:
-            data = json.dumps(doc).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
     return Handler
 
 
-class IntakeServer:
-    """The intake on a free loopback port, in a thread."""
-
-    def __init__(self) -> None:
-        self.intake = Intake()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.intake))
-        self.server.daemon_threads = True
-        self.intake.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Intake:
-        self.thread.start()
-        return self.intake
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+@contextmanager
+def serve_intake() -> Iterator[Intake]:
+    """The intake on a free loopback port until the block ends."""
+    intake = Intake()
+    with serving(_handler(intake)) as url:
+        intake.url = url
+        yield intake
