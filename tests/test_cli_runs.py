@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -12,33 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from smoke_cli import REPO, clean_env, smoke
 
 from prodsmoke.demo import DemoServer
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
-SMOKE = str(Path(sys.executable).with_name("smoke"))
 HEALTH = {"health", "api_v1_health", "api_v1_status"}
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
-
-
-def smoke(
-    *argv: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
-    }
-    environ.update(env or {})
-    return subprocess.run(
-        [SMOKE, *argv],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def results(folder: Path) -> dict[str, Any]:
@@ -182,10 +162,7 @@ def test_unknown_check_is_a_usage_error(tmp_path: Path) -> None:
 def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
     demo_target: DemoServer, tmp_path: Path
 ) -> None:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
-    }
-    env.update(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD)
+    env = clean_env(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD)
     proc = subprocess.run(
         [
             sys.executable,

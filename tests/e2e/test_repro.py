@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from smoke_cli import REPO, SMOKE, clean_env
 
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.browser import QUIET_ARGS, system_browsers
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
 
 
@@ -25,14 +25,11 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
     demo_target: DemoServer, tmp_path: Path
 ) -> None:
     demo_target.set_faults(Faults.parse("login-broken"))
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_", "DISPLAY", "WAYLAND"))
-    }
-    env.update(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=PASSWORD)
+    env = clean_env(
+        "DISPLAY", "WAYLAND", SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=PASSWORD
+    )
     proc = subprocess.run(
-        [str(Path(sys.executable).with_name("smoke")), "repro", "--env", "demo", "login_flow",
+        [SMOKE, "repro", "--env", "demo", "login_flow",
          "--output", str(tmp_path), "--slowmo", "50"],
         cwd=REPO, capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+from smoke_cli import REPO, SMOKE, clean_env
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 # Characters that every encoding treats differently: space, quote, plus, slash, ampersand, é.
 PASSWORD = 'Sm0ke p@ss/"w+rd"&=é-42'
 
@@ -46,14 +44,10 @@ def everything(folder: Path, *extra: tuple[str, bytes]) -> list[tuple[str, bytes
 
 
 def run_demo(config: Path, output: Path, fault: str) -> subprocess.CompletedProcess[bytes]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
-    }
-    env["SMOKE_TEST_PASSWORD"] = PASSWORD
     return subprocess.run(
-        [str(Path(sys.executable).with_name("smoke")), "demo", "--fault", fault,
-         "--config", str(config), "--output", str(output)],
-        cwd=REPO, capture_output=True, env=env, timeout=180, check=False,
+        [SMOKE, "demo", "--fault", fault, "--config", str(config), "--output", str(output)],
+        cwd=REPO, capture_output=True, env=clean_env(SMOKE_TEST_PASSWORD=PASSWORD), timeout=180,
+        check=False,
     )  # fmt: skip
 
 

@@ -3,43 +3,25 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import boto3
 import pytest
+import smoke_cli
 from metrics_intake import DD_KEY, NR_KEY
 
 from prodsmoke.history import History
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-SMOKE = str(Path(sys.executable).with_name("smoke"))
-
 
 def smoke(*argv, env):
-    environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SMOKE_", "PYTEST_", "GITHUB_"))
-    }
-    environ.update(env)
-    return subprocess.run(
-        [SMOKE, *argv],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=180,
-        check=False,
-    )
+    return smoke_cli.smoke(*argv, env=env, timeout=180)
 
 
 def write_config(root, intake, cloudwatch_endpoint):
     (root / "environments").mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "config" / "environments" / "demo.yaml", root / "environments")
+    shutil.copy(smoke_cli.REPO / "config" / "environments" / "demo.yaml", root / "environments")
     endpoint = f', endpoint_url: "{cloudwatch_endpoint}"' if cloudwatch_endpoint else ""
     (root / "monitoring-integration.yaml").write_text(
         "reporters: [history, github_summary, datadog, newrelic, cloudwatch]\n"

@@ -1,0 +1,34 @@
+"""Run the `smoke` command as a user does: from the repository, in an environment without the
+test process's own SMOKE_*, PYTEST_* and GITHUB_* variables, so only what a test sets applies."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SMOKE = str(Path(sys.executable).with_name("smoke"))
+
+
+def clean_env(*also_drop: str, **env: str) -> dict[str, str]:
+    """This process's environment without SMOKE_/PYTEST_/GITHUB_ (and `also_drop`) variables,
+    plus `env`."""
+    drop = ("SMOKE_", "PYTEST_", "GITHUB_", *also_drop)
+    return {k: v for k, v in os.environ.items() if not k.startswith(drop)} | env
+
+
+def smoke(
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`smoke ARGV…` with `clean_env(**env)`; never raises on a non-zero exit."""
+    return subprocess.run(
+        [SMOKE, *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=clean_env(**(env or {})),
+        timeout=timeout,
+        check=False,
+    )
