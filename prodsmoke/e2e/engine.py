@@ -152,7 +152,7 @@ class Engine:
                 self._finish(check, self._infrastructure_failure(check, reason))
 
     async def _follow(self) -> None:
-        """Wait (at most LEAD_WAIT_S) for the leading journey to finish."""
+        """Wait (at most LEAD_WAIT_S) for the leading journey to take its timing."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._lead.wait(), LEAD_WAIT_S)
 
