@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from prodsmoke.config.models import (
-    Account,
-    AwsSecretRef,
-    EnhancementJourney,
-    HomepageJourney,
-    HttpCheck,
-    LoginJourney,
-    Settings,
-)
+from prodsmoke.config.journeys import JourneySpec
+from prodsmoke.config.models import Account, AwsSecretRef, HttpCheck, Settings
 from prodsmoke.e2e.plan import all_checks
 
 
@@ -49,18 +42,8 @@ def describe(settings: Settings) -> str:
 def _what(spec: object, settings: Settings) -> str:
     if isinstance(spec, HttpCheck):
         return f"{spec.method} {spec.url}  " + " · ".join(c.source for c in spec.conditions)
-    if isinstance(spec, HomepageJourney):
-        return (
-            f"{spec.url} · load < {spec.max_load_ms} ms · visible {', '.join(spec.visible)} · "
-            f"console errors ≤ {spec.max_console_errors}"
-        )
-    if isinstance(spec, EnhancementJourney):
-        return f"{spec.url} · {spec.input} → {spec.submit} → {spec.output} within {spec.max_ms} ms"
-    if isinstance(spec, LoginJourney):
-        return (
-            f"{spec.url} as {spec.account} → {spec.success.url} ({spec.success.visible}), "
-            f"logout {spec.logout.click} → {spec.logout.success_url}"
-        )
+    if isinstance(spec, JourneySpec):
+        return f"{spec.kind}: {spec.summary()}"
     return ""
 
 

@@ -11,6 +11,7 @@
         └── AccountLocked           the product says the account is locked
 
     CheckFailure(AssertionError)    a check's verdict: title, message, failure class
+    └── JourneyViolation            a journey tried to get round the guard (infrastructure)
 
 Third-party errors (Playwright, httpx, botocore) are translated into these at the boundary
 that calls them, with `raise ... from exc`, so callers never see a library's exception type.
@@ -95,3 +96,17 @@ class CheckFailure(AssertionError):
         self.failure_class = failure_class
         self.title = title or message.split(":", 1)[0]
         super().__init__(message)
+
+
+class JourneyViolation(CheckFailure):
+    """A journey tried to send something the guard could not see: its own context, browser,
+    HTTP client or connection, or `page.request` / `context.request`. Refused before sending."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} is not allowed in a journey: the production-safe guard must see every "
+            "request, so a journey drives the page it is given (page.goto, clicks, or fetch() "
+            "inside the page) and nothing was sent",
+            failure_class=FailureClass.INFRASTRUCTURE,
+            title="journey left the guard",
+        )

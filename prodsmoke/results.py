@@ -119,6 +119,34 @@ class SafetyReport:
 
 
 @dataclass(frozen=True, slots=True)
+class StepResult:
+    """One named, timed step of a journey (SPEC §11)."""
+
+    name: str
+    duration_ms: int
+    status: Status
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results.json form."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "duration_ms": self.duration_ms,
+            "status": str(self.status),
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+def step_tag(name: str) -> str:
+    """A step name as a metric tag value: lower case, words joined by `_` ("Open pricing" →
+    "open_pricing"), so a rule can name it and every backend accepts it."""
+    words = "".join(c if c.isalnum() else " " for c in name.lower()).split()
+    return "_".join(words)[:100] or "step"
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     """The verdict on one check, after all its attempts."""
 
@@ -133,10 +161,11 @@ class CheckResult:
     failure_class: FailureClass | None = None
     artifacts: tuple[str, ...] = ()
     repro: str = ""
+    steps: tuple[StepResult, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The results.json form."""
-        return {
+        """The results.json form (`steps` for journeys only)."""
+        out: dict[str, Any] = {
             "id": self.id,
             "kind": str(self.kind),
             "status": str(self.status),
@@ -149,6 +178,9 @@ class CheckResult:
             "artifacts": list(self.artifacts),
             "repro": self.repro,
         }
+        if self.kind is CheckKind.JOURNEY:
+            out["steps"] = [step.to_dict() for step in self.steps]
+        return out
 
 
 @dataclass(frozen=True, slots=True)

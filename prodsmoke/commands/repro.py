@@ -43,7 +43,8 @@ def has_display(environ: os._Environ[str] | dict[str, str] | None = None) -> boo
 def handle(args: argparse.Namespace) -> int:
     """One attempt of one check, traced, then directions to the trace."""
     from prodsmoke.commands.run import execute
-    from prodsmoke.config import environment_file, load_settings
+    from prodsmoke.config import environment_file
+    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.config.models import Retry
 
     settings = load_settings(args.config, args.env)

@@ -41,7 +41,8 @@ def handle(args: argparse.Namespace) -> int:
     from prodsmoke.e2e.warmup import Warmup
 
     warmup = Warmup()  # first: Playwright's driver boots while config and imports load
-    from prodsmoke.config import environment_file, load_settings
+    from prodsmoke.config import environment_file
+    from prodsmoke.e2e.environment import load as load_settings
 
     try:
         settings = load_settings(args.config, args.env)

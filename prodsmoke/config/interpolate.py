@@ -3,6 +3,7 @@
 ${NAME}            the variable's value; unset is a configuration error
 ${NAME:-default}   the value, or `default` when unset or empty
 $${                a literal "${"
+${account.FIELD}   left as it is: a YAML step journey's leased account, filled in at run time
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def _resolve_string(text: str, environ: Mapping[str, str], path: str) -> str:
         whole, name, default = match.group(0), match.group(1), match.group(2)
         if whole == "$${":
             return "${"
+        if whole.startswith("${account."):
+            return whole
         if name is None:
             raise MissingVariable(
                 path, f"malformed reference {whole!r}; expected ${{NAME}} or ${{NAME:-default}}"

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from prodsmoke import redact
+from prodsmoke.config import journeys as journey_kinds
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.models import Settings
 from prodsmoke.errors import ConfigError
@@ -120,6 +121,8 @@ def load_settings(
     if missing:
         raise ConfigError(str(file), missing[0].path, missing[0].problem)
     _check_references(str(file), settings)
+    paths = _journey_paths(config_dir, str(file), settings.journey_paths)
+    settings = settings.model_copy(update={"journey_paths": paths}).loaded_from(str(file))
     for secret in _secret_values(settings):
         redact.register_secret(secret)
     return settings
@@ -128,11 +131,26 @@ def load_settings(
 def validation_error(
     file: str, exc: ValidationError, root: type[BaseModel] = Settings
 ) -> ConfigError:
+    """The first of pydantic's errors as one line: key path, bad value, expected form."""
     error = exc.errors(include_url=False)[0]
-    loc = [part for part in error["loc"] if not _is_union_tag(part)]
-    in_union = len(loc) != len(error["loc"])
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    raw_loc = list(error["loc"])
+    prefix: list[str | int] = []
+    registered = journey_kinds.kinds() if root is Settings and raw_loc[:1] == ["journeys"] else {}
+    if len(raw_loc) >= 3 and raw_loc[2] in registered:
+        # journeys.<id>.<kind tag>.<key>: the tag is pydantic's, the key belongs to that kind
+        prefix, root, raw_loc = raw_loc[:2], registered[str(raw_loc[2])], raw_loc[3:]
+    loc = [part for part in raw_loc if not _is_union_tag(part)]
+    in_union = len(loc) != len(raw_loc)
+    path = "".join(
+        f"[{p}]" if isinstance(p, int) else f".{p}" for p in [*prefix, *loc]
+    ).lstrip(".")
     kind = error["type"]
+    if kind == "union_tag_invalid" and registered:
+        tag = (error.get("ctx") or {}).get("tag")
+        known = ", ".join(registered)
+        return ConfigError(file, f"{path}.kind", f"got {tag!r}, expected one of: {known}")
+    if kind == "extra_forbidden" and prefix and root.model_fields["kind"].default == "python":
+        return ConfigError(file, path, _not_a_python_setting(str(loc[-1]), root))
     if kind == "extra_forbidden":
         return ConfigError(file, path, _unknown_key(loc, root))
     if kind == "missing":
@@ -146,8 +164,19 @@ def validation_error(
     if kind in _EXPECTED:
         return ConfigError(file, path, f"got {got}, expected {_EXPECTED[kind]}")
     message = _message(error["msg"])
+    if kind == "value_error" and isinstance(error.get("input"), dict | list):
+        return ConfigError(file, path, message)  # our own validators say what they got
     joiner = ", " if message.startswith("expected") else ": "
     return ConfigError(file, path, f"got {got}{joiner}{message}")
+
+
+def _not_a_python_setting(key: str, spec: type[BaseModel]) -> str:
+    kinds = [k for k in journey_kinds.kinds() if k != journey_kinds.PYTHON_KIND]
+    return (
+        f"unknown key {key!r}: with no kind: or steps:, an entry holds the settings of a Python "
+        f"journey ({', '.join(k for k in spec.model_fields if k != 'kind')}); for another "
+        f"journey add kind: (one of {', '.join(kinds)}) or steps: [...]"
+    )
 
 
 def _is_union_tag(part: object) -> bool:
@@ -214,21 +243,45 @@ def _check_references(file: str, settings: Settings) -> None:
     seen: dict[str, str] = {}
     ids = [(f"health_checks[{i}].id", c.id) for i, c in enumerate(settings.health_checks)]
     ids += [(f"api_checks[{i}].id", c.id) for i, c in enumerate(settings.api_checks)]
-    ids += [(f"journeys.{name}", name) for name in type(settings.journeys).model_fields]
+    ids += [(f"journeys.{name}", name) for name in settings.journeys]
     for path, check_id in ids:
         if check_id in seen:
             raise ConfigError(
                 file, path, f"duplicate check id {check_id!r}; already used at {seen[check_id]}"
             )
         seen[check_id] = path
-    login = settings.journeys.login_flow
-    if login and login.account not in settings.accounts:
-        known = ", ".join(settings.accounts) or "none defined"
-        raise ConfigError(
-            file,
-            "journeys.login_flow.account",
-            f"got {login.account!r}, expected a key under accounts: ({known})",
-        )
+    for name, spec in settings.journeys.items():
+        account = getattr(spec, "account", None)
+        if isinstance(account, str) and account not in settings.accounts:
+            known = ", ".join(settings.accounts) or "none defined"
+            raise ConfigError(
+                file,
+                f"journeys.{name}.account",
+                f"got {account!r}, expected a key under accounts: ({known})",
+            )
+
+
+def _journey_paths(config_dir: Path, file: str, given: tuple[str, ...] | None) -> tuple[str, ...]:
+    """`journey_paths` as absolute paths; relative ones are from the folder holding config/.
+
+    Unset means `e2e/` beside the config root, when it exists.
+    """
+    base = config_dir.resolve().parent
+    if given is None:
+        default = base / "e2e"
+        return (str(default),) if default.is_dir() else ()
+    paths = []
+    for index, text in enumerate(given):
+        path = Path(text) if Path(text).is_absolute() else base / text
+        if not path.exists():
+            raise ConfigError(
+                file,
+                f"journey_paths[{index}]",
+                f"got {text!r}, which does not exist; expected a file or folder of Python "
+                f"journeys, relative to {base}",
+            )
+        paths.append(str(path.resolve()))
+    return tuple(paths)
 
 
 def _secret_values(model: BaseModel) -> Iterator[str]:

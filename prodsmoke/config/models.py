@@ -15,12 +15,15 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     SecretStr,
     field_validator,
     model_validator,
 )
 
+from prodsmoke.config import journeys as journey_kinds
 from prodsmoke.config.conditions import Condition, ConditionSyntaxError
+from prodsmoke.config.journeys import JourneySpec, RegisteredKinds
 
 CheckId = Annotated[
     str,
@@ -112,71 +115,6 @@ class HttpCheck(StrictModel):
     enabled: bool = True
 
 
-class _Journey(StrictModel):
-    url: Path = "/"
-    timeout_s: Seconds = 15.0
-    enabled: bool = True
-    expected_requests: int = Field(
-        15,
-        ge=1,
-        le=10_000,
-        description="requests one attempt sends (reserved from the rate budget before it starts)",
-    )
-
-
-class HomepageJourney(_Journey):
-    """Load the homepage: timing, required elements, console errors."""
-
-    max_load_ms: int = Field(3000, gt=0, description="milliseconds, a whole number > 0")
-    visible: tuple[Selector, ...] = ("body",)
-    max_console_errors: int = Field(0, ge=0, description="a whole number >= 0")
-
-
-class EnhancementJourney(_Journey):
-    """Type a prompt, submit it anonymously, see the enhanced text."""
-
-    input: Selector
-    submit: Selector
-    output: Selector
-    prompt: str = Field(min_length=1, max_length=2000, description="a short, harmless prompt")
-    max_ms: int = Field(5000, gt=0, description="milliseconds, a whole number > 0")
-
-
-class LoginSuccess(StrictModel):
-    """What a successful login looks like."""
-
-    url: UrlGlob
-    visible: Selector
-
-
-class Logout(StrictModel):
-    """How to end the session, and where it should land."""
-
-    click: Selector
-    success_url: UrlGlob
-
-
-class LoginJourney(_Journey):
-    """Log in with a dedicated test account, verify the redirect, always log out."""
-
-    account: str = Field(min_length=1, description="a key under accounts:, e.g. basic")
-    url: Path = "/login"
-    username: Selector
-    password: Selector
-    submit: Selector
-    success: LoginSuccess
-    logout: Logout
-    max_ms: int = Field(10000, gt=0, description="milliseconds, a whole number > 0")
-
-
-class Journeys(StrictModel):
-    """The browser journeys; each is optional."""
-
-    homepage_load: HomepageJourney | None = None
-    anonymous_enhancement: EnhancementJourney | None = None
-    login_flow: LoginJourney | None = None
-
-
 class AwsSecretRef(StrictModel):
     """A secret in AWS Secrets Manager (JSON secret and key, or a plain string secret)."""
 
@@ -195,6 +133,7 @@ class SsmParameterRef(StrictModel):
 SecretRef = SecretStr | AwsSecretRef | SsmParameterRef
 
 
+_JOURNEY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 
 
@@ -284,6 +223,11 @@ class Browser(StrictModel):
 class Settings(StrictModel):
     """One environment's validated configuration."""
 
+    # Built on first use, once the journey kinds have registered (config/journeys.py).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
+
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="an environment name")
     base_url: str = Field(description="an http(s) URL, e.g. https://app.example.com")
     deadline_s: float = Field(30.0, ge=5, le=900, description="seconds for the whole run, 5-900")
@@ -291,11 +235,43 @@ class Settings(StrictModel):
     safety: Safety = Safety()
     health_checks: tuple[HttpCheck, ...] = ()
     api_checks: tuple[HttpCheck, ...] = ()
-    journeys: Journeys = Journeys()
+    journeys: Annotated[dict[str, JourneySpec], RegisteredKinds()] = Field(default_factory=dict)
+    journey_paths: tuple[str, ...] | None = Field(
+        None,
+        description="files or folders of Python journeys, relative to the folder holding config/",
+    )
+    _file: str = PrivateAttr("environment file")
+
+    @property
+    def file(self) -> str:
+        """The environment file these settings came from (for configuration errors)."""
+        return self._file
+
+    def loaded_from(self, file: str) -> Settings:
+        """These settings, remembering the file they came from."""
+        self._file = file
+        return self
     accounts: dict[str, Account] = Field(default_factory=dict)
     account_lease: AccountLease = AccountLease()
     thresholds: Thresholds = Thresholds()
     browser: Browser = Browser()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _journey_kinds(cls, data: object) -> object:
+        if isinstance(data, dict) and "journeys" in data:
+            return {**data, "journeys": journey_kinds.with_kinds(data["journeys"])}
+        return data
+
+    @field_validator("journeys")
+    @classmethod
+    def _journey_ids(cls, value: dict[str, JourneySpec]) -> dict[str, JourneySpec]:
+        for key in value:
+            if not _JOURNEY_ID.fullmatch(key):
+                raise ValueError(
+                    f"journey id {key!r} is not lower_snake_case (a-z, 0-9, _; e.g. pricing_plans)"
+                )
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -314,3 +290,12 @@ class Settings(StrictModel):
     def http_checks(self) -> tuple[HttpCheck, ...]:
         """Health checks then API checks, in config order."""
         return self.health_checks + self.api_checks
+
+
+def _rebuild_settings() -> None:
+    # A kind registered after Settings was first used (its schema lists the kinds it knew).
+    if Settings.__pydantic_complete__:
+        Settings.model_rebuild(force=True)
+
+
+journey_kinds.on_register(_rebuild_settings)

@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from prodsmoke.demo.api import ApiRoutes
 from prodsmoke.demo.assets import AssetRoutes
+from prodsmoke.demo.catalog import CatalogRoutes
 from prodsmoke.demo.control import ControlRoutes
 from prodsmoke.demo.middleware import DemoMiddleware
 from prodsmoke.demo.pages import PageRoutes
@@ -26,10 +27,13 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def _routes(state: DemoState) -> list[BaseRoute]:
     pages, api, sessions = PageRoutes(state), ApiRoutes(state), SessionRoutes(state)
     vectors, control, assets = VectorRoutes(state), ControlRoutes(state), AssetRoutes(state)
+    catalog = CatalogRoutes(state)
     return [
         Route("/", pages.home),
         Route("/login", pages.login),
-        Route("/dashboard", pages.dashboard),
+        Route("/dashboard", catalog.dashboard),
+        Route("/pricing", catalog.pricing),
+        Route("/examples", catalog.examples),
         Route("/static/{name}", assets.asset),
         Route("/health", api.health),
         Route("/api/v1/health", api.health),

@@ -30,6 +30,9 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("hang", "flag", "hang"),
     ("rate-limit-tight", "flag", "rate_limit_tight"),
     ("beacon", "flag", "beacon"),
+    ("pricing-broken", "flag", "pricing_broken"),
+    ("examples-empty", "flag", "examples_empty"),
+    ("dashboard-broken", "flag", "dashboard_broken"),
 )
 _DEFAULT_MS = {
     "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
@@ -67,6 +70,9 @@ class Faults:
     hang: bool = False
     rate_limit_tight: bool = False
     beacon: bool = False
+    pricing_broken: bool = False  # /pricing shows 2 plans instead of 3
+    examples_empty: bool = False  # /examples finds nothing
+    dashboard_broken: bool = False  # /dashboard answers 500 after a login
 
     @classmethod
     def parse(cls, text: str | None) -> Faults:

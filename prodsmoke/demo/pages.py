@@ -1,14 +1,13 @@
-"""The HTML pages a user sees: homepage, login and dashboard."""
+"""The HTML pages a user sees: homepage and login (the rest: `catalog`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from prodsmoke.demo import render
 from prodsmoke.demo.assets import asset_tags
-from prodsmoke.demo.auth import SESSION_COOKIE
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -35,7 +34,7 @@ def login_page(*, email: str = "", error: str = "", status: int = 200) -> Respon
 
 
 class PageRoutes:
-    """`GET /`, `GET /login` and `GET /dashboard`."""
+    """`GET /` and `GET /login`."""
 
     def __init__(self, state: DemoState) -> None:
         self._state = state
@@ -65,13 +64,3 @@ class PageRoutes:
     async def login(self, request: Request) -> Response:
         """The login form."""
         return login_page()
-
-    async def dashboard(self, request: Request) -> Response:
-        """The signed-in user's page; without a session, a redirect to the login form."""
-        account = self._state.auth.account_for(request.cookies.get(SESSION_COOKIE))
-        if account is None:
-            return RedirectResponse("/login", status_code=303)
-        body = render.fill(
-            "dashboard.html", header=render.header(login_link=False), email=render.escape(account)
-        )
-        return render.page(title=f"Dashboard · {render.TITLE}", body=body)

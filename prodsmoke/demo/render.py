@@ -45,7 +45,8 @@ def inline_script(name: str) -> str:
 def header(*, login_link: bool) -> str:
     """The site header; the homepage's carries `a#login-link`."""
     link = '<a id="login-link" href="/login">Log in</a>' if login_link else '<a href="/">Home</a>'
-    return fill("header.html", link=link)
+    links = f'<a href="/examples">Examples</a> <a href="/pricing">Pricing</a> {link}'
+    return fill("header.html", link=links)
 
 
 def page(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke import redact
 from prodsmoke.errors import BudgetExhausted, CheckFailure
-from prodsmoke.results import FailureClass, Status
+from prodsmoke.results import FailureClass, Status, StepResult
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Retry
@@ -35,6 +35,7 @@ class Attempt:
     error: str | None = None
     failure_class: FailureClass | None = None
     waited_s: float = 0.0  # time spent waiting on another check: not this check's duration
+    steps: tuple[StepResult, ...] = ()
 
     @classmethod
     def failed(cls, failure: CheckFailure, metrics: dict[str, float] | None = None) -> Attempt:

@@ -19,19 +19,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from prodsmoke import redact
 from prodsmoke.accounts import AccountBroker, Credentials, is_locked
-from prodsmoke.config.models import HomepageJourney, HttpCheck
+from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
 from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
-from prodsmoke.e2e.journeys import JOURNEYS, JourneyRun
-from prodsmoke.e2e.journeys.base import browser_failure
+from prodsmoke.e2e.journeys import JourneyRun, runner_for
+from prodsmoke.e2e.journeys.base import wait_for_leaders
+from prodsmoke.e2e.lead import Lead
 from prodsmoke.e2e.observe import PageObserver
 from prodsmoke.errors import CheckFailure, SuiteError
 from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status
@@ -49,7 +49,6 @@ REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and repor
 SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
 ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
 MAX_JOURNEYS_AT_ONCE = 3
-LEAD_WAIT_S = 2.0  # how long other journeys wait for the timed page's journey, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,127 +64,143 @@ class RunOptions:
 
 
 @dataclass
+class _Run:
+    """What one run holds while it runs; built by `Engine.run`, gone when it returns."""
+
+    run_id: str
+    started_at: datetime
+    t0: float  # monotonic seconds
+    deadline: float  # monotonic seconds: checks stop here, REPORT_RESERVE_S before the end
+    guard: Guard
+    artifacts: ArtifactPolicy
+    accounts: _Accounts
+    lead: Lead
+    rng: random.Random
+    browser: asyncio.Task[Browser] | None = None
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE))
+
+    def elapsed_ms(self) -> int:
+        """Milliseconds since the run started."""
+        return round((time.monotonic() - self.t0) * 1000)
+
+
+@dataclass
 class Engine:
-    """One run of the suite: schedule, guard, deadline, verdicts."""
+    """One run of the suite: schedule, guard, deadline, verdicts. Single use."""
 
     settings: Settings
     options: RunOptions
     checks: list[PlannedCheck]
     on_result: Callable[[CheckResult], None] | None = None
     launched: Callable[[], Awaitable[Launched]] | None = None  # driver + browser started early
-    guard: Guard = field(init=False)
     browser_label: str | None = field(init=False, default=None)
     suite_error: SuiteError | None = field(init=False, default=None)
-    _results: dict[str, asyncio.Future[CheckResult]] = field(init=False, default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.guard = Guard(self.settings)
-        self._rng = random.Random()
-        self._artifacts = ArtifactPolicy(self.options.output_dir, self.options.trace)
+    # The verdicts, one future per check: how the pytest frame (another thread) waits for them.
+    _verdicts: dict[str, asyncio.Future[CheckResult]] = field(init=False, default_factory=dict)
+    _ran: bool = field(init=False, default=False)
 
     def result_of(self, check_id: str) -> asyncio.Future[CheckResult]:
         """The future that resolves with `check_id`'s verdict (create within the loop)."""
-        if check_id not in self._results:
-            self._results[check_id] = asyncio.get_running_loop().create_future()
-        return self._results[check_id]
+        if check_id not in self._verdicts:
+            self._verdicts[check_id] = asyncio.get_running_loop().create_future()
+        return self._verdicts[check_id]
 
     async def run(self) -> RunResult:
         """Run every planned check; always returns a result, whatever failed."""
+        if self._ran:
+            raise RuntimeError("an Engine runs once; make a new one")
+        self._ran = True
         mark("engine started")
         started_at = datetime.now(UTC)
-        t0 = self._t0 = time.monotonic()
-        self._deadline = t0 + self.settings.deadline_s - REPORT_RESERVE_S
+        t0 = time.monotonic()
         for check in self.checks:
             self.result_of(check.id)
+        guard = Guard(self.settings)
+        journeys = [c for c in self.checks if c.kind is CheckKind.JOURNEY]
         async with AsyncExitStack() as stack:
-            stack.callback(self._artifacts.tidy)  # last: after the browser has closed
-            client = http.client(self.guard)
+            artifacts = ArtifactPolicy(self.options.output_dir, self.options.trace)
+            stack.callback(artifacts.tidy)  # last: after the browser has closed
+            client = http.client(guard)
             stack.push_async_callback(client.aclose)
-            self._accounts = _Accounts(AccountBroker(self.settings), client)
+            run = _Run(
+                run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+                started_at=started_at,
+                t0=t0,
+                deadline=t0 + self.settings.deadline_s - REPORT_RESERVE_S,
+                guard=guard,
+                artifacts=artifacts,
+                accounts=_Accounts(AccountBroker(self.settings), client),
+                lead=Lead(c.id for c in journeys if c.leads),
+                rng=random.Random(),
+            )
             tasks = [
-                asyncio.create_task(self._check(c, self._http_attempt(client, c.spec)))
+                asyncio.create_task(self._check(run, c, self._http_attempt(run, client, c.spec)))
                 for c in self.checks
                 if isinstance(c.spec, HttpCheck)
             ]
-            journeys = [c for c in self.checks if c.kind is CheckKind.JOURNEY]
-            # The journey that times a page load leads: the others set up their pages alongside
-            # it but navigate only once it has taken its timing (LEAD_WAIT_S at most), so the
-            # load time it reports is the target's, not our own journeys crowding two cores. (A slow
-            # homepage also slows the enhancement's own homepage, so letting them overlap made
-            # the reported time move less than the target did: bench/RESULTS.md.)
-            self._leader = next(
-                (c.id for c in journeys if isinstance(c.spec, HomepageJourney)), None
-            )
-            self._lead = asyncio.Event()
             if journeys:
-                self._browser = asyncio.create_task(self._launch(stack))
-                self._slots = asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
-                tasks += [asyncio.create_task(self._journey_check(c)) for c in journeys]
-            await self._until_deadline(tasks)
+                run.browser = asyncio.create_task(self._launch(stack))
+                tasks += [asyncio.create_task(self._journey_check(run, c)) for c in journeys]
+            await self._until_deadline(run, tasks)
         mark("engine finished (browser closed)")
-        results = tuple(self._results[c.id].result() for c in self.checks)
         return RunResult(
-            run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+            run_id=run.run_id,
             env=self.settings.name,
             region=self.options.region,
             target=self.settings.base_url,
             started_at=started_at,
-            duration_ms=round((time.monotonic() - t0) * 1000),
-            checks=results,
-            safety=self.guard.report(),
+            duration_ms=run.elapsed_ms(),
+            checks=tuple(self._verdicts[c.id].result() for c in self.checks),
+            safety=guard.report(),
             browser=self.browser_label,
         )
 
-    async def _until_deadline(self, tasks: list[asyncio.Task[None]]) -> None:
+    async def _until_deadline(self, run: _Run, tasks: list[asyncio.Task[None]]) -> None:
         """Wait for the checks; at the deadline, cut the unfinished ones off as `fail`."""
         if not tasks:
             return
         _, pending = await asyncio.wait(
-            tasks, timeout=max(0.0, self._deadline - time.monotonic()) + 1
+            tasks, timeout=max(0.0, run.deadline - time.monotonic()) + 1
         )
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         for check in self.checks:
-            if not self._results[check.id].done():
+            if not self._verdicts[check.id].done():
                 reason = f"unfinished at the run deadline ({self.settings.deadline_s:g} s)"
-                self._finish(check, self._infrastructure_failure(check, reason))
+                self._finish(run, check, self._infrastructure_failure(run, check, reason))
 
-    async def _follow(self) -> None:
-        """Wait (at most LEAD_WAIT_S) for the leading journey to take its timing."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._lead.wait(), LEAD_WAIT_S)
-
-    def _infrastructure_failure(self, check: PlannedCheck, reason: str) -> CheckResult:
+    def _infrastructure_failure(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
         return CheckResult(
             id=check.id,
             kind=check.kind,
             status=Status.FAIL,
-            duration_ms=round((time.monotonic() - self._t0) * 1000),
+            duration_ms=run.elapsed_ms(),
             error=redact.redact(reason),
             failure_class=FailureClass.INFRASTRUCTURE,
-            artifacts=self._artifacts.collect(check.id),
+            artifacts=run.artifacts.collect(check.id),
             repro=self._repro(check.id),
         )
 
-    async def _check(self, check: PlannedCheck, attempt: AttemptFn) -> None:
-        budget = self.guard.budget
+    async def _check(self, run: _Run, check: PlannedCheck, attempt: AttemptFn) -> None:
+        budget = run.guard.budget
         verdict = await run_attempts(
             attempt,
             retry=self.settings.retry,
             timeout_s=check.timeout_s,
             room=Room(
-                deadline=self._deadline,
+                deadline=run.deadline,
                 reserve=lambda n: budget.reserve(check.id, n),
                 release=lambda: budget.release(check.id),
                 budget_left=budget.remaining,
-                spent=lambda: self.guard.sent_to(check.id),
+                spent=lambda: run.guard.sent_to(check.id),
                 expected=check.expected_requests,
             ),
-            rng=self._rng,
+            rng=run.rng,
         )
         last = verdict.last
         self._finish(
+            run,
             check,
             CheckResult(
                 id=check.id,
@@ -197,16 +212,16 @@ class Engine:
                 metrics=last.metrics,
                 error=last.error,
                 failure_class=last.failure_class if last.status is Status.FAIL else None,
-                artifacts=self._artifacts.collect(check.id),
+                artifacts=run.artifacts.collect(check.id),
                 repro=self._repro(check.id),
+                steps=last.steps,
             ),
         )
 
-    def _finish(self, check: PlannedCheck, result: CheckResult) -> None:
+    def _finish(self, run: _Run, check: PlannedCheck, result: CheckResult) -> None:
         mark(f"{check.id}: {result.status}")
-        if check.id == self._leader:
-            self._lead.set()  # however it ended, nobody waits for it any more
-        self._results[check.id].set_result(result)
+        run.lead.measured(check.id)  # however it ended, nobody waits for it any more
+        self._verdicts[check.id].set_result(result)
         if self.on_result is not None:
             self.on_result(result)
 
@@ -215,7 +230,7 @@ class Engine:
 
     # -- HTTP checks -------------------------------------------------------------------------------
 
-    def _http_attempt(self, client: httpx.AsyncClient, spec: HttpCheck) -> AttemptFn:
+    def _http_attempt(self, run: _Run, client: httpx.AsyncClient, spec: HttpCheck) -> AttemptFn:
         async def attempt(number: int, timeout_s: float) -> Attempt:
             verdict = await http_checks.run(
                 client,
@@ -223,7 +238,7 @@ class Engine:
                 base_url=self.settings.base_url,
                 warn_ratio=self.settings.thresholds.warn_ratio,
                 timeout_s=timeout_s - OWN_TIMEOUT_LEAD_S,
-                evidence=lambda text: self._artifacts.save_text(
+                evidence=lambda text: run.artifacts.save_text(
                     spec.id, number, "response.txt", text
                 ),
             )
@@ -255,99 +270,116 @@ class Engine:
         stack.push_async_callback(browser.close)
         return browser
 
-    async def _journey_check(self, check: PlannedCheck) -> None:
+    async def _journey_check(self, run: _Run, check: PlannedCheck) -> None:
         """Wait for the browser (its launch is not the journey's time), then run the attempts."""
+        assert run.browser is not None
         try:
-            async with asyncio.timeout(max(0.0, self._deadline - time.monotonic())):
-                browser = await asyncio.shield(self._browser)
+            async with asyncio.timeout(max(0.0, run.deadline - time.monotonic())):
+                browser = await asyncio.shield(run.browser)
         except (SuiteError, TimeoutError) as exc:
             if isinstance(exc, SuiteError):
                 self.suite_error = exc
             reason = str(exc) or "the browser did not start before the run deadline"
-            self._finish(check, self._infrastructure_failure(check, reason))
+            self._finish(run, check, self._infrastructure_failure(run, check, reason))
             return
 
         async def attempt(number: int, timeout_s: float) -> Attempt:
-            async with self._slots:
-                return await self._journey(browser, check, number, timeout_s)
+            async with run.slots:
+                return await self._journey(run, browser, check, number, timeout_s)
 
-        await self._check(check, attempt)
+        await self._check(run, check, attempt)
 
     async def _journey(
-        self, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
+        self, run: _Run, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
     ) -> Attempt:
         work_s = max(0.5, timeout_s - SAVE_MARGIN_S)
-        context = await browsers.new_context(browser, self.guard, check.id)
-        following = self._leader not in (None, check.id)
-        waited = 0.0
-
-        async def follow() -> None:
-            nonlocal waited
-            began = time.monotonic()
-            await self._follow()
-            waited = time.monotonic() - began
-
+        guard = run.guard
+        context = await browsers.new_context(
+            browser, guard, check.id, base_url=self.settings.base_url
+        )
         observer = PageObserver()
         observer.attach(context)
         context.set_default_timeout((work_s - OWN_TIMEOUT_LEAD_S) * 1000)
         page: Page | None = None
-        metrics: dict[str, float] = {}
         failed = True
-        blocked_before = len(self.guard.blocked(check.id))
+        blocked_before = len(guard.blocked(check.id))
+        before_navigation, on_measured = run.lead.hooks(check.id)
+        j: JourneyRun | None = None
         try:
-            await self._artifacts.start(context, check.id, number)
+            await run.artifacts.start(context, check.id, number)
             page = await context.new_page()
-            run = JourneyRun(
+            j = JourneyRun(
                 check=check.id,
                 page=page,
                 base_url=self.settings.base_url,
-                guard=self.guard,
+                guard=guard,
                 observer=observer,
                 warn_ratio=self.settings.thresholds.warn_ratio,
                 timeout_ms=work_s * 1000,
-                accounts=self._accounts,
-                metrics=metrics,
-                before_navigation=follow if following else None,
-                on_measured=self._lead.set if check.id == self._leader else None,
+                accounts=run.accounts,
+                env=self.settings.name,
+                region=self.options.region,
+                before_navigation=before_navigation,
+                on_measured=on_measured,
             )
-            try:
-                async with asyncio.timeout(work_s):
-                    await JOURNEYS[check.id](run, check.spec)
-            except TimeoutError:
-                hint = observer.failures_hint()
-                raise CheckFailure(
-                    f"did not finish within {work_s:.1f} s (at {run.where()}){hint}",
-                    failure_class=FailureClass.NETWORK,
-                ) from None
-            except PlaywrightError as exc:
-                raise browser_failure(exc, check.id) from exc
+            await wait_for_leaders(j)
+            await self._drive(j, check, work_s)
             failed = False
-            status = Status.WARN if run.warnings else Status.PASS
-            return Attempt(status, metrics, "; ".join(run.warnings) or None, waited_s=waited)
+            status = Status.WARN if j.warnings else Status.PASS
+            warnings = redact.redact("; ".join(j.warnings)) or None
+            return Attempt(
+                status, j.metrics, warnings, waited_s=j.waited_s, steps=tuple(j.steps.results)
+            )
         except CheckFailure as failure:
+            metrics = j.metrics if j is not None else {}
             # What the attempt measured before it failed (a slow page's load time) is evidence.
             metrics.setdefault("console_errors", float(len(observer.console_errors)))
             starved = any(
-                b.reason.startswith(BUDGET_EXHAUSTED)
-                for b in self.guard.blocked(check.id)[blocked_before:]
+                b.reason.startswith(BUDGET_EXHAUSTED) for b in guard.blocked(check.id)[blocked_before:]
             )
             if starved:  # we refused our own requests: not the product's fault
                 failure = CheckFailure(
                     f"the rate budget ran out during the attempt; {failure.message}",
                     failure_class=FailureClass.INFRASTRUCTURE,
                 )
+            if j is not None:
+                failure = CheckFailure(
+                    j.steps.blame(failure.message), failure_class=failure.failure_class
+                )
             attempt = Attempt.failed(failure, metrics)
-            attempt.waited_s = waited
+            attempt.waited_s = j.waited_s if j is not None else 0.0
+            attempt.steps = tuple(j.steps.results) if j is not None else ()
             return attempt
         finally:
-            if check.id == self._leader:
-                self._lead.set()  # if it failed before measuring: nobody waits for cleanup
+            if on_measured is not None:
+                on_measured()  # if it failed before measuring: nobody waits for its cleanup
             saving = asyncio.ensure_future(
-                self._artifacts.finish(
+                run.artifacts.finish(
                     context, page, observer, check=check.id, attempt=number, failed=failed
                 )
             )
             await _finish_even_if_cut_off(saving)
+
+    async def _drive(self, j: JourneyRun, check: PlannedCheck, work_s: float) -> None:
+        """Run the kind's implementation; every error leaves here as a classified CheckFailure."""
+        implementation = runner_for(check.spec)
+        if implementation is None:
+            raise CheckFailure(
+                f"no implementation is registered for journey kind {check.spec.kind!r}",
+                failure_class=FailureClass.INFRASTRUCTURE,
+            )
+        try:
+            async with asyncio.timeout(work_s):
+                await implementation(j, check.spec)
+        except TimeoutError:
+            where = j.where()
+            network = j.observer.network_error()
+            raise CheckFailure(
+                f"did not finish within {work_s:.1f} s (at {where}){j.observer.failures_hint()}",
+                failure_class=FailureClass.NETWORK if network else FailureClass.PRODUCT,
+            ) from None
+        except Exception as exc:
+            raise j.failure(exc) from exc
 
 
 async def _finish_even_if_cut_off(saving: asyncio.Future[None]) -> None:

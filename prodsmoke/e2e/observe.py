@@ -7,6 +7,7 @@ ours, not the page's, and are never counted as the page's console errors.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -15,10 +16,23 @@ from prodsmoke import redact
 from prodsmoke.e2e.page_guard import is_guard_message
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, ConsoleMessage, Error, Page, Response
+    from playwright.async_api import BrowserContext, ConsoleMessage, Error, Page, Request, Response
 
 _GUARD_CONSOLE = "ERR_BLOCKED_BY_CLIENT"
+# A document the guard refused, or one the page itself navigated away from, is not a network fault.
+_NOT_THE_NETWORK = ("ERR_BLOCKED_BY_CLIENT", "ERR_ABORTED")
 _MAX_KEPT = 50
+SETTLE_S = 1.0  # quiet after the last answer: the page has shown what the action led to
+_POLL_S = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where the observer's counters stood when an action started."""
+
+    failed_writes: int
+    error_documents: int
+    answers: int
 
 
 @dataclass
@@ -30,7 +44,14 @@ class PageObserver:
     failed_responses: list[str] = field(default_factory=list)
     write_statuses: list[tuple[str, str, int]] = field(default_factory=list)
     failed_writes: int = 0
-    _write_failed: asyncio.Event = field(default_factory=asyncio.Event)
+    # Documents (page and frame navigations): the ones without an answer yet, and the ones the
+    # network failed. The evidence `e2e.failures` classifies a navigation error by.
+    documents_in_flight: set[str] = field(default_factory=set)
+    failed_documents: list[str] = field(default_factory=list)
+    error_documents: int = 0  # documents answered >= 400
+    answers: int = 0  # responses and network failures, of any request
+    in_flight: int = 0
+    last_activity: float = field(default_factory=time.monotonic)
 
     def attach(self, context: BrowserContext) -> None:
         """Watch every page the context opens from now on."""
@@ -42,6 +63,31 @@ class PageObserver:
         page.on("console", self._console)
         page.on("pageerror", self._page_error)
         page.on("response", self._response)
+        page.on("request", self._request)
+        page.on("requestfinished", self._request_finished)
+        page.on("requestfailed", self._request_failed)
+
+    def _request(self, request: Request) -> None:
+        self.in_flight += 1
+        self.last_activity = time.monotonic()
+        if request.resource_type == "document":
+            self.documents_in_flight.add(request.url)
+
+    def _request_finished(self, request: Request) -> None:
+        self._ended()
+
+    def _ended(self) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+        self.answers += 1
+        self.last_activity = time.monotonic()
+
+    def _request_failed(self, request: Request) -> None:
+        self._ended()
+        if request.resource_type == "document":
+            self.documents_in_flight.discard(request.url)
+            if request.failure and not any(x in request.failure for x in _NOT_THE_NETWORK):
+                path = urlsplit(request.url).path or "/"
+                self.failed_documents.append(f"{path}: {request.failure}")
 
     def _console(self, message: ConsoleMessage) -> None:
         if is_guard_message(message.text):
@@ -61,20 +107,47 @@ class PageObserver:
 
     def _response(self, response: Response) -> None:
         request = response.request
+        self.documents_in_flight.discard(request.url)
         path = urlsplit(response.url).path
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             self.write_statuses.append((request.method, path, response.status))
             if response.status >= 400:
                 self.failed_writes += 1
-                self._write_failed.set()
+        if response.status >= 400 and request.resource_type == "document":
+            self.error_documents += 1
         if response.status >= 400:
             self.failed_responses.append(f"{request.method} {path} answered HTTP {response.status}")
 
-    async def write_fails_after(self, mark: int) -> None:
-        """Return once more than `mark` writes have been answered >= 400."""
-        while self.failed_writes <= mark:
-            self._write_failed.clear()
-            await self._write_failed.wait()
+    def mark(self) -> Mark:
+        """The counters now, before an action whose outcome `failed_since` watches."""
+        return Mark(self.failed_writes, self.error_documents, self.answers)
+
+    async def failed_since(self, mark: Mark, *, settle_s: float = SETTLE_S) -> str:
+        """Return (why) once the page shows that the action after `mark` did not succeed.
+
+        That is: a write was answered >= 400, a document was answered >= 400, or something
+        answered the action and then the page settled (nothing in flight for `settle_s`)
+        without the caller's own success condition having been met first.
+        """
+        while True:
+            if self.failed_writes > mark.failed_writes:
+                return "a write was refused"
+            if self.error_documents > mark.error_documents:
+                return "an error page was shown"
+            quiet = time.monotonic() - self.last_activity
+            if self.answers > mark.answers and self.in_flight == 0 and quiet >= settle_s:
+                return "the page settled"
+            await asyncio.sleep(_POLL_S)
+
+    def network_error(self) -> str | None:
+        """Why the network is to blame for a failure: a document it failed to deliver, or one
+        still unanswered; None when every document was answered."""
+        if self.failed_documents:
+            return self.failed_documents[-1]
+        if self.documents_in_flight:
+            path = urlsplit(sorted(self.documents_in_flight)[0]).path or "/"
+            return f"{path}: no answer"
+        return None
 
     def failures_hint(self) -> str:
         """A short suffix naming failed responses, for error messages ('' when none)."""

@@ -1,22 +1,25 @@
-"""Which checks a run will execute, in order, from the settings and the `--check` selection."""
+"""Which checks a run will execute, in order, from the settings and the `--check` selection.
+
+Journeys come from two places: `journeys:` in the environment file (any registered kind) and the
+Python files `journey_paths` names (`test_<id>` functions, with optional settings under
+`journeys: {<id>: {max_ms: …}}`). Every id is unique across health checks, API checks and both
+kinds of journey; anything that does not add up is a `ConfigError` before anything is sent.
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from prodsmoke.config.models import (
-    EnhancementJourney,
-    HomepageJourney,
-    HttpCheck,
-    LoginJourney,
-    Settings,
-)
-from prodsmoke.errors import UsageError
+from prodsmoke.config.journeys import PYTHON_KIND, JourneySpec, kinds
+from prodsmoke.config.models import HttpCheck, Settings
+from prodsmoke.e2e.journeys import implemented
+from prodsmoke.e2e.journeys.python import PythonJourney
+from prodsmoke.e2e.journeys.sources import JourneySource, discover
+from prodsmoke.errors import ConfigError, UsageError
 from prodsmoke.results import CheckKind
-
-JourneySpec = HomepageJourney | EnhancementJourney | LoginJourney
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,16 +40,75 @@ class PlannedCheck:
         """What one attempt is expected to send (reserved from the rate budget first)."""
         return 1 if isinstance(self.spec, HttpCheck) else self.spec.expected_requests
 
+    @property
+    def leads(self) -> bool:
+        """True for a journey whose kind times a page load (it navigates first)."""
+        return isinstance(self.spec, JourneySpec) and type(self.spec).leads
+
+    @property
+    def source(self) -> JourneySource | None:
+        """The Python function of a Python journey, else None."""
+        return self.spec.source if isinstance(self.spec, PythonJourney) else None
+
 
 def all_checks(settings: Settings) -> list[PlannedCheck]:
-    """Every enabled check: health, then API, then journeys (config order)."""
+    """Every enabled check: health, then API, then journeys (config order, then Python files)."""
     checks = [PlannedCheck(c.id, CheckKind.HEALTH, c) for c in settings.health_checks if c.enabled]
     checks += [PlannedCheck(c.id, CheckKind.API, c) for c in settings.api_checks if c.enabled]
-    for name in type(settings.journeys).model_fields:
-        spec = getattr(settings.journeys, name)
-        if spec is not None and spec.enabled:
-            checks.append(PlannedCheck(name, CheckKind.JOURNEY, spec))
+    checks += [
+        PlannedCheck(journey_id, CheckKind.JOURNEY, spec)
+        for journey_id, spec in journeys(settings).items()
+        if spec.enabled
+    ]
     return checks
+
+
+def journeys(settings: Settings) -> dict[str, JourneySpec]:
+    """Every journey by id: the configured ones, with Python journeys bound to their function."""
+    file = settings.file
+    paths = [Path(p) for p in settings.journey_paths or ()]
+    sources = {s.id: s for s in discover(paths)}
+    out: dict[str, JourneySpec] = {}
+    runnable = implemented()
+    for journey_id, spec in settings.journeys.items():
+        key = f"journeys.{journey_id}"
+        if spec.kind not in runnable:
+            raise ConfigError(file, f"{key}.kind", f"no implementation for kind {spec.kind!r}")
+        if isinstance(spec, PythonJourney):
+            if journey_id not in sources:
+                raise ConfigError(file, key, _not_found(journey_id, settings, paths))
+            out[journey_id] = spec.found(sources.pop(journey_id))
+        elif journey_id in sources:
+            raise ConfigError(
+                file,
+                key,
+                f"journey id {journey_id!r} is also a Python journey at "
+                f"{sources[journey_id].where()}; ids must be unique",
+            )
+        else:
+            out[journey_id] = spec
+    for journey_id, source in sources.items():
+        out[journey_id] = PythonJourney().found(source)
+    http_ids = {c.id for c in settings.http_checks}
+    for journey_id, spec in out.items():
+        if journey_id in http_ids:
+            where = spec.source.where() if isinstance(spec, PythonJourney) else file
+            raise ConfigError(
+                where, "", f"journey id {journey_id!r} is also the id of a health or API check"
+            )
+    return out
+
+
+def _not_found(journey_id: str, settings: Settings, paths: list[Path]) -> str:
+    where = ", ".join(str(p) for p in paths) or "journey_paths (none; e2e/ beside config/ is absent)"
+    claimed = [i for spec in kinds().values() for i in spec.claims_ids]
+    close = difflib.get_close_matches(journey_id, claimed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    built_in = ", ".join(k for k in kinds() if k != PYTHON_KIND)
+    return (
+        f"{hint}no kind: or steps: given, and no Python journey test_{journey_id} in {where}; "
+        f"expected kind: one of {built_in}, steps: [...], or a function test_{journey_id}"
+    )
 
 
 def plan(settings: Settings, only: Sequence[str] = ()) -> list[PlannedCheck]:

@@ -27,10 +27,16 @@ HEADLINE = (
 
 
 def headline(result: CheckResult) -> str:
-    """E.g. 'load 640 ms' for a homepage check, '' when the check measured nothing."""
+    """E.g. 'load 640 ms' for a homepage check, 'plans 412 ms' for a journey's own metric,
+    '3 steps' for a journey that measured nothing else, '' when there is nothing to say."""
     for key, label in HEADLINE:
         if key in result.metrics:
             return f"{label} {result.metrics[key]:.0f} ms"
+    custom = next((k for k in result.metrics if k.endswith("_ms")), None)
+    if custom is not None:
+        return f"{custom.removesuffix('_ms')} {result.metrics[custom]:.0f} ms"
+    if result.steps:
+        return f"{len(result.steps)} step{'s' if len(result.steps) != 1 else ''}"
     return ""
 
 

@@ -1,18 +1,22 @@
-"""The browser journeys, by check id.
+"""The browser journeys: the built-in kinds, a team's YAML steps and Python files.
 
-To add one: write `async def run(j: JourneyRun, spec) -> None` in a module here, add its spec
-model to `prodsmoke.config.models.Journeys`, and register it below.
+Importing this package registers every built-in kind (`page_load`, `text_submit`, `login`,
+`steps`, `python`); every entry point imports it before it loads a configuration. To add a kind,
+see `prodsmoke.config.journeys` (the spec) and `registry.register` (the implementation).
 """
 
-from __future__ import annotations
+from prodsmoke.e2e.journeys import enhancement, login, page_load, python, scripted
+from prodsmoke.e2e.journeys.base import JourneyRun
+from prodsmoke.e2e.journeys.registry import implemented, register, runner_for
 
-from prodsmoke.e2e.journeys import enhancement, homepage, login
-from prodsmoke.e2e.journeys.base import Journey, JourneyRun
-
-JOURNEYS: dict[str, Journey] = {
-    "homepage_load": homepage.run,
-    "anonymous_enhancement": enhancement.run,
-    "login_flow": login.run,
-}
-
-__all__ = ["JOURNEYS", "Journey", "JourneyRun"]
+__all__ = [
+    "JourneyRun",
+    "enhancement",
+    "implemented",
+    "login",
+    "page_load",
+    "python",
+    "register",
+    "runner_for",
+    "scripted",
+]

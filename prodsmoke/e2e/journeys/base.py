@@ -1,8 +1,10 @@
 """What every journey receives, and the small vocabulary journeys share.
 
-A journey is `async def run(j: JourneyRun, spec) -> None`: it drives `j.page`, records metrics in
-`j.metrics`, notes degradations with `j.warn_if_over`, and raises `CheckFailure` when the product
-does not behave. It never creates a context, a page it does not own, or an HTTP client.
+A journey kind's implementation is `async def run(j: JourneyRun, spec) -> None`: it drives
+`j.page`, times its phases with `j.steps.step(name)`, records metrics in `j.metrics`, notes
+degradations with `j.warn_if_over`, and raises `CheckFailure` when the product does not behave
+(any other error is classified at one boundary, `e2e.failures`). It never creates a context, a
+page it does not own, or an HTTP client.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from urllib.parse import urljoin, urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from prodsmoke.e2e import failures
+from prodsmoke.e2e.steps import StepRecorder
 from prodsmoke.errors import CheckFailure
-from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
     from prodsmoke.accounts import Credentials
     from prodsmoke.e2e.guard import Guard
-    from prodsmoke.e2e.observe import PageObserver
+    from prodsmoke.e2e.observe import Mark, PageObserver
 
 
 class Accounts(Protocol):
@@ -53,11 +56,15 @@ class JourneyRun:
     warn_ratio: float
     timeout_ms: float
     accounts: Accounts
+    env: str = ""
+    region: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    # Awaited before the journey's first navigation: the engine lets a journey that measures
-    # page load go first, so the others do not crowd the page it is timing.
-    before_navigation: Callable[[], Awaitable[None]] | None = None
+    steps: StepRecorder = field(default_factory=StepRecorder)
+    # Awaited before the journey's first navigation (`e2e.lead`): the engine lets journeys that
+    # measure page load go first, so the others do not crowd the page being timed.
+    before_navigation: Callable[[], Awaitable[float]] | None = None
+    waited_s: float = 0.0  # spent waiting for the leaders: not this journey's own time
     # Called once the journey has taken the timing the others must not disturb.
     on_measured: Callable[[], None] | None = None
 
@@ -65,6 +72,10 @@ class JourneyRun:
         """Say the contention-sensitive timing is taken (the waiting journeys may go)."""
         if self.on_measured is not None:
             self.on_measured()
+
+    def failure(self, exc: BaseException, doing: str | None = None) -> CheckFailure:
+        """`exc` as this journey's verdict, classified at the one boundary (`e2e.failures`)."""
+        return failures.verdict(exc, self.observer, doing=doing)
 
     def url(self, path: str) -> str:
         """`path` on the target (absolute URLs pass through)."""
@@ -97,9 +108,6 @@ class JourneyRun:
         )
 
 
-Journey = Callable[[JourneyRun, Any], Awaitable[None]]
-
-
 async def landed_with_error(j: JourneyRun) -> int | None:
     """The HTTP status of the current document when it is an error page (>= 400), else None."""
     try:
@@ -111,15 +119,19 @@ async def landed_with_error(j: JourneyRun) -> int | None:
     return int(status) if isinstance(status, int | float) and status >= 400 else None
 
 
-async def open_page(j: JourneyRun, path: str, *, wait_until: str = "load") -> None:
-    """Navigate to `path` on the target; a network error or HTTP >= 400 fails the check."""
+async def wait_for_leaders(j: JourneyRun) -> None:
+    """Before a journey's first navigation: let the page-load journeys take their timing."""
     if j.before_navigation is not None:
         wait, j.before_navigation = j.before_navigation, None
-        await wait()
+        j.waited_s += await wait()
+
+
+async def open_page(j: JourneyRun, path: str, *, wait_until: str = "load") -> None:
+    """Navigate to `path` on the target; a network error or HTTP >= 400 fails the check."""
     try:
         response = await j.page.goto(j.url(path), wait_until=wait_until)  # type: ignore[arg-type]
     except PlaywrightError as exc:
-        raise browser_failure(exc, f"loading {path}") from exc
+        raise j.failure(exc, f"loading {path}") from exc
     if response is not None and response.status >= 400:
         raise CheckFailure(f"GET {path} answered HTTP {response.status}{j.blocked_hint()}")
 
@@ -133,35 +145,18 @@ async def visible_within(j: JourneyRun, selector: str, timeout_ms: float) -> boo
     return True
 
 
-def browser_failure(exc: PlaywrightError, doing: str) -> CheckFailure:
-    """Translate a Playwright error into a failure a person understands, with its class."""
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    first = first.removeprefix("Error: ").removeprefix("TimeoutError: ")
-    if "net::ERR_" in first or "NS_ERROR" in first:
-        code = first[first.index("net::") :].split()[0] if "net::" in first else first
-        return CheckFailure(f"{doing} failed: {code}", failure_class=FailureClass.NETWORK)
-    if isinstance(exc, PlaywrightTimeoutError):
-        # A page that never answered is the network's (or the target's front door's) doing.
-        klass = FailureClass.NETWORK if doing.startswith("loading") else FailureClass.PRODUCT
-        return CheckFailure(f"{doing} timed out: {first}", failure_class=klass)
-    if "closed" in first.lower() or "crash" in first.lower():
-        return CheckFailure(
-            f"{doing}: browser failure: {first}", failure_class=FailureClass.INFRASTRUCTURE
-        )
-    return CheckFailure(f"{doing} failed: {first}")
-
-
-async def unless_write_fails(
-    j: JourneyRun, step: Awaitable[Any], timeout_ms: float, *, since: int
+async def unless_failed(
+    j: JourneyRun, step: Awaitable[Any], timeout_ms: float, *, since: Mark
 ) -> bool:
-    """Await `step`, but give up as soon as a write made after `since` is answered >= 400.
+    """Await `step` (e.g. waiting for the success URL), but give up as soon as the page shows
+    that the action started after `since` failed: a refused write, an error page, or a page
+    that settled elsewhere (`PageObserver.failed_since`).
 
-    `since` is `j.observer.failed_writes` read before the action that starts the write. Returns
-    True when `step` finished, False when a failed write (or the timeout) came first. `step`'s
-    own errors propagate.
+    `since` is `j.observer.mark()` taken before the action. Returns True when `step` finished,
+    False when a failure (or the timeout) came first. `step`'s own errors propagate.
     """
     done_step = asyncio.ensure_future(step)
-    failed = asyncio.ensure_future(j.observer.write_fails_after(since))
+    failed = asyncio.ensure_future(j.observer.failed_since(since))
     done, pending = await asyncio.wait(
         {done_step, failed}, timeout=timeout_ms / 1000, return_when=asyncio.FIRST_COMPLETED
     )

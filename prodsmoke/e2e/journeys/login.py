@@ -3,28 +3,68 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from playwright.async_api import Error as PlaywrightError
+from pydantic import Field
 
+from prodsmoke.config.journeys import JourneySpec
+from prodsmoke.config.models import Path, Selector, StrictModel, UrlGlob
 from prodsmoke.e2e.journeys.base import (
     JourneyRun,
-    browser_failure,
     landed_with_error,
     open_page,
-    unless_write_fails,
+    unless_failed,
     visible_within,
 )
+from prodsmoke.e2e.journeys.registry import register
 from prodsmoke.errors import AccountError, CheckFailure
 from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
     from prodsmoke.accounts import Credentials
-    from prodsmoke.config.models import LoginJourney
 
 LOCKED_STATUS = 423
 
 
+class LoginSuccess(StrictModel):
+    """What a successful login looks like."""
+
+    url: UrlGlob
+    visible: Selector
+
+
+class Logout(StrictModel):
+    """How to end the session, and where it should land."""
+
+    click: Selector
+    success_url: UrlGlob
+
+
+class LoginJourney(JourneySpec):
+    """Log in with a dedicated test account, verify the redirect, always log out."""
+
+    claims_ids: ClassVar[tuple[str, ...]] = ("login_flow",)
+
+    kind: Literal["login"] = "login"
+    account: str = Field(min_length=1, description="a key under accounts:, e.g. basic")
+    url: Path = "/login"
+    username: Selector
+    password: Selector
+    submit: Selector
+    success: LoginSuccess
+    logout: Logout
+    max_ms: int = Field(10000, gt=0, description="milliseconds, a whole number > 0")
+
+    def summary(self) -> str:
+        """E.g. '/login as basic → **/dashboard (#user-email), logout #logout → **/'."""
+        return (
+            f"{self.url} as {self.account} → {self.success.url} ({self.success.visible}), "
+            f"logout {self.logout.click} → {self.logout.success_url}"
+        )
+
+
+@register(LoginJourney)
 async def run(j: JourneyRun, spec: LoginJourney) -> None:
     """Log in with `spec.account`, verify the redirect, then log out — even after a failure.
 
@@ -40,11 +80,15 @@ async def run(j: JourneyRun, spec: LoginJourney) -> None:
 async def _journey(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
     failure: CheckFailure | None = None
     try:
-        await _log_in(j, spec, account)
+        with j.steps.step(f"open {spec.url}"):
+            await open_page(j, spec.url, wait_until="domcontentloaded")
+        with j.steps.step("log in"):
+            await _log_in(j, spec, account)
     except CheckFailure as exc:
         failure = exc
     try:
-        await _log_out(j, spec)
+        with j.steps.step("log out"):
+            await _log_out(j, spec)
     except CheckFailure as exc:
         if failure is None:
             raise
@@ -56,20 +100,19 @@ async def _journey(j: JourneyRun, spec: LoginJourney, account: Credentials) -> N
 
 
 async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
-    await open_page(j, spec.url, wait_until="domcontentloaded")
     page = j.page
     try:
         await page.locator(spec.username).fill(account.username)
         await page.locator(spec.password).fill(account.password)
-        mark = j.observer.failed_writes
+        mark = j.observer.mark()
         started = time.perf_counter()
         await page.locator(spec.submit).click()
     except PlaywrightError as exc:
-        raise browser_failure(exc, "filling in the login form") from exc
+        raise j.failure(exc, "filling in the login form") from exc
     # The URL on commit; what must be on the page is asserted next, so its load is not awaited.
     landed = page.wait_for_url(spec.success.url, timeout=spec.max_ms, wait_until="commit")
     try:
-        arrived = await unless_write_fails(j, landed, spec.max_ms, since=mark)
+        arrived = await unless_failed(j, landed, spec.max_ms, since=mark)
     except PlaywrightError:
         arrived = False
     if not arrived:
@@ -122,14 +165,14 @@ async def _log_out(j: JourneyRun, spec: LoginJourney) -> None:
             await page.reload(wait_until="domcontentloaded")
         if await control.count() == 0:
             raise CheckFailure(f"cannot log out: {spec.logout.click} is not on {j.where()}")
-        mark = j.observer.failed_writes
+        mark = j.observer.mark()
         await control.first.click()
         # Reaching the URL is the assertion; the landing page's assets are not ours to wait for.
         left = page.wait_for_url(spec.logout.success_url, timeout=spec.max_ms, wait_until="commit")
-        if not await unless_write_fails(j, left, spec.max_ms, since=mark):
+        if not await unless_failed(j, left, spec.max_ms, since=mark):
             raise CheckFailure(
                 f"logging out via {spec.logout.click} failed{j.observer.failures_hint()}"
             )
     except PlaywrightError as exc:
-        raise browser_failure(exc, f"logging out via {spec.logout.click}") from exc
+        raise j.failure(exc, f"logging out via {spec.logout.click}") from exc
     j.metrics["logout_ms"] = round((time.perf_counter() - started) * 1000)

@@ -1,0 +1,24 @@
+"""A signed-in user sees their dashboard and history: an async journey, as with
+pytest-playwright-asyncio. The account is leased, so no other run logs in with it meanwhile."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page, expect
+
+
+async def test_dashboard_history(page: Page, smoke) -> None:  # noqa: ANN001 - the smoke handle
+    async with smoke.account("premium") as account:
+        with smoke.step("log in"):
+            await page.goto("/login")
+            await page.fill("#email", account.username)
+            await page.fill("#password", account.password)
+            await page.click("#login-button")
+            await expect(page).to_have_url(re.compile(r"/dashboard$"))
+        with smoke.step("see the history"):
+            await expect(page.locator("#user-email")).to_have_text(account.username)
+            await expect(page.locator("#history")).to_be_visible()
+        with smoke.step("log out"):
+            await page.click("#logout-button")
+            await expect(page).to_have_url(re.compile(r"/$"))

@@ -1,0 +1,130 @@
+"""`smoke`: what a team's Python journey gets besides its page (SPEC §11).
+
+    def test_pricing_plans(page: Page, smoke) -> None:
+        with smoke.step("open pricing"):            # a timed step; a failure names it
+            page.goto("/pricing")
+        with smoke.account("basic") as account:      # leased; `async with` in async journeys
+            ...
+        smoke.metric("plans_ms", 412.0)              # smoke_test.journey.plans_ms
+        smoke.warn("the banner is missing")          # the check is `warn` (degraded)
+
+The same object serves sync and async journeys. Leasing an account is engine work done on the
+journey's behalf, so it runs outside the journey's seal (it may reach DynamoDB or AWS secrets).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from prodsmoke import redact
+from prodsmoke.e2e import bridge, seal
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from prodsmoke.accounts import Credentials
+    from prodsmoke.e2e.journeys.base import JourneyRun
+
+_METRIC = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_METRICS = 50
+
+
+class Smoke:
+    """The journey's handle: steps, accounts, metrics, warnings, and where it runs."""
+
+    def __init__(self, j: JourneyRun) -> None:
+        self._j = j
+
+    @property
+    def base_url(self) -> str:
+        """The target, e.g. https://app.example.com (relative page.goto paths resolve on it)."""
+        return self._j.base_url
+
+    @property
+    def env(self) -> str:
+        """The environment name, e.g. production."""
+        return self._j.env
+
+    @property
+    def region(self) -> str:
+        """Where this run runs from, e.g. us-east-1, gha, local."""
+        return self._j.region
+
+    def step(self, name: str) -> AbstractContextManager[None]:
+        """A timed step, reported in results.json and as smoke_test.step.duration."""
+        return self._j.steps.step(name)
+
+    def account(self, name: str) -> AccountLease:
+        """Lease test account `name` (from `accounts:`) for the block; its secret is scrubbed."""
+        return AccountLease(self._j, name)
+
+    def metric(self, name: str, value: float) -> None:
+        """Record a measurement: milliseconds, unless the name ends in _count, _bytes or _ratio."""
+        if not isinstance(name, str) or not _METRIC.fullmatch(name):
+            raise ValueError(f"metric name {name!r}: expected lower_snake_case, e.g. plans_ms")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"metric {name!r}: expected a number, got {type(value).__name__}")
+        if name not in self._j.metrics and len(self._j.metrics) >= MAX_METRICS:
+            raise ValueError(f"metric {name!r}: a journey records at most {MAX_METRICS} metrics")
+        self._j.metrics[name] = float(value)
+
+    def warn(self, message: str) -> None:
+        """Mark the check `warn` (it works, but degraded), with this reason."""
+        self._j.warnings.append(redact.redact(" ".join(str(message).split()))[:300])
+
+
+class AccountLease:
+    """`with` / `async with smoke.account(name) as account:` — the leased credentials."""
+
+    def __init__(self, j: JourneyRun, name: str) -> None:
+        self._j = j
+        self._name = name
+        self._held: AbstractAsyncContextManager[Credentials] | None = None
+
+    def __enter__(self) -> Credentials:
+        return bridge.block_on(self._aenter())  # type: ignore[no-any-return]
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        bridge.block_on(self._aexit(kind, exc, tb))
+
+    async def __aenter__(self) -> Credentials:
+        return await _unsealed(self._aenter())
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await _unsealed(self._aexit(kind, exc, tb))
+
+    async def _aenter(self) -> Credentials:
+        self._held = self._j.accounts.lease(self._name)
+        return await self._held.__aenter__()
+
+    async def _aexit(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            await held.__aexit__(kind, exc, tb)
+
+
+async def _unsealed(coro: object) -> Credentials | None:
+    task = asyncio.get_running_loop().create_task(
+        coro,  # type: ignore[arg-type]
+        context=seal.unsealed_context(),
+    )
+    return await task  # type: ignore[no-any-return]
