@@ -4,8 +4,10 @@ test process's own SMOKE_*, PYTEST_* and GITHUB_* variables, so only what a test
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,3 +34,15 @@ def smoke(
         timeout=timeout,
         check=False,
     )
+
+
+def demo_config(root: Path, edit: Callable[[str], str] = str, *, env: str = "demo") -> Path:
+    """The repository's demo environment (through `edit`) as `root/config/environments/ENV.yaml`,
+    with the team journeys of `e2e/` beside it as in the repository; returns the config root."""
+    config = root / "config"
+    (config / "environments").mkdir(parents=True, exist_ok=True)
+    text = (REPO / "config" / "environments" / "demo.yaml").read_text()
+    (config / "environments" / f"{env}.yaml").write_text(edit(text))
+    if not (root / "e2e").exists():
+        shutil.copytree(REPO / "e2e", root / "e2e", ignore=shutil.ignore_patterns("__pycache__"))
+    return config

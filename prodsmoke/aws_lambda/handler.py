@@ -66,8 +66,8 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcome:
     """The code path of `smoke run`, with Lambda's region, folders, flags and time limit."""
     from prodsmoke.config import environment_file
-    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.engine import RunOptions
+    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.plan import plan
     from prodsmoke.reporters.console import ConsoleReporter
     from prodsmoke.reporters.registry import configured_reporters

@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Load one or every environment; print a description or a line each."""
     from prodsmoke.config import available_environments
-    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.describe import describe
+    from prodsmoke.e2e.environment import load as load_settings
 
     envs = [args.env] if args.env else available_environments(args.config)
     if not envs:

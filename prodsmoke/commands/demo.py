@@ -59,8 +59,8 @@ def handle_demo(args: argparse.Namespace) -> int:
     """Start the demo target, run the suite against it, print its audit, stop it."""
     from prodsmoke.commands.run import execute
     from prodsmoke.config import environment_file
-    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.demo.process import DemoProcess
+    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.warmup import Warmup
 
     faults = parse_faults(args.fault)

@@ -44,8 +44,8 @@ def handle(args: argparse.Namespace) -> int:
     """One attempt of one check, traced, then directions to the trace."""
     from prodsmoke.commands.run import execute
     from prodsmoke.config import environment_file
-    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.config.models import Retry
+    from prodsmoke.e2e.environment import load as load_settings
 
     settings = load_settings(args.config, args.env)
     # A person wants to watch it fail, not have it retried away.

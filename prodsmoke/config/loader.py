@@ -128,7 +128,7 @@ def load_settings(
     return settings
 
 
-def validation_error(
+def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each worded for it
     file: str, exc: ValidationError, root: type[BaseModel] = Settings
 ) -> ConfigError:
     """The first of pydantic's errors as one line: key path, bad value, expected form."""
@@ -141,16 +141,15 @@ def validation_error(
         prefix, root, raw_loc = raw_loc[:2], registered[str(raw_loc[2])], raw_loc[3:]
     loc = [part for part in raw_loc if not _is_union_tag(part)]
     in_union = len(loc) != len(raw_loc)
-    path = "".join(
-        f"[{p}]" if isinstance(p, int) else f".{p}" for p in [*prefix, *loc]
-    ).lstrip(".")
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in [*prefix, *loc]).lstrip(".")
     kind = error["type"]
     if kind == "union_tag_invalid" and registered:
         tag = (error.get("ctx") or {}).get("tag")
         known = ", ".join(registered)
         return ConfigError(file, f"{path}.kind", f"got {tag!r}, expected one of: {known}")
     if kind == "extra_forbidden" and prefix and root.model_fields["kind"].default == "python":
-        return ConfigError(file, path, _not_a_python_setting(str(loc[-1]), root))
+        where = "".join(f".{p}" for p in prefix).lstrip(".")
+        return ConfigError(file, where, _not_a_python_setting(str(prefix[-1]), str(loc[-1]), root))
     if kind == "extra_forbidden":
         return ConfigError(file, path, _unknown_key(loc, root))
     if kind == "missing":
@@ -164,18 +163,25 @@ def validation_error(
     if kind in _EXPECTED:
         return ConfigError(file, path, f"got {got}, expected {_EXPECTED[kind]}")
     message = _message(error["msg"])
-    if kind == "value_error" and isinstance(error.get("input"), dict | list):
-        return ConfigError(file, path, message)  # our own validators say what they got
+    if kind == "value_error" and prefix:
+        return ConfigError(file, path, message)  # a journey kind's validators say what they got
     joiner = ", " if message.startswith("expected") else ": "
     return ConfigError(file, path, f"got {got}{joiner}{message}")
 
 
-def _not_a_python_setting(key: str, spec: type[BaseModel]) -> str:
-    kinds = [k for k in journey_kinds.kinds() if k != journey_kinds.PYTHON_KIND]
+def _not_a_python_setting(journey_id: str, key: str, spec: type[BaseModel]) -> str:
+    registered = journey_kinds.kinds()
+    others = [
+        k for k in registered if k not in (journey_kinds.PYTHON_KIND, journey_kinds.STEPS_KIND)
+    ]
+    claimed = [i for kind in registered.values() for i in kind.claims_ids]
+    close = difflib.get_close_matches(journey_id, claimed, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    settings = ", ".join(k for k in spec.model_fields if k != "kind")
     return (
-        f"unknown key {key!r}: with no kind: or steps:, an entry holds the settings of a Python "
-        f"journey ({', '.join(k for k in spec.model_fields if k != 'kind')}); for another "
-        f"journey add kind: (one of {', '.join(kinds)}) or steps: [...]"
+        f"{hint}{key!r} is not a setting of a Python journey ({settings}), which is what an "
+        f"entry with no kind: or steps: is; otherwise add kind: (one of {', '.join(others)}) "
+        "or steps: [...]"
     )
 
 

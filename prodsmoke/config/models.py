@@ -251,6 +251,7 @@ class Settings(StrictModel):
         """These settings, remembering the file they came from."""
         self._file = file
         return self
+
     accounts: dict[str, Account] = Field(default_factory=dict)
     account_lease: AccountLease = AccountLease()
     thresholds: Thresholds = Thresholds()

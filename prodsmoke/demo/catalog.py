@@ -100,7 +100,7 @@ class CatalogRoutes:
 
     def _page(self, heading: str, content: str) -> Response:
         body = (
-            f"{render.header(login_link=True)}<main class=\"card\"><h1>{render.escape(heading)}"
+            f'{render.header(login_link=True)}<main class="card"><h1>{render.escape(heading)}'
             f"</h1>{content}</main>"
         )
         return render.page(title=f"{heading} · {render.TITLE}", body=body)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.responses import Response
-
 from prodsmoke.demo import render
 from prodsmoke.demo.assets import asset_tags
 
 if TYPE_CHECKING:
     from starlette.requests import Request
+    from starlette.responses import Response
 
     from prodsmoke.demo.state import DemoState
 

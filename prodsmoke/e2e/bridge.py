@@ -130,7 +130,7 @@ def block_on(coro: Any) -> Any:
     The coroutine runs as a task in the engine's own context (not the journey's), so what it
     does on the journey's behalf (leasing an account) is not refused by the journey's seal.
     """
-    from playwright._impl._sync_base import wait_for_future
+    from playwright._impl._greenlets import wait_for_future
 
     loop = asyncio.get_running_loop()
     if _FIBERS.get(loop) in (None, greenlet.getcurrent()):

@@ -23,6 +23,7 @@ from playwright.async_api import async_playwright
 
 from prodsmoke import redact
 from prodsmoke.accounts import AccountBroker, Credentials, is_locked
+from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
@@ -77,7 +78,10 @@ class _Run:
     lead: Lead
     rng: random.Random
     browser: asyncio.Task[Browser] | None = None
-    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE))
+    begun: set[str] = field(default_factory=set)  # journeys that got a browser slot
+    slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
+    )
 
     def elapsed_ms(self) -> int:
         """Milliseconds since the run started."""
@@ -166,9 +170,28 @@ class Engine:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         for check in self.checks:
-            if not self._verdicts[check.id].done():
+            if self._verdicts[check.id].done():
+                continue
+            if check.kind is CheckKind.JOURNEY and check.id not in run.begun:
+                reason = (
+                    f"not started: the run deadline ({self.settings.deadline_s:g} s) came while "
+                    f"it waited for one of the {MAX_JOURNEYS_AT_ONCE} browser slots"
+                )
+                self._finish(run, check, self._not_started(run, check, reason))
+            else:
                 reason = f"unfinished at the run deadline ({self.settings.deadline_s:g} s)"
                 self._finish(run, check, self._infrastructure_failure(run, check, reason))
+
+    def _not_started(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
+        return CheckResult(
+            id=check.id,
+            kind=check.kind,
+            status=Status.SKIP,
+            duration_ms=0,
+            attempts=0,
+            error=reason,
+            repro=self._repro(check.id),
+        )
 
     def _infrastructure_failure(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
         return CheckResult(
@@ -284,10 +307,12 @@ class Engine:
             return
 
         async def attempt(number: int, timeout_s: float) -> Attempt:
-            async with run.slots:
-                return await self._journey(run, browser, check, number, timeout_s)
+            return await self._journey(run, browser, check, number, timeout_s)
 
-        await self._check(run, check, attempt)
+        # A slot for all of the check's attempts: its time starts once it has one.
+        async with run.slots:
+            run.begun.add(check.id)
+            await self._check(run, check, attempt)
 
     async def _journey(
         self, run: _Run, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
@@ -299,7 +324,7 @@ class Engine:
         )
         observer = PageObserver()
         observer.attach(context)
-        context.set_default_timeout((work_s - OWN_TIMEOUT_LEAD_S) * 1000)
+        context.set_default_timeout(round((work_s - OWN_TIMEOUT_LEAD_S) * 1000))
         page: Page | None = None
         failed = True
         blocked_before = len(guard.blocked(check.id))
@@ -335,7 +360,8 @@ class Engine:
             # What the attempt measured before it failed (a slow page's load time) is evidence.
             metrics.setdefault("console_errors", float(len(observer.console_errors)))
             starved = any(
-                b.reason.startswith(BUDGET_EXHAUSTED) for b in guard.blocked(check.id)[blocked_before:]
+                b.reason.startswith(BUDGET_EXHAUSTED)
+                for b in guard.blocked(check.id)[blocked_before:]
             )
             if starved:  # we refused our own requests: not the product's fault
                 failure = CheckFailure(
@@ -362,15 +388,17 @@ class Engine:
 
     async def _drive(self, j: JourneyRun, check: PlannedCheck, work_s: float) -> None:
         """Run the kind's implementation; every error leaves here as a classified CheckFailure."""
-        implementation = runner_for(check.spec)
+        spec = check.spec
+        assert isinstance(spec, JourneySpec)
+        implementation = runner_for(spec)
         if implementation is None:
             raise CheckFailure(
-                f"no implementation is registered for journey kind {check.spec.kind!r}",
+                f"no implementation is registered for journey kind {spec.kind!r}",
                 failure_class=FailureClass.INFRASTRUCTURE,
             )
         try:
             async with asyncio.timeout(work_s):
-                await implementation(j, check.spec)
+                await implementation(j, spec)
         except TimeoutError:
             where = j.where()
             network = j.observer.network_error()

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
+# Not exported by playwright.async_api in every release; one class in every API flavour.
+from playwright._impl._errors import TargetClosedError
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from prodsmoke import redact
 from prodsmoke.errors import AccountError, CheckFailure
 from prodsmoke.results import FailureClass
-
-try:  # public since Playwright 1.43; the classes are one in every API flavour
-    from playwright.async_api import TargetClosedError
-except ImportError:  # pragma: no cover - older Playwright
-    TargetClosedError = PlaywrightError  # type: ignore[misc, assignment]
 
 
 class Evidence(Protocol):
@@ -37,7 +34,9 @@ class Evidence(Protocol):
         """A document the network failed or never answered, or None."""
 
 
-def verdict(exc: BaseException, evidence: Evidence, *, doing: str | None = None) -> CheckFailure:
+def verdict(  # noqa: PLR0911 - one return per row of the table above
+    exc: BaseException, evidence: Evidence, *, doing: str | None = None
+) -> CheckFailure:
     """`exc` as a `CheckFailure` with its failure class (see the module docstring)."""
     if isinstance(exc, CheckFailure):
         return exc
@@ -51,9 +50,10 @@ def verdict(exc: BaseException, evidence: Evidence, *, doing: str | None = None)
     if isinstance(exc, PlaywrightError):
         network = evidence.network_error()
         if network is not None:
-            return CheckFailure(
-                f"{what}{first_line(exc)} ({network})", failure_class=FailureClass.NETWORK
-            )
+            text = first_line(exc)
+            if network.rsplit(": ", 1)[-1] not in text:
+                text = f"{text} ({network})"
+            return CheckFailure(f"{what}{text}", failure_class=FailureClass.NETWORK)
         how = "timed out" if isinstance(exc, PlaywrightTimeoutError) else "failed"
         return CheckFailure(f"{doing} {how}: {first_line(exc)}" if doing else first_line(exc))
     if isinstance(exc, AssertionError):

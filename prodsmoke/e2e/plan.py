@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prodsmoke.config.journeys import PYTHON_KIND, JourneySpec, kinds
+from prodsmoke.config.journeys import PYTHON_KIND, STEPS_KIND, JourneySpec, kinds
 from prodsmoke.config.models import HttpCheck, Settings
 from prodsmoke.e2e.journeys import implemented
 from prodsmoke.e2e.journeys.python import PythonJourney
@@ -76,7 +76,7 @@ def journeys(settings: Settings) -> dict[str, JourneySpec]:
             raise ConfigError(file, f"{key}.kind", f"no implementation for kind {spec.kind!r}")
         if isinstance(spec, PythonJourney):
             if journey_id not in sources:
-                raise ConfigError(file, key, _not_found(journey_id, settings, paths))
+                raise ConfigError(file, key, _not_found(journey_id, paths))
             out[journey_id] = spec.found(sources.pop(journey_id))
         elif journey_id in sources:
             raise ConfigError(
@@ -87,27 +87,31 @@ def journeys(settings: Settings) -> dict[str, JourneySpec]:
             )
         else:
             out[journey_id] = spec
-    for journey_id, source in sources.items():
-        out[journey_id] = PythonJourney().found(source)
+    for journey_id, found in sources.items():
+        out[journey_id] = PythonJourney().found(found)
     http_ids = {c.id for c in settings.http_checks}
     for journey_id, spec in out.items():
         if journey_id in http_ids:
-            where = spec.source.where() if isinstance(spec, PythonJourney) else file
+            bound = spec.source if isinstance(spec, PythonJourney) else None
+            where = bound.where() if bound is not None else file
             raise ConfigError(
                 where, "", f"journey id {journey_id!r} is also the id of a health or API check"
             )
     return out
 
 
-def _not_found(journey_id: str, settings: Settings, paths: list[Path]) -> str:
-    where = ", ".join(str(p) for p in paths) or "journey_paths (none; e2e/ beside config/ is absent)"
+def _not_found(journey_id: str, paths: list[Path]) -> str:
+    where = (
+        ", ".join(str(p) for p in paths) or "journey_paths (none: e2e/ beside config/ is absent)"
+    )
     claimed = [i for spec in kinds().values() for i in spec.claims_ids]
     close = difflib.get_close_matches(journey_id, claimed, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    built_in = ", ".join(k for k in kinds() if k != PYTHON_KIND)
+    built_in = ", ".join(k for k in kinds() if k not in (PYTHON_KIND, STEPS_KIND))
     return (
-        f"{hint}no kind: or steps: given, and no Python journey test_{journey_id} in {where}; "
-        f"expected kind: one of {built_in}, steps: [...], or a function test_{journey_id}"
+        f"{hint}no Python journey test_{journey_id} in {where}, and the entry gives no kind: or "
+        f"steps:; expected a function test_{journey_id} in a test_*.py file there, kind: (one "
+        f"of {built_in}), or steps: [...]"
     )
 
 

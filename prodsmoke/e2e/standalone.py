@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from prodsmoke.e2e.environment import load as load_settings
 from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.environment import load as load_settings
 from prodsmoke.e2e.loop import LoopThread
 from prodsmoke.e2e.plan import all_checks
 from prodsmoke.e2e.plugin import CheckItem, SmokePlugin, SuiteRun

@@ -2,7 +2,7 @@
 
 A step is a block: it passes when the block ends normally and fails when an error leaves it,
 and the first step that failed names the journey's failure ("step 'log in': …"). Steps nest;
-a nested step's name is its path ("log in › submit"). Time outside every step is not a step.
+a nested step's name is its path ("log in > submit"). Time outside every step is not a step.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class StepRecorder:
     def step(self, name: str) -> Iterator[None]:
         """Time the block as step `name`; an error leaving it fails the step (and is re-raised)."""
         name = " ".join(str(name).split()) or "step"
-        path = " › ".join([*self._open, name])
+        path = " > ".join([*self._open, name])
         self._open.append(name)
         started = time.perf_counter()
         try:
@@ -47,7 +47,7 @@ class StepRecorder:
     @property
     def current(self) -> str | None:
         """The innermost open step's path, or None outside every step."""
-        return " › ".join(self._open) if self._open else None
+        return " > ".join(self._open) if self._open else None
 
     def blame(self, message: str) -> str:
         """`message`, prefixed with the step that failed (or is open), when there is one."""

@@ -9,7 +9,7 @@ from prodsmoke.demo import FaultError, Faults
 EXPECTED = (
     "slow-homepage[:ms], slow-api[:ms], slow-assets[:ms], console-error, missing-element, "
     "degraded-redis, health-down, enhance-error, login-broken, flaky:<percent>, jitter:<percent>, "
-    "hang, rate-limit-tight, beacon"
+    "hang, rate-limit-tight, beacon, pricing-broken, examples-empty, dashboard-broken"
 )
 
 

@@ -34,12 +34,14 @@ async def test_a_passing_run_logs_in_once_logs_out_once_and_persists_nothing(
         ("homepage_load", Status.PASS),
         ("anonymous_enhancement", Status.PASS),
         ("login_flow", Status.PASS),
+        ("example_search", Status.PASS),  # YAML steps in demo.yaml
+        ("pricing_plans", Status.PASS),  # e2e/test_pricing.py (sync)
+        ("dashboard_history", Status.PASS),  # e2e/test_dashboard.py (async)
     ]
     audit = demo_target.audit()
-    assert [x["account"] for x in audit["logins"] if x["ok"]] == [
-        "smoke-test-basic@betterprompts.com"
-    ]
-    assert [x["account"] for x in audit["logouts"]] == ["smoke-test-basic@betterprompts.com"]
+    accounts = ["smoke-test-basic@betterprompts.com", "smoke-test-premium@betterprompts.com"]
+    assert sorted(x["account"] for x in audit["logins"] if x["ok"]) == accounts
+    assert sorted(x["account"] for x in audit["logouts"]) == accounts
     assert audit["persisted"] == []
     assert {(r["method"], r["path"]) for r in audit["requests"]} == {
         ("POST", "/api/v1/auth/login"),
@@ -81,11 +83,10 @@ async def test_a_host_outside_the_allow_list_is_blocked_in_the_browser(
 ) -> None:
     # The same server under another name: to the guard, "localhost" is a foreign host.
     settings = demo_settings()
-    assert settings.journeys.homepage_load is not None
-    foreign = settings.journeys.homepage_load.model_copy(
+    foreign = settings.journeys["homepage_load"].model_copy(
         update={"url": demo_target.url.replace("127.0.0.1", "localhost") + "/"}
     )
-    journeys = settings.journeys.model_copy(update={"homepage_load": foreign})
+    journeys = {**settings.journeys, "homepage_load": foreign}
     result = await run(
         settings.model_copy(update={"journeys": journeys}), tmp_path, "homepage_load"
     )
@@ -140,7 +141,7 @@ async def test_a_locked_account_is_infrastructure_named_and_unlocked_for_the_nex
     assert check.attempts == 1  # retrying cannot help a locked account
     assert check.error is not None
     assert check.error.startswith(
-        f"test account 'basic' ({email}) is locked (HTTP 423); unlocked account"
+        f"step 'log in': test account 'basic' ({email}) is locked (HTTP 423); unlocked account"
     )
     assert "the next run should log in" in check.error
     assert "unlocked account 'basic' via POST /__demo__/unlock (HTTP 200)" in check.error

@@ -126,7 +126,9 @@ async def test_transport_refuses_before_sending() -> None:
 
 
 async def test_transport_learns_the_advertised_limit_and_stops_at_the_share() -> None:
-    guard = Guard(settings())  # share_of_limit 0.10, max 120/min
+    base = settings()
+    budget = base.safety.rate_budget.model_copy(update={"share_of_limit": 0.10})
+    guard = Guard(settings(safety=base.safety.model_copy(update={"rate_budget": budget})))
     recorder = Recorder(headers={"RateLimit-Policy": "30;w=60"})
     async with guarded(guard, recorder) as client:
         sent = 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from smoke_cli import REPO, SMOKE, clean_env
+from smoke_cli import REPO, SMOKE, clean_env, demo_config
 
 pytestmark = pytest.mark.browser
 
@@ -54,15 +54,14 @@ def run_demo(config: Path, output: Path, fault: str) -> subprocess.CompletedProc
 @pytest.fixture
 def config_dir(tmp_path: Path) -> Path:
     """The demo config, with a post-login check that fails after a real login."""
-    (tmp_path / "environments").mkdir()
-    text = (REPO / "config/environments/demo.yaml").read_text()
+    config = demo_config(tmp_path)
+    text = (config / "environments" / "demo.yaml").read_text()
     broken = text.replace('visible: "#user-email"', 'visible: "#no-such-element"')
     assert broken != text
-    (tmp_path / "environments" / "demo.yaml").write_text(text)
-    (tmp_path / "environments" / "broken.yaml").write_text(
+    (config / "environments" / "broken.yaml").write_text(
         broken.replace("name: demo", "name: broken")
     )
-    return tmp_path
+    return config
 
 
 @pytest.mark.parametrize("case", ["login-broken", "fails-after-login"])

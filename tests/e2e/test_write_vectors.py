@@ -57,12 +57,11 @@ async def test_no_write_vector_reaches_the_target_and_each_is_listed_as_blocked(
     demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = demo_settings()
-    assert settings.journeys.homepage_load is not None
-    vectors_page = settings.journeys.homepage_load.model_copy(
+    vectors_page = settings.journeys["homepage_load"].model_copy(
         update={"url": "/vectors", "visible": ("#vectors-done",), "max_console_errors": 0}
     )
     settings = settings.model_copy(
-        update={"journeys": settings.journeys.model_copy(update={"homepage_load": vectors_page})}
+        update={"journeys": {**settings.journeys, "homepage_load": vectors_page}}
     )
     result = await Engine(
         settings, RunOptions(output_dir=tmp_path), plan(settings, ["homepage_load"])

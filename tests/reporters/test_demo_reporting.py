@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import boto3
 import pytest
@@ -20,8 +19,7 @@ def smoke(*argv, env):
 
 
 def write_config(root, intake, cloudwatch_endpoint):
-    (root / "environments").mkdir(parents=True, exist_ok=True)
-    shutil.copy(smoke_cli.REPO / "config" / "environments" / "demo.yaml", root / "environments")
+    smoke_cli.demo_config(root.parent)
     endpoint = f', endpoint_url: "{cloudwatch_endpoint}"' if cloudwatch_endpoint else ""
     (root / "monitoring-integration.yaml").write_text(
         "reporters: [history, github_summary, datadog, newrelic, cloudwatch]\n"

@@ -69,5 +69,7 @@ async def run(j: JourneyRun, spec: TextSubmit) -> None:
             raise CheckFailure(f"no text appeared in {spec.output}{why}{j.blocked_hint()}")
         j.metrics["enhancement_ms"] = round(elapsed_ms)
         if elapsed_ms > spec.max_ms:
-            raise CheckFailure(f"the answer took {elapsed_ms:.0f} ms, over the limit of {spec.max_ms} ms")
+            raise CheckFailure(
+                f"the answer took {elapsed_ms:.0f} ms, over the limit of {spec.max_ms} ms"
+            )
     j.warn_if_over("answer", elapsed_ms, spec.max_ms)

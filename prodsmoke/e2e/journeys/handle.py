@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Coroutine
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prodsmoke import redact
 from prodsmoke.e2e import bridge, seal
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from prodsmoke.accounts import Credentials
     from prodsmoke.e2e.journeys.base import JourneyRun
 
+T = TypeVar("T")
 _METRIC = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_METRICS = 50
 
@@ -122,9 +124,7 @@ class AccountLease:
             await held.__aexit__(kind, exc, tb)
 
 
-async def _unsealed(coro: object) -> Credentials | None:
-    task = asyncio.get_running_loop().create_task(
-        coro,  # type: ignore[arg-type]
-        context=seal.unsealed_context(),
-    )
-    return await task  # type: ignore[no-any-return]
+async def _unsealed(coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro` as engine work: in a task outside the journey's seal."""
+    task = asyncio.get_running_loop().create_task(coro, context=seal.unsealed_context())
+    return await task

@@ -53,9 +53,7 @@ async def run(j: JourneyRun, spec: PageLoad) -> None:
         dom_content_loaded_ms=round(timing.dom_content_loaded_ms),
     )
     with j.steps.step("check the page"):
-        shown = await asyncio.gather(
-            *(visible_within(j, s, VISIBLE_WAIT_MS) for s in spec.visible)
-        )
+        shown = await asyncio.gather(*(visible_within(j, s, VISIBLE_WAIT_MS) for s in spec.visible))
         j.metrics["console_errors"] = len(j.observer.console_errors)
         problems = [
             f"{selector} is not visible"

@@ -19,12 +19,12 @@ from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.e2e import bridge, seal
 from prodsmoke.e2e.journeys.handle import Smoke
 from prodsmoke.e2e.journeys.registry import register
+from prodsmoke.e2e.journeys.sources import JourneySource
 from prodsmoke.errors import CheckFailure
 from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
     from prodsmoke.e2e.journeys.base import JourneyRun
-    from prodsmoke.e2e.journeys.sources import JourneySource
 
 
 class PythonJourney(JourneySpec):

@@ -61,6 +61,7 @@ _ACCOUNT_REF = re.compile(r"\$\{account\.([a-z_]+)\}")
 _ACCOUNT_FIELDS = ("username", "password")
 _COUNT = re.compile(r"^\s*(==|>=|<=)\s*(\d+)\s*$")
 _ACTIONS = frozenset({"goto", "click", "fill", "press", "select", "check", "uncheck", "hover"})
+EXPECT_TIMEOUT_MS = 5000  # how long an expectation waits to hold, as Playwright's expect()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,9 @@ def parse_step(raw: object) -> Step:
     ((action, value),) = raw.items()
     if action not in VOCABULARY:
         close = difflib.get_close_matches(str(action), VOCABULARY, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "expected one of: " + ", ".join(VOCABULARY)
+        hint = (
+            f"did you mean {close[0]!r}?" if close else "expected one of: " + ", ".join(VOCABULARY)
+        )
         raise ValueError(f"unknown step {action!r}; {hint}")
     form = VOCABULARY[action]
     if form == "str":
@@ -110,9 +113,13 @@ def parse_step(raw: object) -> Step:
         if refs and action != "fill":
             raise ValueError(f"{action}: ${{account.*}} may only be used in fill")
         if any(ref not in _ACCOUNT_FIELDS for ref in refs):
-            raise ValueError(f"fill {selector}: expected ${{account.username}} or ${{account.password}}")
+            raise ValueError(
+                f"fill {selector}: expected ${{account.username}} or ${{account.password}}"
+            )
         if action == "expect_count" and not _COUNT.match(text):
-            raise ValueError(f"expect_count {selector}: expected '== N', '>= N' or '<= N', got {text!r}")
+            raise ValueError(
+                f"expect_count {selector}: expected '== N', '>= N' or '<= N', got {text!r}"
+            )
     return Step(action, pairs)
 
 
@@ -131,11 +138,12 @@ class ScriptedJourney(JourneySpec):
     @model_validator(mode="after")
     def _account_for_refs(self) -> ScriptedJourney:
         for index, step in enumerate(self.steps):
-            if step.action == "fill" and self.account is None:
-                if any(_ACCOUNT_REF.search(text) for _, text in step.value):
-                    raise ValueError(
-                        f"steps[{index}] uses ${{account.*}} but the journey has no account: key"
-                    )
+            pairs = () if isinstance(step.value, str) else step.value
+            refs = step.action == "fill" and any(_ACCOUNT_REF.search(t) for _, t in pairs)
+            if refs and self.account is None:
+                raise ValueError(
+                    f"steps[{index}] uses ${{account.*}} but the journey has no account: key"
+                )
         self._attempt_fits(self.max_ms)
         return self
 
@@ -190,21 +198,16 @@ async def _run_steps(j: JourneyRun, spec: ScriptedJourney, account: Credentials 
                     mark = j.observer.mark()
                 try:
                     await _do(j, step, account, mark)
-                except CheckFailure as failure:
+                except Exception as exc:
+                    classified = j.failure(exc)  # a CheckFailure comes back as it is
                     raise CheckFailure(
-                        f"steps[{index}] {step.describe()}: {failure.message}",
-                        failure_class=failure.failure_class,
-                    ) from None
-                except Exception as exc:  # noqa: BLE001 - classified at the one boundary
-                    failure = j.failure(exc)
-                    raise CheckFailure(
-                        f"steps[{index}] {step.describe()}: {failure.message}",
-                        failure_class=failure.failure_class,
+                        f"steps[{index}] {step.describe()}: {classified.message}",
+                        failure_class=classified.failure_class,
                     ) from exc
 
 
 async def _do(j: JourneyRun, step: Step, account: Credentials | None, mark: Mark) -> None:
-    page, timeout = j.page, j.timeout_ms
+    page, timeout = j.page, EXPECT_TIMEOUT_MS
     value = step.value
     if isinstance(value, str):
         await _single(j, step.action, value, mark)
@@ -224,7 +227,7 @@ async def _do(j: JourneyRun, step: Step, account: Credentials | None, mark: Mark
 
 
 async def _single(j: JourneyRun, action: str, value: str, mark: Mark) -> None:
-    page, timeout = j.page, j.timeout_ms
+    page, timeout = j.page, EXPECT_TIMEOUT_MS
     target = page.locator(value).first
     if action == "goto":
         await open_page(j, value)

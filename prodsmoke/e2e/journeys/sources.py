@@ -153,7 +153,7 @@ def _import(file: Path) -> ModuleType:
         raise ConfigError(
             f"{exc.filename or file}:{exc.lineno or 0}", "", f"syntax error: {exc.msg}"
         ) from None
-    except (Exception, SystemExit) as exc:  # whatever the file raises, said in one line
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - whatever the file raises, one line
         del sys.modules[name]
         raise ConfigError(
             f"{file}:{_line_in(file, exc)}",
