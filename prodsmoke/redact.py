@@ -8,10 +8,13 @@ URL-encoded and JSON-escaped forms. Credentials that never were config (cookies,
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
+import sys
 import threading
+from typing import TextIO
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
@@ -37,6 +40,7 @@ def _forms(secret: str) -> set[str]:
     escaped = json.dumps(secret)[1:-1]  # Python: non-ASCII as \uXXXX
     escaped_utf8 = json.dumps(secret, ensure_ascii=False)[1:-1]  # Node's JSON.stringify
     return {
+        *base64_cores(secret),
         secret,
         quote(secret, safe=""),
         quote_plus(secret),
@@ -47,6 +51,45 @@ def _forms(secret: str) -> set[str]:
         html.escape(secret),
         html.escape(secret, quote=False),
     }
+
+
+def base64_cores(secret: str) -> set[str]:
+    """The part of the base64 text of `secret` that does not depend on what surrounds it, at
+    each of the three alignments it can start at inside a larger encoded blob."""
+    if len(secret) < 8:  # a shorter core would be a few characters and match anything
+        return set()
+    cores = set()
+    raw = secret.encode()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode().rstrip("=")
+        start = -(-offset * 4 // 3)  # characters that still carry the padding bytes
+        end = len(encoded) - (1 if (offset + len(raw)) % 3 else 0)  # ...and the last partial one
+        cores.add(encoded[start:end])
+    return {c for c in cores if len(c) >= 8}
+
+
+class RedactingStream:
+    """A text stream that redacts everything written to it before passing it on."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        """Write `text`, redacted; report the length the caller gave."""
+        self._inner.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+
+def protect_standard_streams() -> None:
+    """Redact what anything in this process prints to stdout or stderr from now on (a team's
+    journey printing a leased password, say). Idempotent."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, RedactingStream):
+            setattr(sys, name, RedactingStream(stream))
 
 
 def register_secret(value: str) -> None:

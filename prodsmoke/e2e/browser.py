@@ -78,10 +78,24 @@ async def launch(
     headless: bool = True,
     slow_mo_ms: float = 0,
     extra_args: tuple[str, ...] = (),
+    channel: str | None = None,
 ) -> tuple[Browser, str]:
-    """Launch the first Chromium that starts; return it and a one-line description."""
+    """Launch the first Chromium that starts (or the named channel); return it and a line
+    saying which it is."""
     tried: list[str] = []
     args = [*QUIET_ARGS, *extra_args]
+    if channel:
+        try:
+            browser = await pw.chromium.launch(
+                channel=channel, headless=headless, slow_mo=slow_mo_ms, args=args
+            )
+        except PlaywrightError as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise BrowserNotFound(
+                f"the browser channel {channel!r} did not start: {first_line}"
+            ) from exc
+        await base_user_agent(browser)
+        return browser, f"{channel} {browser.version} (channel: {channel})"
     for choice in candidates(configured, headless=headless):
         try:
             browser = await pw.chromium.launch(

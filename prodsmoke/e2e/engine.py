@@ -62,6 +62,7 @@ class RunOptions:
     slow_mo_ms: float = 0
     trace: str = "retain-on-failure"
     repro: str = "smoke repro --env {env} {check}"
+    channel: str | None = None  # a browser channel (chrome, msedge…) instead of the search
 
 
 @dataclass
@@ -289,6 +290,7 @@ class Engine:
             headless=not self.options.headed,
             slow_mo_ms=self.options.slow_mo_ms,
             extra_args=self.settings.browser.args,
+            channel=self.options.channel,
         )
         stack.push_async_callback(browser.close)
         return browser

@@ -123,5 +123,8 @@ class CheckItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        """Where the check is defined, for pytest's reports."""
+        """Where the check is defined, for pytest's reports (a Python journey: its function)."""
+        source = self.check.source
+        if source is not None:
+            return source.file, source.line - 1, f"journey {self.check.id}"
         return self.path, None, f"{self.check.kind} check {self.check.id}"

@@ -1,15 +1,21 @@
 """Drive the suite with plain pytest and pytest-playwright's own flags.
 
-    pytest -p prodsmoke.e2e.standalone config/environments/demo.yaml --headed --tracing on
+    pytest -p prodsmoke.e2e.standalone e2e/ --smoke-env demo --headed --slowmo 200 --tracing on
+    pytest -p prodsmoke.e2e.standalone config/environments/demo.yaml -k homepage
 
-The environment file is the test file: each check is an item (`-k homepage` selects one), and
-pytest-playwright's option group chooses headed/headless, slow motion and tracing. results.json
-and artifacts go to `--smoke-results` (default `smoke-results/`). `smoke run` does not go through
+With this plugin active, every test function pytest collects is a prodsmoke journey: it becomes a
+check the engine runs like the built-ins (a guarded context, the rate budget, retries, the
+deadline, artifacts, steps) and its verdict is the test's outcome and lands in results.json. No
+test gets an unguarded context from pytest-playwright: its fixtures are never set up. An
+environment file among the test paths brings its own checks too; pytest-playwright's option
+group picks headed/headless, slow motion, tracing and the browser channel. results.json and
+artifacts go to `--smoke-results` (default `smoke-results/`). `smoke run` does not go through
 this module: it starts the engine before pytest is even imported.
 """
 
 from __future__ import annotations
 
+import inspect
 import sys
 from concurrent.futures import Future
 from pathlib import Path
@@ -19,22 +25,35 @@ import pytest
 
 from prodsmoke.e2e.engine import Engine, RunOptions
 from prodsmoke.e2e.environment import load as load_settings
+from prodsmoke.e2e.journeys.python import PythonJourney
+from prodsmoke.e2e.journeys.sources import from_function
 from prodsmoke.e2e.loop import LoopThread
-from prodsmoke.e2e.plan import all_checks
+from prodsmoke.e2e.plan import PlannedCheck, all_checks
 from prodsmoke.e2e.plugin import CheckItem, SmokePlugin, SuiteRun
 from prodsmoke.errors import SmokeError
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.console import ConsoleReporter
 from prodsmoke.reporters.json_file import JsonFileReporter
+from prodsmoke.results import CheckKind
 
 if TYPE_CHECKING:
+    from prodsmoke.config.models import Settings
     from prodsmoke.results import RunResult
+
+TRACE_OPTIONS = {"on": "on", "off": "off", "retain-on-failure": "retain-on-failure"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The prodsmoke option group (browser options are pytest-playwright's)."""
     group = parser.getgroup(
-        "prodsmoke", "prodsmoke: pass config/environments/<env>.yaml as the test path"
+        "prodsmoke",
+        "prodsmoke: every test is a journey; pass --smoke-env or config/environments/<env>.yaml",
+    )
+    group.addoption(
+        "--smoke-env", metavar="NAME", help="environment: CONFIG/environments/NAME.yaml"
+    )
+    group.addoption(
+        "--smoke-config", default="config", metavar="DIR", help="config root (default: config)"
     )
     group.addoption(
         "--smoke-results", default="smoke-results", metavar="DIR", help="results folder"
@@ -43,29 +62,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Set the suite up when an environment file is among the test paths."""
+    """Set the suite up for the environment named by a test path or by --smoke-env."""
     files = [Path(a) for a in config.args if _is_environment_file(Path(a))]
-    if not files:
-        return
     if len(files) > 1:
         raise pytest.UsageError("prodsmoke: pass one config/environments/<env>.yaml at a time")
-    file = files[0]
+    env = config.getoption("smoke_env")
+    if files:
+        config_dir, env_name, env_file = files[0].parent.parent, files[0].stem, files[0]
+    elif env:
+        config_dir = Path(config.getoption("smoke_config"))
+        env_name, env_file = env, config_dir / "environments" / f"{env}.yaml"
+    else:
+        raise pytest.UsageError(
+            "prodsmoke: name the environment the journeys run against: --smoke-env NAME "
+            "(CONFIG/environments/NAME.yaml, --smoke-config CONFIG) or pass that file"
+        )
     try:
-        settings = load_settings(file.parent.parent, file.stem)
+        settings = load_settings(config_dir, env_name)
     except SmokeError as exc:
         raise pytest.UsageError(f"prodsmoke: {exc}") from exc
-    options = RunOptions(
+    checks = all_checks(settings) if files else []  # what the environment file brings
+    standalone = Standalone(settings, _options(config, settings), env_file, checks)
+    config.pluginmanager.register(standalone.frame, "prodsmoke-frame")
+    config.pluginmanager.register(standalone, "prodsmoke-standalone")
+    config.pluginmanager.getplugin("prodsmoke-frame").pytest_configure(config)
+
+
+def _options(config: pytest.Config, settings: Settings) -> RunOptions:
+    tracing = str(config.getoption("tracing", None) or "retain-on-failure")
+    return RunOptions(
         region=config.getoption("smoke_region"),
         output_dir=Path(config.getoption("smoke_results")),
         headed=bool(config.getoption("headed", False)),
         slow_mo_ms=float(config.getoption("slowmo", 0) or 0),
-        trace=str(config.getoption("tracing", None) or "retain-on-failure"),
+        trace=TRACE_OPTIONS.get(tracing, "retain-on-failure"),
+        channel=config.getoption("browser_channel", None),
+        repro=f"smoke repro --env {settings.name} {{check}}",
     )
-    engine = Engine(settings, options, all_checks(settings))
-    standalone = Standalone(engine, file)
-    config.pluginmanager.register(standalone.frame, "prodsmoke-frame")
-    config.pluginmanager.register(standalone, "prodsmoke-standalone")
-    config.pluginmanager.getplugin("prodsmoke-frame").pytest_configure(config)
 
 
 def _is_environment_file(path: Path) -> bool:
@@ -74,15 +107,58 @@ def _is_environment_file(path: Path) -> bool:
     )
 
 
-class Standalone:
-    """Starts the engine once pytest knows which checks were selected; reports at the end."""
+class JourneyItem(CheckItem):
+    """A test function collected by pytest, run by the engine as a Python journey."""
 
-    def __init__(self, engine: Engine, env_file: Path) -> None:
-        self.engine = engine
+
+class Standalone:
+    """Turns test functions into journeys; starts the engine on the selected items; reports."""
+
+    def __init__(
+        self, settings: Settings, options: RunOptions, env_file: Path, checks: list[PlannedCheck]
+    ) -> None:
+        self.settings = settings
+        self.engine = Engine(settings, options, checks)
         self.thread: LoopThread | None = None
         self.main: Future[RunResult] | None = None
-        self.suite = SuiteRun(engine, loop=None, env_file=env_file)  # type: ignore[arg-type]
+        self.suite = SuiteRun(self.engine, loop=None, env_file=env_file)  # type: ignore[arg-type]
         self.frame = SmokePlugin(self.suite)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makeitem(
+        self, collector: pytest.Module | pytest.Class, name: str, obj: object
+    ) -> pytest.Item | None:
+        """Every test function is a journey; a test class is refused (journeys are functions)."""
+        if not name.startswith("test"):
+            return None
+        if inspect.isclass(obj) or isinstance(collector, pytest.Class):
+            raise collector.CollectError(
+                f"{name}: with prodsmoke's plugin every test is a journey, a module-level "
+                "function test_<id>(page, smoke); test classes are not supported"
+            )
+        if not inspect.isfunction(obj):
+            return None
+        try:
+            source = from_function(obj, collector.path)
+        except SmokeError as exc:
+            raise collector.CollectError(str(exc)) from None
+        configured = self.settings.journeys.get(source.id)
+        spec = configured if isinstance(configured, PythonJourney) else PythonJourney()
+        check = PlannedCheck(source.id, CheckKind.JOURNEY, spec.found(source))
+        item = JourneyItem.from_parent(collector, name=name, check=check)
+        item.add_marker("journey")
+        return item
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """A journey collected from its file wins over the same journey from the env file."""
+        collected = {i.check.id for i in items if isinstance(i, JourneyItem)}
+        items[:] = [
+            i
+            for i in items
+            if isinstance(i, JourneyItem)
+            or not (isinstance(i, CheckItem) and i.check.id in collected)
+        ]
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MAX_PER_CALL = 1000  # put_metric_data's limit on MetricData entries
 MAX_AGE_S = 13 * 86400  # put_metric_data takes timestamps up to two weeks old
 EMF_MAX_METRICS = 100  # per EMF document
-UNITS = {"ms": "Milliseconds", "ratio": "None", "count": "Count"}
+UNITS = {"ms": "Milliseconds", "ratio": "None", "count": "Count", "bytes": "Bytes"}
 
 
 def dimension_sets(point: Point, sets: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:

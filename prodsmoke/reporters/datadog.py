@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 SERIES_PATH = "/api/v2/series"
 GAUGE = 3  # MetricIntakeType.GAUGE
 MAX_AGE_S = 3600 - 120  # the intake drops points more than an hour old
-_UNITS = {"ms": "millisecond", "ratio": "fraction", "count": "occurrence"}
+_UNITS = {"ms": "millisecond", "ratio": "fraction", "count": "occurrence", "bytes": "byte"}
 
 
 def unit(point: Point) -> str:

@@ -5,9 +5,15 @@ Per run: `duration` (ms), `success` (1 pass/warn, 0 fail) and `failures` (its co
 `check.duration` (ms) and `retries` (attempts - 1); `homepage_load` from the homepage journey's
 `page_load_ms`; `api_response` from API checks' `response_time_ms`. A skipped check has no points.
 
+A journey's steps become `step.duration` (ms, tagged `step`: the step's name as a tag value,
+`results.step_tag`), and each of its metrics (the built-ins' `login_ms`…, a team's
+`smoke.metric("plans_ms", …)`) becomes `journey.<name>`: milliseconds unless the name ends in
+`_count`, `_bytes` or `_ratio` (`console_errors` is a count).
+
 Tags, in this order, empty ones left out: `env`, `region`, `scope` (`run` or `check`, so one
-metric name can carry both levels without mixing them), `check`, `status`, `failure_class`; then
-the configured static tags. Every value is an id or an enum, never free text or a secret.
+metric name can carry both levels without mixing them), `check`, `status`, `failure_class`,
+`step`; then the configured static tags. Every value is an id, an enum or a step tag, never
+free text or a secret.
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status
+from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status, step_tag
 
-Unit = Literal["ms", "ratio", "count"]
+Unit = Literal["ms", "ratio", "count", "bytes"]
 UNITS: Mapping[str, Unit] = {
     "duration": "ms",
     "success": "ratio",
@@ -27,7 +33,9 @@ UNITS: Mapping[str, Unit] = {
     "api_response": "ms",
     "check.duration": "ms",
     "retries": "count",
+    "step.duration": "ms",
 }
+_COUNTS = frozenset({"console_errors", "status_code"})
 HOMEPAGE_CHECK = "homepage_load"
 # When a run fails for several reasons, the one to page about first.
 _CLASS_ORDER = (FailureClass.PRODUCT, FailureClass.NETWORK, FailureClass.INFRASTRUCTURE)
@@ -110,7 +118,40 @@ def points(run: RunResult, prefix: str, tags: Mapping[str, str] | None = None) -
             Point(f"{prefix}.{suffix}", value, UNITS[suffix], timestamp, check_tags + static)
             for suffix, value in check_values(check).items()
         )
+        if check.kind is CheckKind.JOURNEY and check.status is not Status.SKIP:
+            out.extend(_journey_points(check, prefix, timestamp, check_tags, static))
     return out
+
+
+def journey_unit(name: str) -> Unit:
+    """The unit of a journey metric, from its name (SPEC §11: milliseconds unless it says)."""
+    if name in _COUNTS or name.endswith("_count"):
+        return "count"
+    if name.endswith("_bytes"):
+        return "bytes"
+    if name.endswith("_ratio"):
+        return "ratio"
+    return "ms"
+
+
+def _journey_points(
+    check: CheckResult,
+    prefix: str,
+    timestamp: float,
+    tags: tuple[tuple[str, str], ...],
+    static: tuple[tuple[str, str], ...],
+) -> list[Point]:
+    points = [
+        Point(f"{prefix}.step.duration", float(step.duration_ms), "ms", timestamp,
+              (*tags, ("step", step_tag(step.name)), *static))
+        for step in check.steps
+    ]  # fmt: skip
+    points += [
+        Point(f"{prefix}.journey.{name}", float(value), journey_unit(name), timestamp,
+              tags + static)
+        for name, value in check.metrics.items()
+    ]  # fmt: skip
+    return points
 
 
 _OWN_TAGS = frozenset({"env", "region", "scope", "check", "status", "failure_class"})

@@ -3,6 +3,7 @@ stderr, results.json, junit.xml. Both failing login runs type the password first
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -28,6 +29,13 @@ def forms(secret: str) -> dict[str, bytes]:
         "json-escaped": json.dumps(secret)[1:-1].encode(),
         "json-escaped-utf8": json.dumps(secret, ensure_ascii=False)[1:-1].encode(),
         "html-escaped": html.escape(secret).encode(),
+        # base64 at each alignment it can have inside a larger encoded blob (its stable core)
+        **{
+            f"base64+{offset}": base64.b64encode(b"\0" * offset + secret.encode()).rstrip(b"=")[
+                -(-offset * 4 // 3) : -1
+            ]
+            for offset in range(3)
+        },
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from prodsmoke.results import (
     RunResult,
     SafetyReport,
     Status,
+    StepResult,
 )
 
 
@@ -83,6 +85,15 @@ def build_run(
         check("login_flow", CheckKind.JOURNEY, status=login, duration_ms=2100, attempts=3),
         check("api_v1_status", CheckKind.HEALTH, status=Status.SKIP, duration_ms=0),
     ]
+    checks.append(  # a team's journey: named steps and a metric of its own
+        replace(
+            check("pricing_plans", CheckKind.JOURNEY, duration_ms=900, plans_ms=412.0),
+            steps=(
+                StepResult("Open pricing", 212, Status.PASS),
+                StepResult("read the plans", 150, Status.PASS),
+            ),
+        )
+    )
     checks += [check(f"extra_{i:04d}") for i in range(extra_checks)]
     return RunResult(
         run_id=run_id,

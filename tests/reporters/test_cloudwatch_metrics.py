@@ -116,7 +116,7 @@ def test_inside_lambda_the_points_are_printed_as_embedded_metric_format(
     run = make_run(login=Status.FAIL, region="eu-west-1")
     reporter.report(run)
     docs = [json.loads(line) for line in reporter.stream.getvalue().splitlines()]
-    assert len(docs) == 1 + 5  # the run and each check that ran
+    assert len(docs) == 1 + 6 + 2  # the run, each check that ran, each step of pricing_plans
     for doc in docs:
         assert doc["_aws"]["Timestamp"] == int(run.started_at.timestamp() * 1000)
         (directive,) = doc["_aws"]["CloudWatchMetrics"]

@@ -33,7 +33,7 @@ def test_every_point_arrives_as_a_gauge_with_unit_tags_and_the_run_timestamp(
     assert (method, path) == ("POST", "/api/v2/series")
     assert headers["dd-api-key"] == DD_KEY
     assert headers["content-encoding"] == "gzip"
-    series = {(s["metric"], _tag(s, "check")): s for s in intake.dd_points()}
+    series = {(s["metric"], _tag(s, "check"), _tag(s, "step")): s for s in intake.dd_points()}
     assert len(series) == len(intake.dd_points())  # one series per metric and tag set
     stamp = int(run.started_at.timestamp())
     assert {s["type"] for s in series.values()} == {3}  # gauges
@@ -42,7 +42,7 @@ def test_every_point_arrives_as_a_gauge_with_unit_tags_and_the_run_timestamp(
         for s in series.values()
     )
 
-    duration = series["smoke_test.duration", None]
+    duration = series["smoke_test.duration", None, None]
     assert duration["unit"] == "millisecond"
     assert duration["points"][0]["value"] == 4210
     assert sorted(duration["tags"]) == sorted(
@@ -55,15 +55,19 @@ def test_every_point_arrives_as_a_gauge_with_unit_tags_and_the_run_timestamp(
             "service:prodsmoke",
         ]
     )
-    login = series["smoke_test.success", "login_flow"]
+    login = series["smoke_test.success", "login_flow", None]
     assert (login["unit"], login["points"][0]["value"]) == ("fraction", 0)
     assert "failure_class:product" in login["tags"]
     assert "status:fail" in login["tags"]
-    assert series["smoke_test.retries", "login_flow"]["unit"] == "attempt"
-    assert series["smoke_test.retries", "login_flow"]["points"][0]["value"] == 2
-    assert series["smoke_test.homepage_load", "homepage_load"]["points"][0]["value"] == 640
-    assert series["smoke_test.api_response", "api_health"]["points"][0]["value"] == 123.4
-    health = series["smoke_test.success", "health"]
+    assert series["smoke_test.retries", "login_flow", None]["unit"] == "attempt"
+    assert series["smoke_test.retries", "login_flow", None]["points"][0]["value"] == 2
+    assert series["smoke_test.homepage_load", "homepage_load", None]["points"][0]["value"] == 640
+    assert series["smoke_test.api_response", "api_health", None]["points"][0]["value"] == 123.4
+    health = series["smoke_test.success", "health", None]
+    step = series["smoke_test.step.duration", "pricing_plans", "open_pricing"]
+    assert (step["unit"], step["points"][0]["value"]) == ("millisecond", 212)
+    own = series["smoke_test.journey.plans_ms", "pricing_plans", None]
+    assert (own["unit"], own["points"][0]["value"]) == ("millisecond", 412)
     assert not [t for t in health["tags"] if t.startswith("failure_class:")]
 
 

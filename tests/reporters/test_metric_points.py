@@ -72,3 +72,19 @@ def test_the_prefix_is_configurable(make_run):
 
     assert "bp.smoke.success" in names
     assert not [n for n in names if n.startswith("smoke_test.")]
+
+
+def test_a_journey_reports_its_steps_and_its_own_metrics(make_run):
+    found = points(make_run(), "smoke_test")
+    steps = {p.tag("step"): p for p in found if p.name == "smoke_test.step.duration"}
+    assert steps.keys() == {"open_pricing", "read_the_plans"}  # names as tag values
+    assert (steps["open_pricing"].value, steps["open_pricing"].unit) == (212, "ms")
+    assert dict(steps["open_pricing"].tags)["check"] == "pricing_plans"
+    assert dict(steps["open_pricing"].tags)["scope"] == "check"
+    plans = next(p for p in found if p.name == "smoke_test.journey.plans_ms")
+    assert (plans.value, plans.unit, plans.tag("check")) == (412.0, "ms", "pricing_plans")
+    # a built-in journey's measurements are journey metrics too, and skipped checks have none
+    assert {p.name for p in found if p.tag("check") == "homepage_load"} >= {
+        "smoke_test.journey.page_load_ms",
+        "smoke_test.homepage_load",
+    }

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from prodsmoke import redact
 from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.e2e import bridge, seal
 from prodsmoke.e2e.journeys.handle import Smoke
@@ -69,6 +70,7 @@ async def run(j: JourneyRun, spec: PythonJourney) -> None:
             "no Python function is bound to this journey", failure_class=FailureClass.INFRASTRUCTURE
         )
     seal.install()
+    redact.protect_standard_streams()  # a journey that prints a leased password prints a mask
     fixtures: dict[str, Any] = {"smoke": Smoke(j)}
     if source.is_async:
         fixtures["page"] = j.page

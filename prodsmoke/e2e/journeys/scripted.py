@@ -148,13 +148,13 @@ class ScriptedJourney(JourneySpec):
         return self
 
     def summary(self) -> str:
-        """E.g. '4 steps: goto /search?q=widget → expect_count .result >= 1'."""
-        shown = " → ".join(s.describe() for s in self.steps if s.action != "step")
-        named = [s.value for s in self.steps if s.action == "step"]
-        groups = f" · steps {', '.join(map(str, named))}" if named else ""
+        """E.g. 'goto /search?q=widget → expect_count .result >= 1 (2 steps) · within 5000 ms'."""
+        actions = [s.describe() for s in self.steps if s.action != "step"]
+        named = [str(s.value) for s in self.steps if s.action == "step"]
+        groups = f"; timed as {', '.join(map(repr, named))}" if named else ""
         limit = f" · within {self.max_ms} ms" if self.max_ms else ""
         who = f" · as {self.account}" if self.account else ""
-        return f"{len(self.steps)} steps: {shown}{groups}{who}{limit}"
+        return f"{' → '.join(actions)} ({len(actions)} steps{groups}){who}{limit}"
 
 
 def groups(steps: tuple[Step, ...]) -> list[tuple[str, list[tuple[int, Step]]]]:
