@@ -145,11 +145,10 @@ def test_a_journey_that_leaves_the_guard_fails_as_infrastructure_and_sends_nothi
     demo_target: DemoServer, tmp_path: Path, flavour: str
 ) -> None:
     files = {}
-    for name, call in VIOLATIONS.items():
-        if flavour == "async" and name == "httpx_client":
-            call = "__import__('httpx').get(smoke.base_url + '/health')"  # blocking, in async
-        elif flavour == "async":
-            call = call.replace("page.", "await page.")
+    for name, sync_call in VIOLATIONS.items():
+        # in an async journey the page's calls are awaited; httpx's blocking get stays as it is
+        awaited = flavour == "async" and name != "httpx_client"
+        call = sync_call.replace("page.", "await page.") if awaited else sync_call
         body = textwrap.indent(call, "    ")
         prefix = "async " if flavour == "async" else ""
         files[f"test_{name}.py"] = f"{prefix}def test_{name}(page, smoke):\n{body}\n"
