@@ -134,6 +134,7 @@ def test_an_alarm_no_rule_asks_for_is_removed_and_a_changed_one_updated(
 
 def test_a_recipient_without_an_sns_topic_is_a_config_error(moto_reset, alerts_config, capsys):
     config = alerts_config(
+        "env: production\n"
         "rules:\n  - {id: x, severity: warning, failures: 2, window: 1h, notify: [a@b.io]}\n"
     )
 
@@ -151,7 +152,7 @@ def test_grouped_rules_need_the_values_listed_for_cloudwatch(
     moto_reset, alerts_config, capsys, group
 ):
     config = alerts_config(
-        "cloudwatch: {sns_topics: {a@b.io: t}}\nrules:\n"
+        "env: production\ncloudwatch: {sns_topics: {a@b.io: t}}\nrules:\n"
         f"  - {{id: x, severity: warning, metric: smoke_test.check.duration, above: 900, "
         f"window: 30m, group_by: [{group}], notify: [a@b.io]}}\n"
     )
