@@ -182,7 +182,7 @@ def _environment(
     prefix = _Prefix(where, own)
     rules = _validate(base, {**raw, "env": name}, prefix)
     catalog = environment_catalog(base.config_dir, name)
-    return _against(rules, catalog, base, prefix)
+    return _against(rules, catalog, str(base.path), base.monitoring.metric_prefix, prefix)
 
 
 class _Prefix:
@@ -208,9 +208,23 @@ def _validate(base: AlertRulesFile, raw: dict[str, Any], at: _Prefix) -> AlertRu
         raise ConfigError(error.file, at(error.path), error.problem) from None
 
 
-def _against(rules: AlertRules, catalog: Catalog, base: AlertRulesFile, at: _Prefix) -> AlertRules:
+def hold_to_catalog(
+    rules: AlertRules,
+    catalog: Catalog,
+    *,
+    metric_prefix: str = "smoke_test",
+    file: str = ALERT_RULES_FILE,
+) -> AlertRules:
+    """`rules` held to `catalog`, `check_kind` resolved: what loading does for each environment
+    with the catalog of its environment file, for a caller that has a catalog of its own."""
+    return _against(rules, catalog, file, metric_prefix, _Prefix("", None))
+
+
+def _against(
+    rules: AlertRules, catalog: Catalog, file: str, metric_prefix: str, at: _Prefix
+) -> AlertRules:
     """Every name a rule, SLO or setting uses must exist; resolve `check_kind` into ids."""
-    names = _Names(rules, catalog, str(base.path), base.monitoring.metric_prefix, at)
+    names = _Names(rules, catalog, file, metric_prefix, at)
     names.checks("critical_journeys", rules.critical_journeys, ("journey",))
     if catalog.known:  # without an environment file, `checks:` is taken as written
         names.checks("checks", rules.checks)
