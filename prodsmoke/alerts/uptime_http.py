@@ -95,8 +95,12 @@ class ApiClient:
             return "not found (HTTP 404)"
         if status == 429:
             wait = _retry_after(response)
-            again = f"; it asks to wait {wait:g} s" if wait is not None else ""
-            return f"rate limited (HTTP 429) after {retries} retries{again}"
+            if wait is not None and wait > self.max_wait_s:
+                return (
+                    f"rate limited (HTTP 429): it asks to wait {wait:g} s, longer than "
+                    f"{self.max_wait_s:g} s; try again later"
+                )
+            return f"rate limited (HTTP 429) after {retries} retries; try again later"
         fields = self.field_errors(body)
         detail = f" ({'; '.join(fields)})" if fields else ""
         return f"the API answered HTTP {status}{detail}"

@@ -47,7 +47,7 @@ def _cron(value: str) -> str:
     try:
         CronSim(" ".join(fields), datetime(2026, 1, 1, tzinfo=UTC))
     except CronSimError as exc:
-        raise ValueError(f"{exc} in a cron expression; e.g. '0 3 * * SUN'") from None
+        raise ValueError(f"expected a cron expression like '0 3 * * SUN' ({exc})") from None
     return " ".join(fields)
 
 

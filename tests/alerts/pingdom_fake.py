@@ -34,12 +34,34 @@ INTEGRATIONS = frozenset({20000001})
 RESOLUTIONS = {1, 5, 15, 30, 60}
 TYPES = {"http", "httpcustom", "tcp", "ping", "dns", "udp", "smtp", "pop3", "imap"}
 KNOWN = {
-    "name", "host", "type", "paused", "resolution", "userids", "teamids", "integrationids",
-    "url", "encryption", "port", "auth", "shouldcontain", "shouldnotcontain", "postdata",
-    "requestheaders", "tags", "addtags", "probe_filters", "ipv6", "responsetime_threshold",
-    "custom_message", "sendnotificationwhendown", "notifyagainevery", "notifywhenbackup",
-    "verify_certificate", "ssl_down_days_before",
-}  # fmt: skip
+    "name",
+    "host",
+    "type",
+    "paused",
+    "resolution",
+    "userids",
+    "teamids",
+    "integrationids",
+    "url",
+    "encryption",
+    "port",
+    "auth",
+    "shouldcontain",
+    "shouldnotcontain",
+    "postdata",
+    "requestheaders",
+    "tags",
+    "addtags",
+    "probe_filters",
+    "ipv6",
+    "responsetime_threshold",
+    "custom_message",
+    "sendnotificationwhendown",
+    "notifyagainevery",
+    "notifywhenbackup",
+    "verify_certificate",
+    "ssl_down_days_before",
+}
 
 
 class Refused(Exception):
@@ -175,11 +197,19 @@ class FakePingdom:
         body = {
             k: check[k]
             for k in (
-                "id", "name", "hostname", "resolution", "created", "status",
-                "sendnotificationwhendown", "notifyagainevery", "notifywhenbackup",
-                "userids", "integrationids",
+                "id",
+                "name",
+                "hostname",
+                "resolution",
+                "created",
+                "status",
+                "sendnotificationwhendown",
+                "notifyagainevery",
+                "notifywhenbackup",
+                "userids",
+                "integrationids",
             )
-        }  # fmt: skip
+        }
         body |= {
             "type": {check["type"]: http},
             "tags": [{"name": t, "type": "u", "count": 1} for t in check["tags"]],
@@ -248,9 +278,11 @@ def _handler(fake: FakePingdom) -> type[BaseHTTPRequestHandler]:
                 if fake.throttled:
                     fake.throttled -= 1
                     self._error(
-                        429, "Too Many Requests", "Rate limit exceeded",
+                        429,
+                        "Too Many Requests",
+                        "Rate limit exceeded",
                         Retry_After=fake.retry_after,
-                    )  # fmt: skip
+                    )
                     return
                 auth = self.headers.get("Authorization", "")
                 if auth not in (f"Bearer {TOKEN}", f"Bearer {READ_ONLY_TOKEN}"):

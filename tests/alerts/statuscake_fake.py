@@ -31,15 +31,45 @@ TOKEN = "statuscake-token-abcdef0123456789"
 CONTACT_GROUPS = frozenset({"300001", "300002", "300003"})
 CHECK_RATES = {0, 30, 60, 300, 900, 1800, 3600, 86400}
 TEST_TYPES = {"DNS", "HEAD", "HTTP", "PING", "SMTP", "SSH", "TCP"}
+# StatusCake's own list of codes that mean down, for a check created without status_codes_csv
+DEFAULT_STATUS_CODES = (
+    "204,205,206,303,400,401,403,404,405,406,408,410,413,444,429,494,495,496,499,500,501,502,"
+    "503,504,505,506,507,508,509,510,511,521,522,523,524,520,598,599"
+)
 INVALID = "The provided parameters are invalid. Check the errors output for detailed information."
 KNOWN = {
-    "name", "test_type", "website_url", "check_rate", "basic_username", "basic_password",
-    "confirmation", "contact_groups[]", "contact_groups_csv", "custom_header", "do_not_find",
-    "dns_ips[]", "dns_server", "enable_ssl_alert", "final_endpoint", "find_string",
-    "follow_redirects", "host", "include_header", "paused", "port", "post_body", "post_raw",
-    "regions[]", "status_codes_csv", "tags[]", "tags_csv", "timeout", "trigger_rate",
-    "use_jar", "user_agent",
-}  # fmt: skip
+    "name",
+    "test_type",
+    "website_url",
+    "check_rate",
+    "basic_username",
+    "basic_password",
+    "confirmation",
+    "contact_groups[]",
+    "contact_groups_csv",
+    "custom_header",
+    "do_not_find",
+    "dns_ips[]",
+    "dns_server",
+    "enable_ssl_alert",
+    "final_endpoint",
+    "find_string",
+    "follow_redirects",
+    "host",
+    "include_header",
+    "paused",
+    "port",
+    "post_body",
+    "post_raw",
+    "regions[]",
+    "status_codes_csv",
+    "tags[]",
+    "tags_csv",
+    "timeout",
+    "trigger_rate",
+    "use_jar",
+    "user_agent",
+}
 
 
 class Invalid(Exception):
@@ -107,46 +137,7 @@ class FakeStatusCake:
             "dns_ips": [],
             "contact_groups": [],
             "tags": [],
-            "status_codes": [
-                "204",
-                "205",
-                "206",
-                "303",
-                "400",
-                "401",
-                "403",
-                "404",
-                "405",
-                "406",
-                "408",
-                "410",
-                "413",
-                "444",
-                "429",
-                "494",
-                "495",
-                "496",
-                "499",
-                "500",
-                "501",
-                "502",
-                "503",
-                "504",
-                "505",
-                "506",
-                "507",
-                "508",
-                "509",
-                "510",
-                "511",
-                "521",
-                "522",
-                "523",
-                "524",
-                "520",
-                "598",
-                "599",
-            ],  # fmt: skip
+            "status_codes": DEFAULT_STATUS_CODES.split(","),
         }
         self._set(test, form, creating=True)
         self.tests[test_id] = test
@@ -261,12 +252,26 @@ def _handler(fake: FakeStatusCake) -> type[BaseHTTPRequestHandler]:
             if not 1 <= limit <= 100 or page < 1:
                 raise Invalid({"limit": ["Limit must be between 1 and 100"]})
             found = [t for t in fake.tests.values() if wanted <= set(t["tags"])]
-            keys = ("id", "name", "website_url", "test_type", "check_rate", "contact_groups",
-                    "paused", "status", "tags", "uptime")  # fmt: skip
+            keys = (
+                "id",
+                "name",
+                "website_url",
+                "test_type",
+                "check_rate",
+                "contact_groups",
+                "paused",
+                "status",
+                "tags",
+                "uptime",
+            )
             shown = [{k: t[k] for k in keys} for t in found[(page - 1) * limit : page * limit]]
             pages = max(1, -(-len(found) // limit))
-            metadata = {"page": page, "per_page": limit, "page_count": pages,
-                        "total_count": len(found)}  # fmt: skip
+            metadata = {
+                "page": page,
+                "per_page": limit,
+                "page_count": pages,
+                "total_count": len(found),
+            }
             self._answer(200, {"data": shown, "metadata": metadata})
 
         def _one(self, method: str, ident: str) -> None:
