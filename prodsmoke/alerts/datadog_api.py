@@ -74,10 +74,12 @@ class DatadogAlerts:
         found = []
         with _errors("list monitors"):
             api = MonitorsApi(self.client())  # type: ignore[no-untyped-call]
-            listed = api.list_monitors(monitor_tags=f"{MANAGED_TAG},env:{self.env}")
+            listed = api.list_monitors(monitor_tags=MANAGED_TAG)
         for item in listed:
             body = item.to_dict()  # type: ignore[no-untyped-call]
             body["tags"] = sorted(body.get("tags", []))
+            if f"env:{self.env}" not in body["tags"]:
+                continue  # another environment's
             key = next(
                 (t.split(":", 1)[1] for t in body["tags"] if t.startswith(RULE_TAG + ":")), None
             )

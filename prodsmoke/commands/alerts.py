@@ -79,6 +79,13 @@ def handle(args: argparse.Namespace) -> int:
             if args.format == "text":
                 print(f"applied: {entry['_summary_line']}")
         report.append(entry)
+    if args.format == "text" and len(report) > 1:
+        total = _total(report)
+        print(
+            f"total: {total['create']} to create, {total['update']} to change, "
+            f"{total['remove']} to remove, {total['keep']} unchanged "
+            f"({len(report)} provider-environment pairs)"
+        )
     if args.format == "json":
         doc = {
             "action": args.action,
