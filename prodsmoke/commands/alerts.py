@@ -93,7 +93,11 @@ def handle(args: argparse.Namespace) -> int:
             "targets": [_public(e) for e in report],
             "summary": _total(report),
         }
-        print(redact.redact(json.dumps(doc, indent=2, sort_keys=True, default=str)))
+        print(
+            redact.redact(
+                json.dumps(doc, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+            )
+        )
     return 0
 
 

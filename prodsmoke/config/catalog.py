@@ -105,9 +105,13 @@ def catalog_from_settings(settings: Settings) -> Catalog:
     """
     checks: dict[str, Kind] = {c.id: "health" for c in settings.health_checks}
     checks.update({c.id: "api" for c in settings.api_checks})
-    for name in type(settings.journeys).model_fields:
-        if getattr(settings.journeys, name) is not None:
-            checks[name] = "journey"
+    journeys: object = settings.journeys
+    if isinstance(journeys, Mapping):  # issue 10's shape: journey id -> spec
+        names = [str(name) for name in journeys]
+    else:  # today's: one optional field per built-in journey
+        fields = getattr(type(journeys), "model_fields", {})
+        names = [name for name in fields if getattr(journeys, name) is not None]
+    checks.update({name: "journey" for name in names})
     return Catalog(checks=checks)
 
 

@@ -303,3 +303,15 @@ def test_the_gate_reads_one_environment_with_todays_attribute_names(root: Path) 
     assert rules.gate.require_data is True
     assert rules.slos.max_consecutive_failures == 3
     assert rules.rules == ()
+
+
+def test_the_gate_refuses_an_environment_the_rules_do_not_name(tmp_path: Path, capsys) -> None:
+    from prodsmoke.cli import main
+
+    code = main(["gate", "--env", "qa", "--config", str(REPO_CONFIG), "--output", str(tmp_path)])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"smoke: {REPO_CONFIG}/alert-rules.yaml: environments: no alert rules for environment "
+        "'qa'; the file has: production, staging\n"
+    )
