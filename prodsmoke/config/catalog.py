@@ -111,7 +111,7 @@ def catalog_from_settings(settings: Settings) -> Catalog:
     else:  # today's: one optional field per built-in journey
         fields = getattr(type(journeys), "model_fields", {})
         names = [name for name in fields if getattr(journeys, name) is not None]
-    checks.update({name: "journey" for name in names})
+    checks.update(dict.fromkeys(names, "journey"))
     return Catalog(checks=checks)
 
 
