@@ -1,2 +1,4 @@
-"""Alerts and dashboards as code: config/alert-rules.yaml made into Datadog monitors and
-dashboards and CloudWatch alarms and dashboards, by `smoke alerts plan|apply` (SPEC §7)."""
+"""Alerts, dashboards and uptime checks as code: config/alert-rules.yaml made into Datadog
+monitors and dashboards, CloudWatch alarms and dashboards, and Pingdom / StatusCake uptime checks,
+per environment, by `smoke alerts plan|apply` (SPEC §7, §14); and the rollback conditions
+`smoke gate` honours (`rollback`)."""

@@ -1,8 +1,10 @@
 """CloudWatch: read and write the alarms and dashboards prodsmoke manages (boto3).
 
-Alarms are found by name (`prodsmoke-<env>-…`), dashboards by their two fixed names. They are
-created in one region (`cloudwatch.region`, else the AWS default): alarms only see metrics in their
-own region, so a multi-region deployment should publish to that region (`mode: api`).
+One `CloudWatchAlerts` per environment. Alarms are found by name (`prodsmoke-<env>-…`, minus those
+of another environment whose name extends this one's), dashboards by the environment's two names.
+They are created in one region (`cloudwatch.region`, else the AWS default): alarms only see
+metrics in their own region, so a multi-region deployment should publish to that region (`mode:
+api`). Offline, the account id in ARNs is a placeholder and nothing is called.
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prodsmoke.alerts import dashboards
-from prodsmoke.alerts.cloudwatch_alarms import PREFIX, alarms, widened
+from prodsmoke.alerts import cloudwatch_alarms, dashboards
+from prodsmoke.alerts.cloudwatch_alarms import PREFIX, alarms
 from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.plan import Change, Resource
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable
 
     from prodsmoke.config.alert_rules import AlertRules
     from prodsmoke.config.monitoring import Monitoring
 
 TAGS = [{"Key": "managed-by", "Value": "prodsmoke"}]
+OFFLINE_ACCOUNT = "<account-id>"
+
+
+def _same(path: str) -> str:
+    return path
 
 
 @dataclass
@@ -33,24 +40,42 @@ class CloudWatchAlerts:
 
     rules: AlertRules
     monitoring: Monitoring
-    config_dir: Path
+    file: str
     region: str
+    where_in_file: Callable[[str], str] = _same
+    others: tuple[str, ...] = ()  # the file's other environments
+    offline: bool = False
     name: str = "cloudwatch"
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _account: str | None = field(default=None, init=False, repr=False)
+
+    @property
+    def env(self) -> str:
+        """The environment these alarms and dashboards are for."""
+        return self.rules.env
 
     def where(self) -> str:
         """Which CloudWatch, for the plan's header."""
         return self.monitoring.cloudwatch.endpoint_url or f"region {self.region}"
 
     def notes(self) -> list[str]:
-        """Rules whose window had to widen to the schedule."""
-        return widened(self.rules)
+        """Rules whose window had to widen to the schedule, or that CloudWatch cannot watch."""
+        return cloudwatch_alarms.notes(self.rules, self.monitoring)
+
+    def details(self, resource: Resource) -> list[str]:
+        """The key fields of one alarm or dashboard."""
+        if resource.kind == "alarm":
+            return cloudwatch_alarms.details(resource)
+        return dashboards.details(resource)
 
     def desired(self) -> list[Resource]:
         """The alarms and dashboards the config asks for."""
         wanted = alarms(
-            self.rules, self.monitoring, topic_arn=self._topic_arn, config_dir=self.config_dir
+            self.rules,
+            self.monitoring,
+            topic_arn=self._topic_arn,
+            file=self.file,
+            where=self.where_in_file,
         )
         arns = [self._alarm_arn(a.key) for a in wanted]
         boards = dashboards.cloudwatch(
@@ -67,9 +92,13 @@ class CloudWatchAlerts:
                 AlarmNamePrefix=f"{PREFIX}-{self.rules.env}-", AlarmTypes=["MetricAlarm"]
             )
             items = [a for page in pages for a in page.get("MetricAlarms", [])]
+        # `prodsmoke-prod-` also starts the alarms of an environment called `prod-eu`
+        theirs = tuple(f"{PREFIX}-{o}-" for o in self.others if o.startswith(f"{self.env}-"))
         for item in items:
+            if theirs and item["AlarmName"].startswith(theirs):
+                continue
             found.append(Resource("alarm", item["AlarmName"], item["AlarmName"], _normal(item)))
-        for name in dashboards.NAMES:
+        for name in dashboards.names(self.env):
             with _errors(f"read dashboard {name!r}"):
                 listed = cloudwatch.list_dashboards(DashboardNamePrefix=name)["DashboardEntries"]
                 if not any(d["DashboardName"] == name for d in listed):
@@ -111,6 +140,8 @@ class CloudWatchAlerts:
         return self._clients[service]
 
     def _account_id(self) -> str:
+        if self.offline:
+            return OFFLINE_ACCOUNT
         if self._account is None:
             with _errors("find the AWS account (sts get-caller-identity)"):
                 self._account = str(self._client("sts").get_caller_identity()["Account"])

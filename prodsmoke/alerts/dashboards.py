@@ -2,7 +2,9 @@
 
 `production_health` answers "is the product up and fast?" (run success, homepage and API latency,
 the alerts); `smoke_test_status` answers "what is the suite doing?" (per check success, duration,
-retries, failures). Threshold markers come from the alert rules, so the lines match the alerts.
+retries, failures, journey steps). Threshold markers come from the alert rules, so the lines match
+the alerts. Each environment has its own pair: `production_health` and `smoke_test_status` for
+`production` (the names SPEC §7 promises), `<env>_health` and `smoke_test_status_<env>` for others.
 """
 
 from __future__ import annotations
@@ -22,8 +24,20 @@ MARKER = (
 )
 
 
+def names(env: str) -> tuple[str, str]:
+    """The two dashboards of one environment."""
+    if env == "production":
+        return NAMES
+    return f"{env}_health", f"smoke_test_status_{env}"
+
+
+def env_marker(env: str) -> str:
+    """The words in a Datadog dashboard's description that say whose it is."""
+    return f"Environment: {env}."
+
+
 def _threshold(rules: AlertRules, metric: str) -> float | None:
-    return next((r.threshold for r in rules.rules if r.metric == metric), None)
+    return next((r.threshold for r in rules.rules if r.metric == metric and not r.check), None)
 
 
 def datadog(rules: AlertRules, monitoring: Monitoring) -> list[Resource]:
@@ -71,7 +85,7 @@ def datadog(rules: AlertRules, monitoring: Monitoring) -> list[Resource]:
             "definition": {
                 "type": "manage_status",
                 "title": "Smoke alerts",
-                "query": "tag:managed-by:prodsmoke",
+                "query": f"tag:managed-by:prodsmoke tag:env:{env}",
                 "summary_type": "monitors",
                 "display_format": "countsAndList",
             }
@@ -91,17 +105,23 @@ def datadog(rules: AlertRules, monitoring: Monitoring) -> list[Resource]:
         series("Check duration (ms) by check", f"avg:{p}.check.duration{check} by {{check}}"),
         series("Retries by check", f"sum:{p}.retries{check} by {{check}}", kind="bars"),
         series("Run duration (ms) by region", f"avg:{p}.duration{run} by {{region}}"),
+        series(
+            "Journey steps (ms) by check and step",
+            f"avg:{p}.step.duration{{env:{env}}} by {{check,step}}",
+        ),
+        series("LCP (ms) by check", f"avg:{p}.web_vitals.lcp_ms{{env:{env}}} by {{check}}"),
     ]
+    health_name, status_name = names(env)
     return [
-        _dd_board(NAMES[0], "Is production up and fast?", health),
-        _dd_board(NAMES[1], "What is the smoke suite doing?", status),
+        _dd_board(health_name, f"Is {env} up and fast?", health, env),
+        _dd_board(status_name, "What is the smoke suite doing?", status, env),
     ]
 
 
-def _dd_board(title: str, about: str, widgets: list[dict[str, Any]]) -> Resource:
+def _dd_board(title: str, about: str, widgets: list[dict[str, Any]], env: str) -> Resource:
     body = {
         "title": title,
-        "description": f"{about} {MARKER}",
+        "description": f"{about} {MARKER} {env_marker(env)}",
         "layout_type": "ordered",
         "widgets": widgets,
     }
@@ -176,10 +196,20 @@ def cloudwatch(
         metric("Check duration (ms)", f"{p}.check.duration", "Average", by_check, x=0, y=6),
         metric("Run duration (ms) by region", f"{p}.duration", "Average", by_region, x=12, y=6),
     ]
+    health_name, status_name = names(env)
     return [
-        Resource("dashboard", NAMES[0], NAMES[0], {"widgets": health}),
-        Resource("dashboard", NAMES[1], NAMES[1], {"widgets": status}),
+        Resource("dashboard", health_name, health_name, {"widgets": health}),
+        Resource("dashboard", status_name, status_name, {"widgets": status}),
     ]
+
+
+def details(resource: Resource) -> list[str]:
+    """The key fields of a dashboard (either provider), for a plan people read."""
+    titles = []
+    for widget in resource.body.get("widgets", []):
+        definition = widget.get("definition", widget.get("properties", {}))
+        titles.append(str(definition.get("title", widget.get("type", "?"))))
+    return [f"widgets ({len(titles)}): {'; '.join(titles)}"]
 
 
 def cloudwatch_body(resource: Resource) -> str:

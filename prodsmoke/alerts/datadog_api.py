@@ -1,7 +1,9 @@
 """Datadog: read and write the monitors and dashboards prodsmoke manages (datadog-api-client v1).
 
-Monitors are found by the `managed-by:prodsmoke` tag, dashboards by title and the "Managed by
-prodsmoke" note in their description; nothing else in the account is read or touched.
+One `DatadogAlerts` per environment. Monitors are found by the `managed-by:prodsmoke` and
+`env:<env>` tags, dashboards by the "Managed by prodsmoke" note in their description and either
+this environment's titles or its "Environment: <env>." note; nothing else in the account is read
+or touched. `desired()` needs no keys, so an offline plan can show it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prodsmoke.alerts import dashboards
+from prodsmoke.alerts import dashboards, datadog_monitors
 from prodsmoke.alerts.datadog_monitors import MANAGED_TAG, RULE_TAG, monitors
 from prodsmoke.alerts.plan import Change, Resource
 from prodsmoke.errors import SmokeError
@@ -38,10 +40,21 @@ class DatadogAlerts:
     name: str = "datadog"
     _client: ApiClient | None = field(default=None, init=False, repr=False)
 
+    @property
+    def env(self) -> str:
+        """The environment these monitors and dashboards are for."""
+        return self.rules.env
+
     def where(self) -> str:
         """Which Datadog, for the plan's header."""
         dd = self.monitoring.datadog
         return dd.host or f"site {dd.site}"
+
+    def details(self, resource: Resource) -> list[str]:
+        """The key fields of one monitor or dashboard."""
+        if resource.kind == "monitor":
+            return datadog_monitors.details(resource)
+        return dashboards.details(resource)
 
     def notes(self) -> list[str]:
         """Nothing to warn about: Datadog evaluates windows as configured."""
@@ -65,6 +78,8 @@ class DatadogAlerts:
         for item in listed:
             body = item.to_dict()  # type: ignore[no-untyped-call]
             body["tags"] = sorted(body.get("tags", []))
+            if f"env:{self.env}" not in body["tags"]:
+                continue  # another environment's
             key = next(
                 (t.split(":", 1)[1] for t in body["tags"] if t.startswith(RULE_TAG + ":")), None
             )
@@ -73,9 +88,13 @@ class DatadogAlerts:
         boards = DashboardsApi(self.client())  # type: ignore[no-untyped-call]
         with _errors("list dashboards"):
             summaries = boards.list_dashboards().to_dict().get("dashboards", [])  # type: ignore[no-untyped-call]
+        mine = dashboards.names(self.env)
         for summary in summaries:
-            if "Managed by prodsmoke" not in (summary.get("description") or ""):
+            about = summary.get("description") or ""
+            if "Managed by prodsmoke" not in about:
                 continue
+            if summary["title"] not in mine and dashboards.env_marker(self.env) not in about:
+                continue  # another environment's
             with _errors(f"read dashboard {summary['title']!r}"):
                 body = boards.get_dashboard(summary["id"]).to_dict()  # type: ignore[no-untyped-call]
             found.append(Resource("dashboard", body["title"], body["title"], body, summary["id"]))

@@ -42,7 +42,7 @@ def handle(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(f"--window: got {args.window!r}, {exc}") from None
     monitoring = load_monitoring(args.config)
-    rules = load_alert_rules(args.config, monitoring)
+    rules = load_alert_rules(args.config, monitoring).for_env(args.env)
     history = open_history(monitoring, args.output, args.history)
     verdict = evaluate(history, rules, monitoring, env=args.env, window_s=window)
     print(redact.redact(json.dumps(verdict.to_dict(), indent=2)))

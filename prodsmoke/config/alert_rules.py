@@ -1,36 +1,63 @@
-"""`alert-rules.yaml`: the schema of alert rules, SLOs and gate defaults, and its loader.
+"""`alert-rules.yaml`: one environment's alert rules, SLOs, gate, rollback and uptime settings.
 
-A rule is one of three forms: a metric over (`above`) or under (`below`) a threshold, `failures`
-(N failed runs within the window: a one-off failure need not page), or `failing_regions` (K regions
-failing within the window). Recipients are e-mail addresses or `service:target` handles. The file
-is optional; without it there are no rules and the gate checks the SLO defaults.
+A rule watches one of six things: a metric over (`above`) or under (`below`) a threshold;
+`failures` (N failed runs in the window: a one-off failure need not page); `failing_regions` (K
+regions failing); `failing_checks` (N checks failing); `failing_share` (more than a share of the
+checks failing); `warning_checks` (N checks in `warn`). `check:` (ids) or `check_kind:` (health,
+api, journey, critical_journey) narrow a rule to some checks; `step:` and `page:` go with the step
+and Web Vitals metrics. Severities follow the runbook: critical, high, medium, low (plus
+`warning`, the older name between medium and low). Recipients are e-mail addresses or
+`service:target` handles.
+
+The file may hold one environment or several (`prodsmoke.config.alert_file`); `load_alert_rules`
+reads it, and `AlertRulesFile.for_env(name)` gives the `AlertRules` below.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from prodsmoke.config.maintenance import MaintenanceWindow  # noqa: TC001 - pydantic needs it
 from prodsmoke.config.models import StrictModel
-from prodsmoke.config.monitoring import (
-    METRICS,
-    RUN_METRICS,
-    Duration,
-    Monitoring,
-    Name,
-    _load,
-)
-from prodsmoke.errors import ConfigError
+from prodsmoke.config.monitoring import RUN_METRICS, Duration, Name
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from prodsmoke.config.alert_file import AlertRulesFile
+    from prodsmoke.config.monitoring import Monitoring
 
 ALERT_RULES_FILE = "alert-rules.yaml"
+
+Severity = Literal["critical", "high", "medium", "warning", "low"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "warning", "low")  # most urgent
+# Datadog monitor priorities (P1 pages at once … P4 waits for working hours).
+PRIORITY: Mapping[Severity, int] = {"critical": 1, "high": 2, "medium": 3, "warning": 3, "low": 4}
+Selector = Literal["health", "api", "journey", "critical_journey"]
+RuleKind = Literal[
+    "metric", "failures", "regions", "failing_checks", "failing_share", "warning_checks"
+]
+FORMS = (
+    "metric",
+    "failures",
+    "failing_regions",
+    "failing_checks",
+    "failing_share",
+    "warning_checks",
+)
+CHECK_FORMS = frozenset({"failing_checks", "failing_share", "warning_checks"})
 
 _RECIPIENT = re.compile(
     r"^([^@\s:]+@[^@\s]+\.[^@\s]+|(slack|pagerduty|opsgenie|webhook|teams):\S+)$"
 )
+EnvName = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="an environment name, e.g. staging")
+]
 
 
 def _recipient(value: str) -> str:
@@ -42,14 +69,23 @@ def _recipient(value: str) -> str:
     return value
 
 
+def _one_or_many(value: object) -> object:
+    return (value,) if isinstance(value, str) else value
+
+
 Recipient = Annotated[str, AfterValidator(_recipient)]
+CheckIds = Annotated[
+    tuple[Name, ...],
+    BeforeValidator(_one_or_many),
+    Field(description="a check id or a list of them, e.g. [login_flow]"),
+]
 
 
 class Rule(StrictModel):
-    """One alert: a metric over a threshold, N failures in a window, or K regions failing."""
+    """One alert: a metric, failed runs, failing regions, or failing / warning checks."""
 
     id: Name
-    severity: Literal["critical", "warning"]
+    severity: Severity
     title: str | None = None
     description: str = ""
     metric: str | None = Field(None, description="a metric name, e.g. smoke_test.success")
@@ -58,6 +94,13 @@ class Rule(StrictModel):
     above: float | None = None
     failures: int | None = Field(None, ge=1, le=1000, description="a whole number of failures")
     failing_regions: int | None = Field(None, ge=1, le=50, description="a whole number")
+    failing_checks: int | None = Field(None, ge=1, le=1000, description="a whole number")
+    failing_share: float | None = Field(None, ge=0, lt=1, description="a share 0-1, e.g. 0.3")
+    warning_checks: int | None = Field(None, ge=1, le=1000, description="a whole number")
+    check: CheckIds = ()
+    check_kind: Selector | None = None
+    step: str | None = Field(None, min_length=1, description="a step name of the one check")
+    page: str | None = Field(None, min_length=1, description="a page path, e.g. /pricing")
     window: Duration
     scope: Literal["run", "check"] | None = None
     group_by: tuple[Literal["region", "check"], ...] = ()
@@ -65,51 +108,114 @@ class Rule(StrictModel):
 
     @model_validator(mode="after")
     def _one_condition(self) -> Rule:
-        kinds = [k for k in ("metric", "failures", "failing_regions") if getattr(self, k)]
-        if len(kinds) != 1:
-            raise ValueError("expected exactly one of metric, failures or failing_regions")
+        forms = [k for k in FORMS if getattr(self, k) is not None]
+        if len(forms) != 1:
+            raise ValueError(
+                "expected exactly one of metric, failures or failing_regions (runs), or "
+                "failing_checks, failing_share or warning_checks (checks)"
+            )
         bounds = [b for b in ("below", "above") if getattr(self, b) is not None]
         if self.metric and len(bounds) != 1:
             raise ValueError("expected exactly one of below or above with a metric")
         if not self.metric and bounds:
-            raise ValueError(f"{bounds[0]} goes with a metric; failures counts need none")
+            raise ValueError(f"{bounds[0]} goes with a metric; the other forms hold their own")
+        if self.check and self.check_kind:
+            raise ValueError("expected check or check_kind, not both: each selects checks")
+        if (self.check or self.check_kind) and forms[0] in ("failures", "failing_regions"):
+            raise ValueError(f"{forms[0]} counts runs; to count checks use failing_checks")
+        metric = self.metric or ""
+        if self.step and (not metric.endswith(".step.duration") or len(self.check) != 1):
+            raise ValueError("step goes with metric smoke_test.step.duration and one check")
+        if self.page and ".web_vitals." not in metric:
+            raise ValueError("page goes with a smoke_test.web_vitals.* metric")
+        if self.group_by and forms[0] in CHECK_FORMS:
+            raise ValueError(f"group_by goes with metric and failures rules, not {forms[0]}")
         return self
 
     @property
-    def kind(self) -> Literal["metric", "failures", "regions"]:
-        """Which of the three forms this rule takes."""
+    def kind(self) -> RuleKind:
+        """Which of the six forms this rule takes."""
         if self.metric:
             return "metric"
-        return "failures" if self.failures else "regions"
+        if self.failures:
+            return "failures"
+        if self.failing_regions:
+            return "regions"
+        if self.failing_checks:
+            return "failing_checks"
+        return "failing_share" if self.failing_share is not None else "warning_checks"
 
     @property
     def op(self) -> Literal["<", ">", ">="]:
         """The comparison that breaches."""
-        if self.kind != "metric":
-            return ">="
-        return "<" if self.below is not None else ">"
+        if self.kind == "metric":
+            return "<" if self.below is not None else ">"
+        return ">" if self.kind == "failing_share" else ">="
 
     @property
     def threshold(self) -> float:
         """The breaching threshold."""
-        for value in (self.below, self.above, self.failures, self.failing_regions):
+        for name in ("below", "above", *FORMS[1:]):
+            value = getattr(self, name)
             if value is not None:
                 return float(value)
         raise AssertionError("validated: a rule has a threshold")  # pragma: no cover
+
+    @property
+    def counts_checks(self) -> bool:
+        """Whether the rule counts checks (failing, warning) rather than a metric or runs."""
+        return self.kind in CHECK_FORMS
 
     def scope_for(self, prefix: str) -> Literal["run", "check"]:
         """Run-level metrics (duration, success, failures) default to `run`, the rest `check`."""
         if self.scope:
             return self.scope
+        if self.counts_checks:
+            return "check"
         if self.kind != "metric":
             return "run"
         suffix = (self.metric or "").removeprefix(prefix + ".")
-        return "run" if suffix in RUN_METRICS and "check" not in self.group_by else "check"
+        selective = self.check or "check" in self.group_by
+        return "run" if suffix in RUN_METRICS and not selective else "check"
+
+    def selects(self, check_id: str, step: str | None = None, page: str | None = None) -> bool:
+        """Whether a point from `check_id` (and `step`, `page`) counts for this rule.
+
+        `check_kind` is resolved into `check` when the file is loaded, so this needs no catalog.
+        """
+        return (
+            (not self.check or check_id in self.check)
+            and (self.step is None or step == self.step)
+            and (self.page is None or page == self.page)
+        )
+
+    @property
+    def priority(self) -> int:
+        """Datadog priority: 1 (critical) to 4 (low)."""
+        return PRIORITY[self.severity]
 
     @property
     def name(self) -> str:
         """What people see as the alert's title."""
         return self.title or self.id.replace("_", " ").capitalize()
+
+
+class LatencySlo(StrictModel):
+    """A p95 objective for one metric, optionally of some checks, one step or one page."""
+
+    metric: str = Field(description="a metric name, e.g. smoke_test.step.duration")
+    check: CheckIds = ()
+    step: str | None = Field(None, min_length=1, description="a step name of the one check")
+    page: str | None = Field(None, min_length=1, description="a page path, e.g. /pricing")
+    p95_ms: float = Field(gt=0, description="milliseconds, a number > 0")
+
+    def selects(self, check_id: str, step: str | None = None, page: str | None = None) -> bool:
+        """Whether a value from `check_id` (and `step`, `page`) counts for this objective."""
+        return (
+            (not self.check or check_id in self.check)
+            and (self.step is None or step == self.step)
+            and (self.page is None or page == self.page)
+        )
 
 
 class Slos(StrictModel):
@@ -120,6 +226,7 @@ class Slos(StrictModel):
     latency_p95_ms: dict[str, float] = Field(
         default_factory=dict, description="metric name -> milliseconds"
     )
+    latency: tuple[LatencySlo, ...] = ()
 
 
 class Gate(StrictModel):
@@ -127,6 +234,38 @@ class Gate(StrictModel):
 
     window: Duration = 1800
     require_data: bool = True
+
+
+class Rollback(StrictModel):
+    """When `smoke gate` says roll back (the runbook's automated rollback triggers).
+
+    Each condition is judged over the gate window by `prodsmoke.alerts.rollback`.
+    """
+
+    failure_rate_above: float | None = Field(
+        None, ge=0, lt=1, description="a share 0-1 of the runs, e.g. 0.5"
+    )
+    health_check_failing: bool = False
+    critical_journey_failing: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any condition is set."""
+        return (
+            self.failure_rate_above is not None
+            or self.health_check_failing
+            or self.critical_journey_failing
+        )
+
+
+class Uptime(StrictModel):
+    """External uptime checks (Pingdom, StatusCake): one per health check."""
+
+    every: Duration | None = Field(
+        None, description="a duration like 5m; at most the schedule's period (the default)"
+    )
+    checks: CheckIds = ()
+    notify: tuple[Recipient, ...] = ()
 
 
 class CloudWatchAlarms(StrictModel):
@@ -137,38 +276,69 @@ class CloudWatchAlarms(StrictModel):
     )
 
 
-class AlertRules(StrictModel):
-    """Alert rules, SLOs and gate defaults: the one source of thresholds and recipients."""
+class PingdomContacts(StrictModel):
+    """Who Pingdom alerts for one recipient (API 3.1 userids, teamids, integrationids)."""
 
-    env: str = Field("production", pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="an env name")
+    users: tuple[int, ...] = ()
+    teams: tuple[int, ...] = ()
+    integrations: tuple[int, ...] = ()
+
+
+class PingdomSettings(StrictModel):
+    """Pingdom uptime checks: recipient -> Pingdom contacts."""
+
+    contacts: dict[str, PingdomContacts] = Field(
+        default_factory=dict, description="recipient -> {users: [ids], teams: [ids]}"
+    )
+
+
+ContactGroupId = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    Field(pattern=r"^\d+$", description="a StatusCake contact group id, e.g. 123456"),
+]
+
+
+class StatusCakeSettings(StrictModel):
+    """StatusCake uptime checks: recipient -> contact group id."""
+
+    contact_groups: dict[str, ContactGroupId] = Field(
+        default_factory=dict, description="recipient -> contact group id"
+    )
+
+
+class AlertRules(StrictModel):
+    """One environment's rules, SLOs, gate and rollback settings, maintenance and uptime."""
+
+    env: EnvName
     expect_data_every: Duration = 1800
+    missing_data: Literal["alert", "ignore"] = "alert"
     regions: tuple[str, ...] = Field((), description="regions runs report from")
     checks: tuple[Name, ...] = Field((), description="check ids, for per-check CloudWatch alarms")
+    critical_journeys: CheckIds = ()
     rules: tuple[Rule, ...] = ()
     slos: Slos = Slos()
     gate: Gate = Gate()
+    rollback: Rollback = Rollback()
+    maintenance: tuple[MaintenanceWindow, ...] = ()
+    uptime: Uptime = Uptime()
     cloudwatch: CloudWatchAlarms = CloudWatchAlarms()
+    pingdom: PingdomSettings | None = None
+    statuscake: StatusCakeSettings | None = None
+
+    def maintenance_at(self, at: datetime) -> MaintenanceWindow | None:
+        """The recurring maintenance window `at` falls in, if any."""
+        return next((w for w in self.maintenance if w.active_at(at)), None)
+
+    def rules_for(self, check_id: str) -> tuple[Rule, ...]:
+        """The rules that name `check_id` (by id or kind)."""
+        return tuple(r for r in self.rules if r.check and check_id in r.check)
 
 
 def load_alert_rules(
     config_dir: Path, monitoring: Monitoring, *, environ: Mapping[str, str] | None = None
-) -> AlertRules:
-    """`alert-rules.yaml` (no rules when absent), with metric names checked against the prefix."""
-    file = config_dir / ALERT_RULES_FILE
-    rules = _load(file, AlertRules, environ)
-    known = [monitoring.metric(m) for m in METRICS]
-    seen: set[str] = set()
-    for i, rule in enumerate(rules.rules):
-        if rule.id in seen:
-            raise ConfigError(str(file), f"rules[{i}].id", f"duplicate rule id {rule.id!r}")
-        seen.add(rule.id)
-        if rule.metric and rule.metric not in known:
-            raise ConfigError(
-                str(file), f"rules[{i}].metric", f"got {rule.metric!r}, expected one of: {known}"
-            )
-    for name in rules.slos.latency_p95_ms:
-        if name not in known:
-            raise ConfigError(
-                str(file), f"slos.latency_p95_ms.{name}", f"unknown metric; expected one of {known}"
-            )
-    return rules
+) -> AlertRulesFile:
+    """`alert-rules.yaml`, validated; `.for_env(name)` gives one environment's `AlertRules`."""
+    from prodsmoke.config.alert_file import load
+
+    return load(config_dir, monitoring, environ=environ)

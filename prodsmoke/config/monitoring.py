@@ -59,7 +59,7 @@ Name = Annotated[
     str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="a lower_snake_case name")
 ]
 ReporterName = Literal["history", "github_summary", "datadog", "newrelic", "cloudwatch"]
-Dimension = Literal["env", "region", "check", "status", "failure_class"]
+Dimension = Literal["env", "region", "check", "status", "failure_class", "step", "page"]
 
 
 def parse_duration(text: str) -> int:

@@ -1,4 +1,4 @@
-"""A local Datadog (monitors and dashboards) and config roots that point at it and at moto."""
+"""Local Datadog, Pingdom and StatusCake APIs, and config roots that point at them and at moto."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from datadog_fake import API_KEY, APP_KEY, FakeDatadog, fake_datadog
+from pingdom_fake import FakePingdom, fake_pingdom
+from statuscake_fake import FakeStatusCake, fake_statuscake
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -27,13 +29,52 @@ def datadog(datadog_server: FakeDatadog, monkeypatch: pytest.MonkeyPatch) -> Fak
     return datadog_server
 
 
+@pytest.fixture(scope="session")
+def pingdom_server() -> Iterator[FakePingdom]:
+    with fake_pingdom() as fake:
+        yield fake
+
+
+@pytest.fixture
+def pingdom(pingdom_server: FakePingdom, monkeypatch: pytest.MonkeyPatch) -> FakePingdom:
+    """The fake Pingdom, empty; PINGDOM_API_TOKEN and PINGDOM_API_URL set for it."""
+    from pingdom_fake import TOKEN
+
+    pingdom_server.reset()
+    monkeypatch.setenv("PINGDOM_API_TOKEN", TOKEN)
+    monkeypatch.setenv("PINGDOM_API_URL", pingdom_server.url)
+    return pingdom_server
+
+
+@pytest.fixture(scope="session")
+def statuscake_server() -> Iterator[FakeStatusCake]:
+    with fake_statuscake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def statuscake(
+    statuscake_server: FakeStatusCake, monkeypatch: pytest.MonkeyPatch
+) -> FakeStatusCake:
+    """The fake StatusCake, empty; STATUSCAKE_API_TOKEN and STATUSCAKE_API_URL set for it."""
+    from statuscake_fake import TOKEN
+
+    statuscake_server.reset()
+    monkeypatch.setenv("STATUSCAKE_API_TOKEN", TOKEN)
+    monkeypatch.setenv("STATUSCAKE_API_URL", statuscake_server.url)
+    return statuscake_server
+
+
 @pytest.fixture
 def alerts_config(tmp_path: Path, datadog_server: FakeDatadog) -> Callable[..., Path]:
-    """The repository's alert-rules.yaml, with monitoring pointed at the local Datadog."""
+    """A copy of the repository's config root (alert-rules.yaml, environments, schedule), its
+    alert rules replaced when given, monitoring pointed at the local Datadog."""
 
     def make(rules: str | None = None) -> Path:
         root = tmp_path / "config"
-        root.mkdir(exist_ok=True)
+        if not root.exists():
+            shutil.copytree(REPO_CONFIG / "environments", root / "environments")
+            shutil.copy(REPO_CONFIG / "cron-schedule.yaml", root / "cron-schedule.yaml")
         if rules is None:
             shutil.copy(REPO_CONFIG / "alert-rules.yaml", root / "alert-rules.yaml")
         else:

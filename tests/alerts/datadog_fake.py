@@ -1,8 +1,9 @@
 """A local stand-in for Datadog's v1 Monitors and Dashboards APIs, strict where the real one is.
 
-Monitors: `query alert` queries must parse (`<agg>(last_<n><unit>):<expr> <op> <number>`), the
-critical threshold must equal the query's, `no_data_timeframe` must be at least twice the query
-window, tags must be `key:value` strings. Dashboards: a title, `ordered`/`free` layout, widgets with
+Monitors: `query alert` queries must parse (`<agg>(last_<n><unit>):<expr> <op> <number>`), a
+scope may not mix `,` with AND/OR/IN (Datadog's advanced filtering rule), the critical threshold
+must equal the query's, `no_data_timeframe` must be at least twice the query window, tags must be
+`key:value` strings. Dashboards: a title, `ordered`/`free` layout, widgets with
 a known definition type and the fields that type requires. Like the real API it answers with ids,
 timestamps and defaults of its own (so a client must not expect its request echoed back).
 """
@@ -57,6 +58,10 @@ def monitor_problems(body: dict[str, Any]) -> list[str]:
         problems.append("No data timeframe must be at least 2x the monitor timeframe")
     if match.group(4).count("{") != match.group(4).count("}"):
         problems.append("unbalanced braces in query")
+    for scope in re.findall(r"\{([^}]*)\}", match.group(4)):
+        # Datadog: the symbolic `,` cannot be combined with AND, OR, IN or NOT
+        if "," in scope.split(" IN (")[0] and re.search(r" (AND|OR|IN|NOT) ", scope):
+            problems.append(f"invalid scope: ',' mixed with boolean operators: {{{scope}}}")
     if not all(isinstance(t, str) and ":" in t for t in body.get("tags", [])):
         problems.append("tags must be key:value strings")
     if body.get("priority") not in (None, 1, 2, 3, 4, 5):

@@ -64,7 +64,7 @@ def test_the_gate_blocks_after_a_failing_streak_and_passes_after_recovery(capsys
 
     # evaluated at the end of the streak, with the repository's rules and SLOs
     monitoring = load_monitoring(REPO_CONFIG)
-    rules = load_alert_rules(REPO_CONFIG, monitoring)
+    rules = load_alert_rules(REPO_CONFIG, monitoring).for_env("production")
     result = evaluate(history, rules, monitoring, env="production", window_s=1800, now=now)
     assert not result.passed
     reasons = {(v.reason.split(":")[0], v.check) for v in result.violations}
@@ -97,7 +97,7 @@ def rules_dir(tmp_path, text):
     root.mkdir(parents=True, exist_ok=True)
     (root / "alert-rules.yaml").write_text(text)
     monitoring = load_monitoring(root)
-    return monitoring, load_alert_rules(root, monitoring)
+    return monitoring, load_alert_rules(root, monitoring).for_env("production")
 
 
 def test_a_one_off_failure_is_tolerated_but_failing_from_two_regions_is_not(history, tmp_path):
@@ -202,7 +202,8 @@ def test_a_bad_window_is_a_usage_error(capsys, tmp_path):
         ),
         (
             "{id: x, severity: page, failures: 2, window: 5m, notify: [a@example.com]}",
-            "rules[0].severity: got 'page': input should be 'critical' or 'warning'",
+            "rules[0].severity: got 'page': input should be 'critical', 'high', 'medium', "
+            "'warning' or 'low'",
         ),
     ],
 )
