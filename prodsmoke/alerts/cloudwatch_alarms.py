@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from prodsmoke.alerts.plan import Resource
 from prodsmoke.config.monitoring import format_duration
 from prodsmoke.errors import ConfigError
+from prodsmoke.results import step_tag
 
 if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
@@ -146,7 +147,9 @@ def _groups(rule: Rule, rules: AlertRules, spot: _Spot) -> list[tuple[str, dict[
         groups = [(f"{s}-{v}", {**d, key: v}) for s, d in groups for v in values[key]]
     if len(rule.check) == 1 and not per_check:
         groups = [(s, {**d, "check": rule.check[0]}) for s, d in groups]
-    extra = {k: v for k, v in (("step", rule.step), ("page", rule.page)) if v}
+    # the step as the reporters publish it (`results.step_tag`): "Log in" is "log_in"
+    step = step_tag(rule.step) if rule.step else None
+    extra = {k: v for k, v in (("step", step), ("page", rule.page)) if v}
     return [(s, {**d, **extra}) for s, d in groups]
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts.plan import Resource
 from prodsmoke.config.monitoring import METRICS, format_duration
+from prodsmoke.results import step_tag
 
 if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
@@ -60,7 +61,7 @@ def _filter(rule: Rule, rules: AlertRules, monitoring: Monitoring, *, status: st
     if len(rule.check) == 1:
         terms.append(f"check:{rule.check[0]}")
     if rule.step:
-        terms.append(f"step:{tag_value(rule.step)}")
+        terms.append(f"step:{step_tag(rule.step)}")  # as the reporters publish it
     if rule.page:
         terms.append(f"page:{tag_value(rule.page)}")
     if len(rule.check) > 1:  # the symbolic `,` cannot be mixed with AND/IN

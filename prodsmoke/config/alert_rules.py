@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from prodsmoke.config.maintenance import MaintenanceWindow  # noqa: TC001 - pydantic needs it
+from prodsmoke.config.maintenance import MaintenanceWindow
 from prodsmoke.config.models import StrictModel
 from prodsmoke.config.monitoring import RUN_METRICS, Duration, Name
 

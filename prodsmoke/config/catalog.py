@@ -17,13 +17,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from prodsmoke.config.journey_files import scan
 from prodsmoke.config.monitoring import METRICS
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from prodsmoke.config.models import Settings
 
 Kind = Literal["health", "api", "journey"]
@@ -47,6 +47,8 @@ class Catalog:
     steps: Mapping[str, frozenset[str]] = field(default_factory=dict)
     metrics: frozenset[str] = frozenset()
     known: bool = True
+    # A Python journey computes a metric's name at run time: any journey.<m> may exist.
+    open_metrics: bool = False
 
     def of_kind(self, kind: Kind) -> tuple[str, ...]:
         """The check ids of one kind, in config order."""
@@ -65,6 +67,8 @@ class Catalog:
         if name in known:
             return None
         custom = f"{prefix}.{JOURNEY_METRIC}"
+        if name.startswith(custom) and self.open_metrics:
+            return None
         if name.startswith(custom) and not self.known:
             return f"got {name!r}, but custom metrics cannot be checked: {self._missing}"
         return f"got {name!r}, {_hint(name, known, 'metric')}"
@@ -97,22 +101,33 @@ def _hint(value: str, known: list[str], what: str) -> str:
 
 
 def catalog_from_settings(settings: Settings) -> Catalog:
-    """Today's derivation: health and API check ids, the configured built-in journeys.
+    """Health and API checks; every journey with the steps and metrics it declares.
 
-    The built-in journeys name no steps before a run (absent from `steps`: any step name is
-    accepted) and report no custom metrics. Issue 10 extends this with registered journey
-    kinds, YAML step journeys (their `step:` names) and `smoke.metric(name, …)` calls.
+    A configured journey's kind says its step and metric names (`JourneySpec.step_names`,
+    `metric_names`); a Python journey's come from its file's literal `smoke.step("…")` and
+    `smoke.metric("…", …)` calls (`journey_files.scan`, which never runs the file). A journey
+    whose step names are not all known before a run is absent from `steps` (any name goes).
     """
     checks: dict[str, Kind] = {c.id: "health" for c in settings.health_checks}
     checks.update({c.id: "api" for c in settings.api_checks})
-    journeys: object = settings.journeys
-    if isinstance(journeys, Mapping):  # issue 10's shape: journey id -> spec
-        names = [str(name) for name in journeys]
-    else:  # today's: one optional field per built-in journey
-        fields = getattr(type(journeys), "model_fields", {})
-        names = [name for name in fields if getattr(journeys, name) is not None]
-    checks.update(dict.fromkeys(names, "journey"))
-    return Catalog(checks=checks)
+    steps: dict[str, frozenset[str]] = {}
+    metrics: set[str] = set()
+    for journey_id, spec in settings.journeys.items():
+        checks[journey_id] = "journey"
+        if (names := spec.step_names()) is not None:
+            steps[journey_id] = names
+        metrics |= spec.metric_names()
+    open_metrics = False
+    for journey in scan(Path(p) for p in settings.journey_paths or ()):
+        checks[journey.id] = "journey"
+        if journey.steps is not None:
+            steps[journey.id] = journey.steps
+        if journey.metrics is None:
+            open_metrics = True
+        metrics |= journey.metrics or frozenset()
+    return Catalog(
+        checks=checks, steps=steps, metrics=frozenset(metrics), open_metrics=open_metrics
+    )
 
 
 def read_environment(config_dir: Path, env: str) -> Settings | None:

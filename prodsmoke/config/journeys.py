@@ -67,6 +67,14 @@ class JourneySpec(BaseModel):
         """One line for `smoke check-config`: what the journey does and its limits."""
         return ""
 
+    def step_names(self) -> frozenset[str] | None:
+        """The names of the steps this journey reports, when known before a run (else None)."""
+        return None
+
+    def metric_names(self) -> frozenset[str]:
+        """The metrics this journey reports (as `smoke_test.journey.<name>`)."""
+        return frozenset({"console_errors"})
+
     def _attempt_fits(self, limit_ms: int | None) -> None:
         """Let one attempt last the journey's own limit plus a margin, unless set by hand."""
         if limit_ms is not None and "timeout_s" not in self.model_fields_set:

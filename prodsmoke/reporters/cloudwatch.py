@@ -28,11 +28,16 @@ UNITS = {"ms": "Milliseconds", "ratio": "None", "count": "Count", "bytes": "Byte
 
 
 def dimension_sets(point: Point, sets: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
-    """The dimension sets (each led by `scope`) that apply to `point`, without duplicates."""
+    """The dimension sets (each led by `scope`) that apply to `point`, without duplicates.
+
+    A step's or a page's point goes only under sets that name its `step` / `page`: under the
+    others it would mix every step of a journey into one series.
+    """
     present = {k for k, _ in point.tags}
+    required = present & {"step", "page"}
     out: list[tuple[str, ...]] = []
     for wanted in sets:
-        if set(wanted) <= present:
+        if set(wanted) <= present and required <= set(wanted):
             names = ("scope", *[d for d in wanted if d != "scope"])
             if names not in out:
                 out.append(names)

@@ -295,7 +295,7 @@ def test_a_step_alarm_needs_its_dimension_set_published(moto_reset, alerts_confi
     config = alerts_config(
         "env: production\ncloudwatch: {sns_topics: {a@b.io: t}}\nrules:\n"
         "  - {id: login_step, severity: medium, metric: smoke_test.step.duration, "
-        "check: login_flow, step: Log in, above: 2000, window: 30m, notify: [a@b.io]}\n"
+        "check: login_flow, step: log in, above: 2000, window: 30m, notify: [a@b.io]}\n"
     )
 
     code, _, err = alerts(capsys, config, "plan")
@@ -321,5 +321,5 @@ def test_a_step_alarm_needs_its_dimension_set_published(moto_reset, alerts_confi
         {"Name": "check", "Value": "login_flow"},
         {"Name": "env", "Value": "production"},
         {"Name": "scope", "Value": "check"},
-        {"Name": "step", "Value": "Log in"},
+        {"Name": "step", "Value": "log_in"},
     ]

@@ -200,7 +200,7 @@ def test_rules_on_journey_steps_and_checks_become_filtered_monitors(datadog, ale
         "env: production\n"
         "rules:\n"
         "  - {id: login_step_slow, severity: medium, metric: smoke_test.step.duration,\n"
-        '     check: login_flow, step: "Submit the form", above: 2000, window: 30m,\n'
+        '     check: login_flow, step: "log in", above: 2000, window: 30m,\n'
         "     notify: [team@example.com]}\n"
         "  - {id: enhancement_slow, severity: low, metric: smoke_test.check.duration,\n"
         "     check: anonymous_enhancement, aggregation: max, above: 6000, window: 30m,\n"
@@ -217,7 +217,7 @@ def test_rules_on_journey_steps_and_checks_become_filtered_monitors(datadog, ale
     monitors = by_rule(datadog)
     assert monitors["login_step_slow"]["query"] == (
         "avg(last_30m):avg:smoke_test.step.duration{env:production,check:login_flow,"
-        "step:submit_the_form} > 2000"
+        "step:log_in} > 2000"
     )
     assert monitors["enhancement_slow"]["query"] == (
         "max(last_30m):max:smoke_test.check.duration{env:production,scope:check,"

@@ -92,6 +92,9 @@ def test_a_file_without_env_applies_to_whichever_is_named_and_alerts_will_not_gu
         "homepage_load",
         "anonymous_enhancement",
         "login_flow",
+        "example_search",
+        "pricing_plans",
+        "dashboard_history",
     )
     assert [r.env for r in file.selected("staging")] == ["staging"]
     with pytest.raises(ConfigError) as info:
@@ -127,7 +130,11 @@ def test_no_file_means_no_rules_for_any_environment(root: Path) -> None:
             "FILE: environments.production.rules[0].metric: got 'smoke_test.step.duraton', "
             "expected one of: smoke_test.duration, smoke_test.success, smoke_test.failures, "
             "smoke_test.homepage_load, smoke_test.api_response, smoke_test.check.duration, "
-            "smoke_test.retries, smoke_test.step.duration, smoke_test.web_vitals.ttfb_ms, "
+            "smoke_test.retries, smoke_test.step.duration, smoke_test.journey.console_errors, "
+            "smoke_test.journey.dom_content_loaded_ms, smoke_test.journey.enhancement_ms, "
+            "smoke_test.journey.login_ms, smoke_test.journey.logout_ms, "
+            "smoke_test.journey.page_load_ms, smoke_test.journey.ttfb_ms, "
+            "smoke_test.web_vitals.ttfb_ms, "
             "smoke_test.web_vitals.fcp_ms, smoke_test.web_vitals.lcp_ms, "
             "smoke_test.web_vitals.cls, smoke_test.web_vitals.inp_ms, "
             "smoke_test.web_vitals.requests, smoke_test.web_vitals.transfer_bytes; did you mean "

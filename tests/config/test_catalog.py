@@ -33,11 +33,41 @@ def test_the_catalog_of_an_environment_lists_its_checks_by_kind() -> None:
         "homepage_load": "journey",
         "anonymous_enhancement": "journey",
         "login_flow": "journey",
+        "example_search": "journey",  # YAML steps
+        "pricing_plans": "journey",  # e2e/test_pricing.py
+        "dashboard_history": "journey",  # e2e/test_dashboard.py
     }
     assert catalog.of_kind("api") == ("api_health",)
-    assert catalog.metrics == frozenset()
-    # journeys that name their steps only at run time accept any step
-    assert catalog.step_problem("login_flow", "anything") is None
+    # built-in kinds declare theirs; a Python journey's are read from its file, never run
+    assert catalog.metrics >= {"page_load_ms", "login_ms", "plans_ms", "console_errors"}
+    assert catalog.steps["login_flow"] == {"open /login", "log in", "log out"}
+    assert catalog.steps["pricing_plans"] == {"open pricing", "read the plans"}
+    assert catalog.steps["example_search"] == {"search the examples"}
+    assert catalog.step_problem("pricing_plans", "open pricng") == (
+        "got 'open pricng', expected one of: open pricing, read the plans; "
+        "did you mean 'open pricing'?"
+    )
+
+
+def test_a_journey_with_computed_names_accepts_any_step_and_metric(tmp_path: Path) -> None:
+    (tmp_path / "config" / "environments").mkdir(parents=True)
+    (tmp_path / "config" / "environments" / "shop.yaml").write_text(
+        "base_url: https://shop.example\n"
+    )
+    (tmp_path / "e2e").mkdir()
+    (tmp_path / "e2e" / "test_cart.py").write_text(
+        "def test_cart(page, smoke):\n"
+        "    for item in ('a', 'b'):\n"
+        "        with smoke.step(f'add {item}'):\n"
+        "            smoke.metric(f'{item}_ms', 1)\n"
+    )
+
+    catalog = environment_catalog(tmp_path / "config", "shop")
+
+    assert dict(catalog.checks) == {"cart": "journey"}
+    assert "cart" not in catalog.steps  # its step names are computed: any name may come
+    assert catalog.step_problem("cart", "add c") is None
+    assert catalog.metric_problem("smoke_test.journey.c_ms", "smoke_test") is None
 
 
 def test_a_journey_left_out_of_the_environment_is_not_a_check(tmp_path: Path) -> None:

@@ -41,6 +41,14 @@ class TextSubmit(JourneySpec):
         """E.g. '/ · #prompt-input → #enhance-button → #enhanced-output within 5000 ms'."""
         return f"{self.url} · {self.input} → {self.submit} → {self.output} within {self.max_ms} ms"
 
+    def step_names(self) -> frozenset[str]:
+        """The steps `run` times."""
+        return frozenset({f"open {self.url}", "submit", "see the answer"})
+
+    def metric_names(self) -> frozenset[str]:
+        """What `run` measures."""
+        return frozenset({"enhancement_ms", "console_errors"})
+
 
 @register(TextSubmit)
 async def run(j: JourneyRun, spec: TextSubmit) -> None:

@@ -63,6 +63,14 @@ class LoginJourney(JourneySpec):
             f"logout {self.logout.click} → {self.logout.success_url}"
         )
 
+    def step_names(self) -> frozenset[str]:
+        """The steps `run` times."""
+        return frozenset({f"open {self.url}", "log in", "log out"})
+
+    def metric_names(self) -> frozenset[str]:
+        """What `run` measures."""
+        return frozenset({"login_ms", "logout_ms", "console_errors"})
+
 
 @register(LoginJourney)
 async def run(j: JourneyRun, spec: LoginJourney) -> None:

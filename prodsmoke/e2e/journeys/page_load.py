@@ -39,6 +39,14 @@ class PageLoad(JourneySpec):
             f"console errors ≤ {self.max_console_errors}"
         )
 
+    def step_names(self) -> frozenset[str]:
+        """The steps `run` times."""
+        return frozenset({f"load {self.url}", "check the page"})
+
+    def metric_names(self) -> frozenset[str]:
+        """What `run` measures."""
+        return frozenset({"page_load_ms", "ttfb_ms", "dom_content_loaded_ms", "console_errors"})
+
 
 @register(PageLoad)
 async def run(j: JourneyRun, spec: PageLoad) -> None:

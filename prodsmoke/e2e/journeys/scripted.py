@@ -156,6 +156,10 @@ class ScriptedJourney(JourneySpec):
         who = f" · as {self.account}" if self.account else ""
         return f"{' → '.join(actions)} ({len(actions)} steps{groups}){who}{limit}"
 
+    def step_names(self) -> frozenset[str]:
+        """The timed steps: each `step:` name, and the first action's for steps before one."""
+        return frozenset(name for name, _ in groups(self.steps))
+
 
 def groups(steps: tuple[Step, ...]) -> list[tuple[str, list[tuple[int, Step]]]]:
     """The steps as (timed step name, [(index, step)…]); a `step:` entry starts a group, and

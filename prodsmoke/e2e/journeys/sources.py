@@ -1,25 +1,26 @@
 """Finding a team's Python journeys: `test_<id>` functions in the files `journey_paths` names.
 
-Collected the way pytest collects tests (every `test_*.py` under a folder; every module-level
-function `test_<id>`), so the same files run under `pytest -p prodsmoke.e2e.standalone`. A
-journey asks for fixtures by parameter name, and only `page` and `smoke` exist. Whatever is wrong
-in a file (a syntax or import error, an unknown fixture, an id that is not lower_snake_case, an
-id used twice) is a `ConfigError` naming the file and line, found before anything is sent.
+The files are the ones `config.journey_files` finds (every `test_*.py` under a folder, as
+pytest collects); every module-level function `test_<id>` is a journey, so the same files run
+under `pytest -p prodsmoke.e2e.standalone`. A journey asks for fixtures by parameter name, and
+only `page` and `smoke` exist. Whatever is wrong in a file (a syntax or import error, an unknown
+fixture, an id that is not lower_snake_case, an id used twice) is a `ConfigError` naming the
+file and line, found before anything is sent.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import inspect
 import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from prodsmoke.config.journey_files import StaticJourney, journey_files, scan_file
 from prodsmoke.errors import ConfigError
 
 FIXTURES = ("page", "smoke")
@@ -37,9 +38,7 @@ class JourneySource:
     line: int
     is_async: bool
     fixtures: tuple[str, ...]
-    # Literal names in `smoke.step("…")` / `smoke.metric("…", …)` calls: what alert rules may name.
-    steps: frozenset[str] = field(default_factory=frozenset)
-    metrics: frozenset[str] = field(default_factory=frozenset)
+    declared: StaticJourney | None = None  # its step and metric names, read from the file
 
     def where(self) -> str:
         """`file:line` of the function."""
@@ -61,37 +60,21 @@ def discover(paths: Iterable[Path]) -> list[JourneySource]:
     return list(found.values())
 
 
-def journey_files(paths: Iterable[Path]) -> list[Path]:
-    """The `test_*.py` files in `paths`, sorted; hidden folders and caches are skipped."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_file():
-            files.append(path)
-            continue
-        for file in sorted(path.rglob("test_*.py")):
-            parts = file.relative_to(path).parts
-            if not any(p.startswith(".") or p == "__pycache__" for p in parts):
-                files.append(file)
-    return sorted(dict.fromkeys(f.resolve() for f in files))
-
-
 def collect(file: Path, module: ModuleType) -> list[JourneySource]:
     """The journeys one imported module defines (not the ones it imports from elsewhere)."""
-    literals = _literal_calls(file)
+    declared = {j.id: j for j in scan_file(file)}
     sources: list[JourneySource] = []
     for name, function in vars(module).items():
         if not name.startswith("test") or not inspect.isfunction(function):
             continue
         if getattr(function, "__module__", None) != module.__name__:
             continue
-        sources.append(from_function(function, file, literals))
+        sources.append(from_function(function, file, declared.get(name.removeprefix("test_"))))
     return sorted(sources, key=lambda s: s.line)
 
 
 def from_function(
-    function: Callable[..., object],
-    file: Path,
-    literals: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+    function: Callable[..., object], file: Path, declared: StaticJourney | None = None
 ) -> JourneySource:
     """A journey from one `test_<id>` function (pytest's collection uses this too)."""
     line = function.__code__.co_firstlineno
@@ -121,7 +104,6 @@ def from_function(
                 + ", ".join(FIXTURES),
             )
         fixtures.append(parameter.name)
-    steps, metrics = literals
     return JourneySource(
         id=journey_id,
         function=function,
@@ -129,8 +111,7 @@ def from_function(
         line=line,
         is_async=inspect.iscoroutinefunction(function),
         fixtures=tuple(fixtures),
-        steps=steps,
-        metrics=metrics,
+        declared=declared,
     )
 
 
@@ -168,23 +149,3 @@ def _line_in(file: Path, exc: BaseException) -> int:
     """The line of `file` the error came through (the deepest frame in that file)."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == file]
     return (frames[-1].lineno or 0) if frames else 0
-
-
-def _literal_calls(file: Path) -> tuple[frozenset[str], frozenset[str]]:
-    """Step and metric names written as literals: `smoke.step("x")`, `smoke.metric("y", v)`."""
-    found: dict[str, set[str]] = {"step": set(), "metric": set()}
-    try:
-        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return frozenset(), frozenset()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in found
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            found[node.func.attr].add(node.args[0].value)
-    return frozenset(found["step"]), frozenset(found["metric"])
