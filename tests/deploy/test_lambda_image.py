@@ -65,10 +65,10 @@ def test_image_is_ready_for_a_read_only_filesystem() -> None:
     ):
         assert setting in env
     copies = [args for word, args in instructions() if word == "COPY"]
-    assert copies == ["config/ /app/config/"]
+    assert copies == ["config/ /app/config/", "e2e/ /app/e2e/"]
     # what the build context must let through (everything else is ignored, .venv included)
     kept = {line[1:] for line in IGNORE.read_text().splitlines() if line.startswith("!")}
-    assert {"pyproject.toml", "README.md", "prodsmoke/", "config/"} <= kept
+    assert {"pyproject.toml", "README.md", "prodsmoke/", "config/", "e2e/"} <= kept
 
 
 def test_entrypoint_is_awslambdaric_calling_the_handler() -> None:
