@@ -179,3 +179,27 @@ async def test_a_check_that_passes_on_retry_is_flaky_and_keeps_the_failed_attemp
             # the light first attempt's HAR too: every attempt logs what it requested
             log = json.loads((tmp_path / str(round_) / har).read_text())["log"]
             assert log["entries"], har
+
+
+async def test_two_journeys_of_one_kind_both_time_their_page_and_both_lead(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = demo_settings()
+    pricing = type(settings.journeys["homepage_load"]).model_validate(
+        {"kind": "page_load", "url": "/pricing", "visible": [".plan"], "expected_requests": 3}
+    )
+    settings = settings.model_copy(
+        update={"journeys": {**settings.journeys, "pricing_load": pricing}}
+    )
+    planned = plan(settings, ["homepage_load", "pricing_load", "anonymous_enhancement"])
+    assert {c.id: c.leads for c in planned} == {
+        "homepage_load": True,
+        "pricing_load": True,
+        "anonymous_enhancement": False,
+    }
+    result = await Engine(settings, RunOptions(output_dir=tmp_path), planned).run()
+    for check_id, path in (("homepage_load", "/"), ("pricing_load", "/pricing")):
+        check = result.check(check_id)
+        assert check.status is Status.PASS, check.error
+        assert check.metrics["page_load_ms"] > 0
+        assert [s.name for s in check.steps] == [f"load {path}", "check the page"]
