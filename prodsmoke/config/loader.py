@@ -12,12 +12,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from prodsmoke import redact
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.models import Settings
+from prodsmoke.config.yamlfile import read_yaml, read_yaml_documents
 from prodsmoke.errors import ConfigError
 
 # What a pydantic error type means, in the words of a YAML author.
@@ -37,6 +37,15 @@ _EXPECTED = {
     "model_attributes_type": "a mapping",
 }
 
+
+__all__ = [
+    "available_environments",
+    "environment_file",
+    "load_settings",
+    "read_yaml",
+    "read_yaml_documents",
+    "validation_error",
+]
 
 _SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
 
@@ -64,21 +73,6 @@ def environment_file(config_dir: Path, env: str) -> Path:
 def available_environments(config_dir: Path) -> list[str]:
     """The environment names that have a file under `config_dir`."""
     return sorted(p.stem for p in (config_dir / "environments").glob("*.yaml"))
-
-
-def read_yaml(file: Path) -> Any:
-    """Parse one YAML file; malformed YAML is a one-line `ConfigError` with line and column."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(file), "", f"cannot read: {exc.strerror}") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(where, "", f"malformed YAML: {problem}") from exc
 
 
 def load_settings(
