@@ -6,8 +6,10 @@ and a "did you mean" for misspelt keys. Nothing downstream ever sees an unvalida
 
 from __future__ import annotations
 
+import base64
 import difflib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,7 @@ __all__ = [
     "validation_error",
 ]
 
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
 _SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
 
 
@@ -116,6 +119,10 @@ def load_settings(
     _check_references(str(file), settings)
     for secret in _secret_values(settings):
         redact.register_secret(secret)
+    if settings.http_credentials is not None:  # as an Authorization header would carry it
+        credentials = settings.http_credentials
+        pair = f"{credentials.username}:{credentials.password.get_secret_value()}"
+        redact.register_secret(base64.b64encode(pair.encode()).decode())
     return settings
 
 
@@ -160,6 +167,8 @@ def _shown(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):  # a URL's password is never echoed
+        value = _URL_PASSWORD.sub(r"\1***@", value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 

@@ -30,6 +30,8 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("hang", "flag", "hang"),
     ("rate-limit-tight", "flag", "rate_limit_tight"),
     ("beacon", "flag", "beacon"),
+    ("endless-body", "flag", "endless_body"),
+    ("basic-auth", "flag", "basic_auth"),
 )
 _DEFAULT_MS = {
     "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
@@ -67,6 +69,8 @@ class Faults:
     hang: bool = False
     rate_limit_tight: bool = False
     beacon: bool = False
+    endless_body: bool = False
+    basic_auth: bool = False
 
     @classmethod
     def parse(cls, text: str | None) -> Faults:

@@ -7,6 +7,8 @@ Every refusal is recorded (check, method, URL, reason) for results.json's `safet
 
 The guard is installed, never called from journeys: `e2e.http.GuardTransport` for HTTP checks and
 `e2e.browser.new_context` for browser contexts both ask `Guard.decide` before a byte is sent.
+Those two factories also take from here what the target may receive and send back: its basic-auth
+credentials (to the target's own origin only) and the most bytes of a body we read from it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,19 @@ DOWNLOAD_REFUSED = "download refused"
 BUDGET_EXHAUSTED = "rate budget exhausted"
 
 
+def origin(url: str) -> str:
+    """`url`'s origin as browsers write it, e.g. https://app.example.com (default port left out)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}" + ("" if port in (None, default) else f":{port}")
+
+
 class Guard:
     """Decides, records and marks every request a run sends."""
 
@@ -43,6 +58,9 @@ class Guard:
         self._hosts = (self.target_host, *safety.allowed_hosts)
         self._writes = {(w.method, w.path.rstrip("/") or "/") for w in safety.allowed_writes}
         self._websockets = safety.allowed_websockets
+        self.origin = origin(settings.base_url)
+        self.credentials = settings.http_credentials  # sent to `origin` only
+        self.max_body_bytes = settings.max_body_bytes
         self.marker_header = safety.synthetic_marker.header
         self.ua_suffix = safety.synthetic_marker.user_agent_suffix
         self.budget = RateBudget(
@@ -131,6 +149,11 @@ class Guard:
         """A request to the target got no response (so it cannot be the pilot we wait for)."""
         if self.is_target(url):
             self.budget.settle()
+
+    def is_origin(self, url: str) -> bool:
+        """True when `url` is on the target's own origin (scheme, host and port): where its
+        basic-auth credentials may go."""
+        return origin(url) == self.origin
 
     def is_target(self, url: str) -> bool:
         """True when `url` is on the target's own host (it counts against the budget)."""
