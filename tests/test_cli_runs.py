@@ -192,7 +192,7 @@ def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
     doc = results(tmp_path)
     assert [c["id"] for c in doc["checks"]] == ["api_health", "homepage_load"]
     # pytest-playwright's --tracing on keeps a trace even for a passing journey
-    assert "artifacts/homepage_load/trace.zip" in doc["checks"][1]["artifacts"]
+    assert f"artifacts/{doc['run_id']}/homepage_load/trace.zip" in doc["checks"][1]["artifacts"]
 
 
 def test_rate_limit_tight_stays_within_the_share_and_skips_the_rest(tmp_path: Path) -> None:

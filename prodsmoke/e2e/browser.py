@@ -88,7 +88,15 @@ async def launch(
     for choice in candidates(configured, headless=headless):
         try:
             browser = await pw.chromium.launch(
-                executable_path=choice.path, headless=headless, slow_mo=slow_mo_ms, args=args
+                executable_path=choice.path,
+                headless=headless,
+                slow_mo=slow_mo_ms,
+                args=args,
+                # A Ctrl-C reaches Playwright's driver too (same process group): the browser
+                # must stay up until `smoke` has stopped the run and closes it (interrupt.py).
+                handle_sigint=False,
+                handle_sigterm=False,
+                handle_sighup=False,
             )
         except PlaywrightError as exc:
             if choice.source == "override":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
@@ -27,7 +26,7 @@ from prodsmoke.accounts import AccountBroker, Credentials, is_locked
 from prodsmoke.config.models import HomepageJourney, HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
-from prodsmoke.e2e.artifacts import ArtifactPolicy
+from prodsmoke.e2e.artifacts import ArtifactPolicy, new_run_id
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
 from prodsmoke.e2e.journeys import JOURNEYS, JourneyRun
@@ -50,6 +49,7 @@ SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a
 ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
 MAX_JOURNEYS_AT_ONCE = 3
 LEAD_WAIT_S = 2.0  # how long other journeys wait for the timed page's journey, at most
+RECANCEL_S = 0.25  # after interrupt(), checks still running are cancelled again this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,7 @@ class RunOptions:
     slow_mo_ms: float = 0
     trace: str = "retain-on-failure"
     repro: str = "smoke repro --env {env} {check}"
+    run_id: str = field(default_factory=new_run_id)  # known from the start: names its folder
 
 
 @dataclass
@@ -77,11 +78,15 @@ class Engine:
     browser_label: str | None = field(init=False, default=None)
     suite_error: SuiteError | None = field(init=False, default=None)
     _results: dict[str, asyncio.Future[CheckResult]] = field(init=False, default_factory=dict)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)  # for interrupt()
+    _interrupted: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.guard = Guard(self.settings)
         self._rng = random.Random()
-        self._artifacts = ArtifactPolicy(self.options.output_dir, self.options.trace)
+        self._artifacts = ArtifactPolicy(
+            self.options.output_dir, self.options.run_id, trace=self.options.trace
+        )
 
     def result_of(self, check_id: str) -> asyncio.Future[CheckResult]:
         """The future that resolves with `check_id`'s verdict (create within the loop)."""
@@ -121,11 +126,14 @@ class Engine:
                 self._browser = asyncio.create_task(self._launch(stack))
                 self._slots = asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
                 tasks += [asyncio.create_task(self._journey_check(c)) for c in journeys]
+            self._tasks = tasks
+            if self._interrupted is not None:  # it came before the checks had started
+                self.interrupt(self._interrupted)
             await self._until_deadline(tasks)
         mark("engine finished (browser closed)")
         results = tuple(self._results[c.id].result() for c in self.checks)
         return RunResult(
-            run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+            run_id=self.options.run_id,
             env=self.settings.name,
             region=self.options.region,
             target=self.settings.base_url,
@@ -147,9 +155,37 @@ class Engine:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         for check in self.checks:
-            if not self._results[check.id].done():
+            if not self._results[check.id].done() and self._interrupted is not None:
+                self._finish(check, self._skipped(check, self._interrupted))
+            elif not self._results[check.id].done():
                 reason = f"unfinished at the run deadline ({self.settings.deadline_s:g} s)"
                 self._finish(check, self._infrastructure_failure(check, reason))
+
+    # -- interruption (issue 9: a signal ends the run as an outcome) ---------------------------
+
+    def interrupt(self, reason: str) -> None:
+        """Stop the run now (call it on the engine's loop, e.g. `loop.call_soon_threadsafe`).
+
+        The checks in flight are cancelled; every check without a verdict becomes `skip` with
+        `reason`; verdicts already given stand; `run()` then returns its result as usual.
+        """
+        self._interrupted = reason
+        pending = [task for task in self._tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:  # Python 3.11's wait_for can swallow a cancel (gh-86296): ask again soon
+            asyncio.get_running_loop().call_later(RECANCEL_S, self.interrupt, reason)
+
+    def _skipped(self, check: PlannedCheck, reason: str) -> CheckResult:
+        return CheckResult(
+            id=check.id,
+            kind=check.kind,
+            status=Status.SKIP,
+            duration_ms=round((time.monotonic() - self._t0) * 1000),
+            error=reason,
+            artifacts=self._artifacts.collect(check.id),
+            repro=self._repro(check.id),
+        )
 
     async def _follow(self) -> None:
         """Wait (at most LEAD_WAIT_S) for the leading journey to take its timing."""
