@@ -107,16 +107,17 @@ class Guard:
         self.record(check, "WEBSOCKET", url, reason)
         return reason
 
-    def observe_unrouted(self, method: str, url: str, check: str) -> None:
+    def observe_unrouted(self, method: str, url: str, check: str, *, counted: bool = False) -> None:
         """Account for a request the browser sent without asking (a redirect's follow-up).
 
-        It is counted against the budget, and noted in `unrouted` with what the policy would
-        have said, because it could not be stopped.
+        It is counted against the budget (unless it was when `decide` judged it beforehand),
+        and noted in `unrouted` with what the policy would have said.
         """
-        self.sent += 1
-        self._sent_by_check[check] += 1
-        if self.is_target(url):
-            self.budget.count()
+        if not counted:
+            self.sent += 1
+            self._sent_by_check[check] += 1
+            if self.is_target(url):
+                self.budget.count()
         verdict = self._policy(method.upper(), url) or "allowed"
         self._unrouted.append(BlockRecord(check, method.upper(), redact.redact(url), verdict))
 
@@ -136,6 +137,10 @@ class Guard:
         if (parts.hostname or "") == self.target_host and (method, path) in self._writes:
             return None
         return NOT_ALLOWED_WRITE
+
+    def allows_host(self, url: str) -> bool:
+        """True when `url`'s host is the target's or in `allowed_hosts`."""
+        return self._host_allowed(urlsplit(url).hostname or "")
 
     def _host_allowed(self, host: str) -> bool:
         return any(h == host or (h.startswith("*.") and host.endswith(h[1:])) for h in self._hosts)
@@ -165,12 +170,18 @@ class Guard:
         """`base` with the synthetic suffix appended once."""
         return base if base.endswith(self.ua_suffix) else f"{base} {self.ua_suffix}".strip()
 
+    def marker(self) -> dict[str, str]:
+        """The synthetic marker header, as a one-item mapping."""
+        return {self.marker_header: f"prodsmoke/{__version__}"}
+
     def outgoing_headers(self, url: str, headers: Mapping[str, str]) -> dict[str, str]:
-        """`headers` marked as synthetic: UA suffix everywhere, marker header to the target."""
-        out = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
+        """`headers` marked as synthetic: UA suffix everywhere, the marker header to the target
+        and to no other host."""
+        drop = {"user-agent", self.marker_header.lower()}
+        out = {k: v for k, v in headers.items() if k.lower() not in drop}
         out["user-agent"] = self.user_agent(headers.get("user-agent", f"prodsmoke/{__version__}"))
         if self.is_target(url):
-            out[self.marker_header] = f"prodsmoke/{__version__}"
+            out.update(self.marker())
         return out
 
     # -- reporting -----------------------------------------------------------------------------

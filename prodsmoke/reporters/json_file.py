@@ -23,18 +23,25 @@ def write_atomically(path: Path, data: bytes) -> None:
     A reader sees the old file or the new one, never half of one, and two runs writing at once
     never share a temporary file (the last to finish wins, whole).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    # O_EXCL: a name nobody else holds; 0o666 less the umask, like any file the user writes.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: a name nobody else holds; 0o666 less the umask, like any file the user writes.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as file:
             file.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise
+        raise OutputError(path, exc) from exc
+
+
+class OutputError(OSError):
+    """An output file could not be written; says which, and why, in one line."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        super().__init__(f"cannot write {path}: {(cause.strerror or str(cause)).lower()}")
 
 
 @dataclass
@@ -62,6 +69,6 @@ class JunitFileReporter:
         """`os.replace`, so a reader never sees half a file; a failure leaves nothing behind."""
         try:
             os.replace(self.written, self.path)
-        except OSError:
+        except OSError as exc:
             self.written.unlink(missing_ok=True)
-            raise
+            raise OutputError(self.path, exc) from exc

@@ -154,3 +154,21 @@ async def test_basic_auth_credentials_go_to_the_target_and_nowhere_else(
     assert result.check("elsewhere").status is Status.PASS
     # another origin (same host, other port) never receives the target's credentials
     assert _BigJson.authorizations == [None]
+
+
+async def test_a_refusal_names_the_host_it_would_have_gone_to(
+    demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    foreign = {
+        "id": "foreign",
+        "url": "http://localhost:9/health",
+        "conditions": ["[STATUS] == 200"],
+    }
+    settings = _one_attempt(demo_settings(health_checks=[foreign], api_checks=[]))
+    result = await Engine(
+        settings, RunOptions(output_dir=tmp_path), plan(settings, ["foreign"])
+    ).run()
+    assert result.check("foreign").error == (
+        "GET localhost:9/health was refused by the guard: host not in allowed_hosts"
+    )
+    assert result.check("foreign").failure_class is FailureClass.INFRASTRUCTURE
