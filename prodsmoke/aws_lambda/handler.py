@@ -104,15 +104,15 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
     reporters = configured_reporters(invocation.config_dir, settings, options)
     env_file = environment_file(invocation.config_dir, invocation.environment)
     started = start(settings, checks, options)
-    watchdog = _watchdog(room)
+    timer = watchdog(room)
     try:
         return finish(started, env_file=env_file, console=console, reporters=reporters)
     finally:
-        if watchdog is not None:
-            watchdog.cancel()
+        if timer is not None:
+            timer.cancel()
 
 
-def _watchdog(room: float | None) -> threading.Timer | None:
+def watchdog(room: float | None) -> threading.Timer | None:
     """A backstop (the deadline should end the run well before): once `room` seconds are up,
     stop the run so that it is reported and uploaded before the function's timeout."""
     if room is None:
