@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from prodsmoke import runner
-from prodsmoke.aws_lambda.handler import watchdog, handler
+from prodsmoke.aws_lambda.handler import handler, watchdog
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.engine import RunOptions
@@ -245,8 +245,7 @@ def test_the_watchdog_stops_a_run_that_would_outlast_the_function(
     started = runner.start(
         settings, plan(settings, ["health", "api_health"]), RunOptions(output_dir=tmp_path)
     )
-    watchdog = watchdog(1.0)
-    assert watchdog is not None
+    assert watchdog(1.0) is not None
     outcome = runner.finish(
         started,
         env_file=REPO / "config/environments/demo.yaml",

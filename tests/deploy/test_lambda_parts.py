@@ -227,7 +227,12 @@ def test_the_upload_stops_short_of_the_function_timeout(moto_reset: str, tmp_pat
     )
     result = run_result(tmp_path)
     uploaded = upload(
-        tmp_path, result, bucket="bucket-b", prefix="p", region="eu-west-1", until=time.monotonic() - 1
+        tmp_path,
+        result,
+        bucket="bucket-b",
+        prefix="p",
+        region="eu-west-1",
+        until=time.monotonic() - 1,
     )
     assert uploaded.keys == ()
     assert uploaded.error == (
