@@ -77,11 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `smoke` console script."""
+def main(argv: Sequence[str] | None = None, *, handle_signals: bool = False) -> int:
+    """Run one `smoke` command; `handle_signals` (the console script) lets SIGTERM and SIGINT
+    stop a run that is then reported (never set in-process, e.g. by tests)."""
     try:
         args = build_parser().parse_args(argv)
-        if args.command in INTERRUPTIBLE:
+        if handle_signals and args.command in INTERRUPTIBLE:
             interrupt.install()
         code = int(args.handler(args))
         mark(f"{args.command} done, exit code {code}")
@@ -108,7 +109,7 @@ def entry() -> NoReturn:
     """
     sys.stdout = QuietPipe(sys.stdout)
     sys.stderr = QuietPipe(sys.stderr)
-    code = main()
+    code = main(handle_signals=True)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -89,8 +89,8 @@ class SmokeDemo:
         self.lines: list[str] = []
 
     def wait_until_in_flight(self, timeout: float = 60) -> dict[int, str]:
-        """Block until the demo target has received a request (a check is in flight); return
-        the processes `smoke` has started by then."""
+        """Block until the demo target has received a request (a check is in flight) and
+        Chromium is up; return the processes `smoke` has started by then."""
         deadline = time.monotonic() + timeout
         stdout: IO[str] | None = self.proc.stdout
         assert stdout is not None
@@ -102,6 +102,9 @@ class SmokeDemo:
                 self.url = match.group(1)
         while httpx.get(f"{self.url}/__demo__/audit", timeout=5).json()["traffic"]["total"] < 1:
             assert time.monotonic() < deadline, "no check reached the demo target"
+            time.sleep(0.05)
+        while not any("chrom" in cmd for cmd in descendants(self.proc.pid).values()):
+            assert time.monotonic() < deadline, "Chromium did not start"
             time.sleep(0.05)
         time.sleep(0.3)  # let the browser's journeys get going too
         return descendants(self.proc.pid)
