@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,8 +216,8 @@ def _isolated_environment() -> Iterator[None]:
 def _ensure_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".prodsmoke-write-test"
-        probe.write_text("")
-        probe.unlink()
+        # A unique name: runs sharing the folder must not delete each other's probe.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".prodsmoke-write-test-"):
+            pass
     except OSError as exc:
         raise SuiteError(f"output folder {folder} is not writable: {exc.strerror}") from exc
