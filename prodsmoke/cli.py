@@ -86,8 +86,8 @@ def main(argv: Sequence[str] | None = None, *, handle_signals: bool = False) -> 
             interrupt.install()
         code = int(args.handler(args))
         mark(f"{args.command} done, exit code {code}")
-        if interrupt.received() is not None:
-            print(f"smoke: {interrupt.reason(interrupt.received() or 0)}", file=sys.stderr)
+        if (signum := interrupt.received()) is not None:
+            print(f"smoke: {interrupt.reason(signum)}", file=sys.stderr)
         return code
     except SmokeError as error:
         print(f"smoke: {redact.redact(str(error))}", file=sys.stderr)

@@ -127,8 +127,8 @@ def forget_child(proc: subprocess.Popen[str]) -> None:
 
 
 def _exit_now(signum: int) -> None:
-    with _state.lock:
-        children = list(_state.children)
+    # No lock here: the main thread, which runs this handler, may be holding it.
+    children = list(_state.children)
     for proc in children:
         with contextlib.suppress(OSError):
             proc.kill()
@@ -136,9 +136,3 @@ def _exit_now(signum: int) -> None:
         sys.stderr.write(f"smoke: second {signal.Signals(signum).name}; exiting now\n")
         sys.stderr.flush()
     os._exit(128 + signum)
-
-
-def reset() -> None:
-    """Forget a signal seen (tests that run several commands in one process)."""
-    _state.received = None
-    _state.stop = None
