@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -132,7 +131,6 @@ def _exit_now(signum: int) -> None:
     for proc in children:
         with contextlib.suppress(OSError):
             proc.kill()
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.write(f"smoke: second {signal.Signals(signum).name}; exiting now\n")
-        sys.stderr.flush()
+    with contextlib.suppress(OSError):  # os.write: sys.stderr may be mid-write in this thread
+        os.write(2, f"smoke: second {signal.Signals(signum).name}; exiting now\n".encode())
     os._exit(128 + signum)
