@@ -111,6 +111,7 @@ def test_credentials_are_never_printed(config: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "g4te-pw!" not in proc.stdout + proc.stderr
+    assert "basic auth as qa (password hidden), to the target's origin only" in proc.stdout
     edit(
         demo, "base_url: ${SMOKE_DEMO_URL:-http://127.0.0.1:8321}", "base_url: http://qa:g4te-pw!@h"
     )
