@@ -36,6 +36,12 @@ DOWNLOAD_REFUSED = "download refused"
 BUDGET_EXHAUSTED = "rate budget exhausted"
 
 
+def where(url: str) -> str:
+    """Host and path, e.g. 'cdn.example.com/app.js': what a refusal message names."""
+    parts = urlsplit(url)
+    return f"{parts.netloc.rpartition('@')[2]}{parts.path or '/'}"
+
+
 def origin(url: str) -> str:
     """`url`'s origin as browsers write it, e.g. https://app.example.com (default port left out)."""
     parts = urlsplit(url)

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from prodsmoke.config.conditions import Observation, Outcome, evaluate
+from prodsmoke.e2e.guard import where
 from prodsmoke.e2e.http import CHECK, HEADERS_MS, MAX_BODY, BodyTooLarge
 from prodsmoke.errors import BlockedRequest, BudgetExhausted, CheckFailure
 from prodsmoke.results import FailureClass, Status
@@ -70,7 +71,7 @@ async def run(
         raise
     except BlockedRequest as exc:
         raise CheckFailure(
-            f"{check.method} {_where(url)} was refused by the guard: {exc.reason}",
+            f"{check.method} {where(url)} was refused by the guard: {exc.reason}",
             failure_class=FailureClass.INFRASTRUCTURE,
         ) from exc
     except BodyTooLarge as exc:
@@ -136,12 +137,6 @@ async def _bounded_body(response: httpx.Response) -> bytes:
             raise BodyTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _where(url: str) -> str:
-    """Host and path, e.g. 'cdn.example.com/app.js': a refusal says where it would have gone."""
-    parts = urlsplit(url)
-    return f"{parts.netloc}{parts.path or '/'}"
 
 
 def _evidence(
