@@ -1,7 +1,5 @@
 """`python -m prodsmoke` is the `smoke` command."""
 
-import sys
+from prodsmoke.cli import entry
 
-from prodsmoke.cli import main
-
-sys.exit(main())
+entry()

@@ -6,6 +6,7 @@ from pydantic import SecretStr
 
 from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import Account, AwsSecretRef, HttpCheck, Settings
+from prodsmoke.e2e.http import size
 from prodsmoke.e2e.plan import all_checks
 
 
@@ -27,6 +28,14 @@ def describe(settings: Settings) -> str:
         f"  budget: {budget.max_requests_per_minute}/min and at most {budget.share_of_limit:.0%} "
         f"of the target's advertised limit · marker {safety.synthetic_marker.header}, "
         f"user agent + '{safety.synthetic_marker.user_agent_suffix}'",
+        f"  bodies read up to {size(settings.max_body_bytes)} · "
+        f"run folders kept: {settings.keep_runs}"
+        + (
+            f" · basic auth as {settings.http_credentials.username} (password hidden), "
+            "to the target's origin only"
+            if settings.http_credentials
+            else ""
+        ),
     ]
     checks = all_checks(settings)
     lines.append(f"checks ({len(checks)})")

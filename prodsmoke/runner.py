@@ -1,26 +1,35 @@
 """One run, end to end: engine + pytest frame → RunResult → results.json, junit.xml, console.
 
-results.json is written before any other reporter runs, so a failing backend never loses a run.
+results.json is written before any other reporter runs, so a failing backend never loses a run;
+junit.xml is written by the pytest frame under a unique name and moved into place next, so two
+runs sharing `--output` never interleave it. Either one failing is exit code 3, with everything
+else still written. A SIGTERM or SIGINT while the engine works stops it (`prodsmoke.interrupt`):
+the run is reported like any other, its unfinished checks `skip`, and the exit code is 143 / 130.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prodsmoke import interrupt
+from prodsmoke.e2e import artifacts
 from prodsmoke.e2e.engine import Engine, RunOptions
 from prodsmoke.e2e.warmup import Warmup
 from prodsmoke.errors import SuiteError
 from prodsmoke.reporters.base import publish
-from prodsmoke.reporters.json_file import JsonFileReporter
+from prodsmoke.reporters.json_file import JsonFileReporter, JunitFileReporter
 from prodsmoke.results import CheckKind
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from concurrent.futures import Future
 
     from prodsmoke.config.models import Settings
@@ -52,8 +61,10 @@ class Started:
 
     def abandon(self) -> None:
         """Stop the run before it is reported (something else failed first)."""
+        interrupt.set_stop(None)
         self.warmup.thread.loop.call_soon_threadsafe(self.main.cancel)
         self.warmup.close()
+        artifacts.close_run(self.engine.options.output_dir, self.engine.options.run_id)
 
 
 def start(
@@ -68,14 +79,28 @@ def start(
     `warmup` (from `Warmup()`, made as early as possible) lends the run its already-booting
     Playwright driver and loop thread.
     """
+    interrupt.check()  # a signal during the set-up: nothing has been sent, nothing to report
     _ensure_writable(options.output_dir)
+    artifacts.open_run(options.output_dir, options.run_id, keep=settings.keep_runs)
     warmup = warmup or Warmup()
     launched = None
     if any(c.kind is CheckKind.JOURNEY for c in checks):
         warmup.launch(settings.browser, headless=not options.headed, slow_mo_ms=options.slow_mo_ms)
         launched = warmup.launched
     engine = Engine(settings, options, list(checks), launched=launched)
+    # Before the engine starts: from here on a signal stops the run instead of losing it.
+    interrupt.set_stop(_stopper(engine, warmup.thread.loop))
     return Started(engine, warmup, warmup.thread.submit(engine.run()))
+
+
+def _stopper(engine: Engine, loop: asyncio.AbstractEventLoop) -> Callable[[str], None]:
+    """`engine.interrupt`, scheduled on its loop: quick and safe to call from a signal handler."""
+
+    def stop(reason: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the engine is done
+            loop.call_soon_threadsafe(engine.interrupt, reason)
+
+    return stop
 
 
 def finish(
@@ -97,25 +122,36 @@ def finish(
         checks=len(engine.checks),
         deadline_s=settings.deadline_s,
     )
+    output = options.output_dir
+    junit = output / f".junit.xml.{options.run_id}.tmp"  # moved into place after results.json
     try:
         suite = SuiteRun(engine, warmup.thread.loop, env_file, on_result=console.progress)
         try:
-            pytest_code = _run_pytest(suite, options.output_dir / "junit.xml")
+            pytest_code = _run_pytest(suite, junit)
             result = started.main.result()
         except BaseException:
+            interrupt.set_stop(None)
             warmup.thread.loop.call_soon_threadsafe(started.main.cancel)
+            junit.unlink(missing_ok=True)
             raise
     finally:
-        warmup.close()
+        warmup.close()  # Chromium and Playwright's driver stopped here
+    interrupt.set_stop(interrupt.ignore)  # from here a signal lets the reporting finish
     if pytest_code not in (0, 1, 5):
+        junit.unlink(missing_ok=True)
         raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
-    errors = publish(
-        result, [JsonFileReporter(options.output_dir / "results.json"), console, *reporters]
-    )
+    files: list[Reporter] = [
+        JsonFileReporter(output / "results.json"),
+        JunitFileReporter(junit, output / "junit.xml"),
+    ]
+    unwritten = publish(result, files)
+    errors = unwritten + publish(result, [console, *reporters])
     for error in errors:
         console.error(error)
+    artifacts.close_run(output, options.run_id)
     mark("results published")
-    exit_code = 3 if engine.suite_error is not None else result.exit_code
+    failed_to_run = engine.suite_error is not None or bool(unwritten)
+    exit_code = interrupt.exit_code(3 if failed_to_run else result.exit_code)
     return Outcome(result, exit_code, tuple(errors))
 
 
@@ -180,8 +216,8 @@ def _isolated_environment() -> Iterator[None]:
 def _ensure_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".prodsmoke-write-test"
-        probe.write_text("")
-        probe.unlink()
+        # A unique name: runs sharing the folder must not delete each other's probe.
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".prodsmoke-write-test-"):
+            pass
     except OSError as exc:
         raise SuiteError(f"output folder {folder} is not writable: {exc.strerror}") from exc

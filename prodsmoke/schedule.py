@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import AfterValidator, Field, ValidationError
 
-from prodsmoke.config.loader import available_environments, read_yaml, validation_error
+from prodsmoke.config.loader import (
+    available_environments,
+    read_yaml,
+    read_yaml_documents,
+    validation_error,
+)
 from prodsmoke.config.models import StrictModel
 from prodsmoke.errors import ConfigError
 
@@ -181,14 +185,8 @@ def check(schedule: CronSchedule, root: Path) -> list[Mismatch]:
 
 
 def _documents(path: Path) -> list[Any]:
-    """Every YAML document in `path`; malformed YAML is a one-line `ConfigError`."""
-    try:
-        return [d for d in yaml.load_all(path.read_text(), Loader=_TolerantLoader) if d]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(where, "", f"malformed YAML: {problem}") from exc
+    """Every YAML document in `path` (CloudFormation's short tags read as plain values)."""
+    return read_yaml_documents(path, any_tags=True)
 
 
 def _github(schedule: CronSchedule, docs: list[Any]) -> Iterator[tuple[str, object, object]]:
@@ -288,18 +286,3 @@ def _replace(pattern: re.Pattern[str], text: str, value: str) -> str:
         return match.group(1) + value + (match.group(3) if pattern.groups >= 3 else "")
 
     return pattern.sub(one, text)
-
-
-class _TolerantLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation's short tags (!Ref, !Sub, …) as plain values."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node, deep=True)}
-    return {suffix: loader.construct_mapping(node, deep=True)}  # type: ignore[arg-type]
-
-
-_TolerantLoader.add_multi_constructor("!", _any_tag)

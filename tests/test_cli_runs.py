@@ -187,6 +187,22 @@ def test_no_browser_is_exit_3_and_http_checks_still_report(tmp_path: Path) -> No
     assert "/nonexistent/chromium" in by_id["homepage_load"]["error"]
 
 
+def test_no_chromium_says_why_each_candidate_failed(tmp_path: Path) -> None:
+    # Nothing on PATH but a "chromium" that dies at once, and no Playwright browsers.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "chromium"
+    fake.write_text('#!/bin/sh\necho "cannot open display :0" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    env = {"PATH": str(bin_dir), "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none")}
+    proc = smoke("demo", "--output", str(tmp_path / "out"), env=env)
+    assert proc.returncode == 3
+    error = {c["id"]: c for c in results(tmp_path / "out")["checks"]}["homepage_load"]["error"]
+    assert error.startswith("no Chromium found (tried: playwright Playwright-managed: ")
+    assert f"system {fake}: " in error
+    assert "(exit code 1; stderr: cannot open display :0)" in error
+
+
 def test_an_unwritable_output_folder_is_exit_3(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
@@ -240,7 +256,7 @@ def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
     doc = results(tmp_path)
     assert [c["id"] for c in doc["checks"]] == ["api_health", "homepage_load"]
     # pytest-playwright's --tracing on keeps a trace even for a passing journey
-    assert "artifacts/homepage_load/trace.zip" in doc["checks"][1]["artifacts"]
+    assert f"artifacts/{doc['run_id']}/homepage_load/trace.zip" in doc["checks"][1]["artifacts"]
 
 
 def test_rate_limit_tight_stays_within_the_share_and_skips_the_rest(tmp_path: Path) -> None:

@@ -12,6 +12,11 @@ Configured by the function's environment (deploy/lambda/template.yaml sets it):
     SMOKE_CHROMIUM_ARGS    replaces the Lambda Chromium flags (invocation.LAMBDA_CHROMIUM_ARGS)
 
 The region label is the function's `AWS_REGION`. A scheduled EventBridge event needs nothing more.
+
+Lambda stops a function at its timeout without a signal, so the time left comes from the context
+(`get_remaining_time_in_millis`): the run's deadline is shrunk to fit before it with
+`UPLOAD_RESERVE_S` to spare; a watchdog stops the run (unfinished checks `skip`, everything
+reported) if it is still going when that time is up; and the upload stops short of the timeout.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from prodsmoke import redact
+from prodsmoke import interrupt, redact
 from prodsmoke.aws_lambda import secrets
 from prodsmoke.aws_lambda.invocation import Invocation
 from prodsmoke.aws_lambda.upload import Uploaded, upload
@@ -37,11 +44,14 @@ if TYPE_CHECKING:
 # Kept back from the function's remaining time for the upload and the summary.
 UPLOAD_RESERVE_S = 10.0
 MIN_DEADLINE_S = 5.0
+SUMMARY_RESERVE_S = 2.0  # the upload stops this long before the timeout, for the summary
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     """Run the suite once; return its summary (status, counts, failing checks, results URL)."""
     invocation = Invocation.parse(event, os.environ)
+    left = remaining_s(context)
+    ends_at = None if left is None else time.monotonic() + left
     values = secrets.fetch(secrets.parse(invocation.secrets), invocation.region)
     with secrets.exported(values), workspace(invocation.root) as space:
         outcome: Outcome | None = None
@@ -57,6 +67,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
                     bucket=invocation.bucket,
                     prefix=invocation.prefix,
                     region=invocation.region,
+                    until=None if ends_at is None else ends_at - SUMMARY_RESERVE_S,
                 )
             summary = summarize(outcome, uploaded, getattr(context, "aws_request_id", None))
             print(redact.redact(json.dumps({"prodsmoke_summary": summary})), flush=True)
@@ -71,13 +82,14 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
     from prodsmoke.e2e.plan import plan
     from prodsmoke.reporters.console import ConsoleReporter
     from prodsmoke.reporters.registry import configured_reporters
-    from prodsmoke.runner import execute
+    from prodsmoke.runner import finish, start
 
     settings = load_settings(invocation.config_dir, invocation.environment)
     browser = settings.browser.model_copy(
         update={"args": (*settings.browser.args, *invocation.chromium_args)}
     )
     update: dict[str, Any] = {"browser": browser}
+    room = None
     if remaining is not None:
         room = remaining - UPLOAD_RESERVE_S
         if room < MIN_DEADLINE_S:
@@ -92,9 +104,26 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
     console = ConsoleReporter(output_dir=output)
     reporters = configured_reporters(invocation.config_dir, settings, options)
     env_file = environment_file(invocation.config_dir, invocation.environment)
-    return execute(
-        settings, checks, options, env_file=env_file, console=console, reporters=reporters
+    started = start(settings, checks, options)
+    timer = watchdog(room)
+    try:
+        return finish(started, env_file=env_file, console=console, reporters=reporters)
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def watchdog(room: float | None) -> threading.Timer | None:
+    """A backstop (the deadline should end the run well before): once `room` seconds are up,
+    stop the run so that it is reported and uploaded before the function's timeout."""
+    if room is None:
+        return None
+    timer = threading.Timer(
+        room, interrupt.request, ("interrupted: the function's timeout is near",)
     )
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def remaining_s(context: Any) -> float | None:

@@ -1,12 +1,15 @@
 """Results and failure artifacts to S3, under one prefix per run.
 
 Keys: `<prefix>/<env>/<region>/<run_id>/results.json`, `…/junit.xml`, and
-`…/artifacts/<check>/…` for every failed or flaky check. An upload that fails is reported in
-the run summary, never raised: like a reporter, it must not turn a finished run into an error.
+`…/artifacts/<check>/…` for every failed or flaky check (the run's own artifact folder,
+`artifacts/<run_id>/`, is already the key prefix's last part). An upload that fails, or that the
+function's timeout would cut off (`until`), is reported in the run summary, never raised: like a
+reporter, it must not turn a finished run into an error.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,13 +51,27 @@ def files_to_upload(output: Path, result: RunResult) -> list[str]:
     return names
 
 
+def object_name(name: str, result: RunResult) -> str:
+    """`artifacts/<run_id>/<check>/x` -> `artifacts/<check>/x`: the key prefix names the run."""
+    return name.replace(f"artifacts/{result.run_id}/", "artifacts/", 1)
+
+
 def run_prefix(prefix: str, result: RunResult) -> str:
     """The key prefix of one run's objects."""
     return "/".join(p for p in (prefix, result.env, result.region, result.run_id) if p)
 
 
-def upload(output: Path, result: RunResult, *, bucket: str, prefix: str, region: str) -> Uploaded:
-    """Put the run's files into `bucket`; stop at the first failure and say why."""
+def upload(
+    output: Path,
+    result: RunResult,
+    *,
+    bucket: str,
+    prefix: str,
+    region: str,
+    until: float | None = None,
+) -> Uploaded:
+    """Put the run's files into `bucket` (results first); stop at the first failure, or when
+    `time.monotonic()` passes `until`, and say why."""
     from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
     from prodsmoke.aws_lambda.aws import client
@@ -63,8 +80,17 @@ def upload(output: Path, result: RunResult, *, bucket: str, prefix: str, region:
     keys: list[str] = []
     try:
         s3 = client("s3", region)
-        for name in files_to_upload(output, result):
-            key = f"{base}/{name}"
+        names = files_to_upload(output, result)
+        for done, name in enumerate(names):
+            if until is not None and time.monotonic() > until:
+                left = len(names) - done
+                return Uploaded(
+                    _results_url(bucket, base, keys),
+                    tuple(keys),
+                    f"upload to s3://{bucket}/{base}/ stopped: the function's timeout is near; "
+                    f"{left} file(s) not uploaded",
+                )
+            key = f"{base}/{object_name(name, result)}"
             content_type = CONTENT_TYPES.get("." + name.rsplit(".", 1)[-1], "binary/octet-stream")
             s3.put_object(
                 Bucket=bucket,
@@ -76,5 +102,9 @@ def upload(output: Path, result: RunResult, *, bucket: str, prefix: str, region:
     except (BotoCoreError, ClientError, OSError, SuiteError) as exc:
         why = redact.redact(f"{type(exc).__name__}: {exc}")
         return Uploaded(None, tuple(keys), f"upload to s3://{bucket}/{base}/ stopped: {why}")
+    return Uploaded(_results_url(bucket, base, keys), tuple(keys))
+
+
+def _results_url(bucket: str, base: str, keys: list[str]) -> str | None:
     results = f"{base}/results.json"
-    return Uploaded(f"s3://{bucket}/{results}" if results in keys else None, tuple(keys))
+    return f"s3://{bucket}/{results}" if results in keys else None

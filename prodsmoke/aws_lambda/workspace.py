@@ -37,7 +37,8 @@ def workspace(root: Path) -> Iterator[Workspace]:
     """Prepare `root/smoke-results` and a scratch temporary folder; restore and clean up after."""
     space = Workspace(root / OUTPUT, root / SCRATCH)
     try:
-        # Stale artifacts would be moved into attempt-N/ folders by this run and uploaded again.
+        # Each run has its own artifact folder, but /tmp is small: what earlier runs left (already
+        # uploaded) goes.
         shutil.rmtree(space.output / "artifacts", ignore_errors=True)
         shutil.rmtree(space.scratch, ignore_errors=True)
         space.scratch.mkdir(parents=True)

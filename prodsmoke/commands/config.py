@@ -1,11 +1,24 @@
-"""`smoke check-config`: validate config and secret references; show what would run."""
+"""`smoke check-config`: validate config and secret references; show what would run.
+
+Every file of the config root is loaded through the loader a run (or `smoke alerts`, `smoke
+schedule`) would use: the environments, `monitoring-integration.yaml`, `alert-rules.yaml` and
+`cron-schedule.yaml` (the optional ones when present), so a typo in any of them fails here, not in
+the middle of a run. A check whose URL names a host the guard would refuse is an error too.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from prodsmoke.commands.common import config_flag
-from prodsmoke.errors import UsageError
+from prodsmoke.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from prodsmoke.config.models import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,8 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Load one or every environment; print a description or a line each."""
-    from prodsmoke.config import available_environments
+    """Load one or every environment, then the other files; print a description or a line each."""
+    from prodsmoke.config import available_environments, environment_file
     from prodsmoke.describe import describe
     from prodsmoke.e2e.environment import load as load_settings
 
@@ -29,5 +42,70 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"no environment files under {args.config}/environments")
     for env in envs:
         settings = load_settings(args.config, env)
+        check_hosts(str(environment_file(args.config, env)), settings)
         print(describe(settings) if args.env else f"ok  {env}: {settings.base_url}")
+    for line in other_files(args.config):
+        print(line)
     return 0
+
+
+def other_files(config_dir: Path) -> list[str]:
+    """Load every other config file with its own loader; one line about each."""
+    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
+    from prodsmoke.config.alert_rules import ALERT_RULES_FILE, load_alert_rules
+    from prodsmoke.config.monitoring import MONITORING_FILE, load_monitoring
+    from prodsmoke.schedule import SCHEDULE_FILE, load_schedule
+
+    lines = []
+    monitoring = load_monitoring(config_dir)
+    lines.append(_line(config_dir, MONITORING_FILE, "reporters " + ", ".join(monitoring.reporters)))
+    rules = load_alert_rules(config_dir, monitoring)
+    counts = [f"{env} {len(rules.for_env(env).rules)}" for env in rules.names]
+    what = "alert rules: " + ", ".join(counts) if counts else "alert rules for any environment"
+    lines.append(_line(config_dir, ALERT_RULES_FILE, what))
+    if (config_dir / SCHEDULE_FILE).is_file():
+        schedule = load_schedule(config_dir)
+        lines.append(_line(config_dir, SCHEDULE_FILE, f"every {schedule.every_minutes} min"))
+    return lines
+
+
+def _line(config_dir: Path, name: str, what: str) -> str:
+    if not (config_dir / name).is_file():
+        return f"ok  {name}: not present (defaults)"
+    return f"ok  {name}: {what}"
+
+
+def check_hosts(file: str, settings: Settings) -> None:
+    """A check whose URL the guard would refuse (host outside allowed_hosts) is a config error."""
+    from prodsmoke.e2e.guard import Guard
+    from prodsmoke.e2e.plan import all_checks
+
+    guard = Guard(settings)
+    for path, url in _check_urls(settings, [c.id for c in all_checks(settings)]):
+        absolute = urljoin(settings.base_url + "/", url)
+        if not guard.allows_host(absolute):
+            host = urlsplit(absolute).hostname or absolute
+            allowed = ", ".join(dict.fromkeys((settings.host, *settings.safety.allowed_hosts)))
+            raise ConfigError(
+                file,
+                path,
+                f"got {url!r}: its host {host} is neither the target's nor in "
+                f"safety.allowed_hosts ({allowed}), so the guard would refuse it; add {host} "
+                "to safety.allowed_hosts, or give a path on the target",
+            )
+
+
+def _check_urls(settings: Settings, enabled: list[str]) -> list[tuple[str, str]]:
+    urls = []
+    for key in ("health_checks", "api_checks"):
+        for i, check in enumerate(getattr(settings, key)):
+            if check.id in enabled:
+                urls.append((f"{key}[{i}].url", check.url))
+    for name, spec in settings.journeys.items():
+        url = getattr(spec, "url", None)
+        if name in enabled and isinstance(url, str):
+            urls.append((f"journeys.{name}.url", url))
+        for index, step in enumerate(getattr(spec, "steps", ())):
+            if getattr(step, "action", None) == "goto" and name in enabled:
+                urls.append((f"journeys.{name}.steps[{index}].goto", str(step.value)))
+    return urls

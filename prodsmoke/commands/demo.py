@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from prodsmoke.demo import Faults
 
 
+MAX_PORT = 65535
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `smoke demo` and `smoke serve-demo`."""
     demo = sub.add_parser(
@@ -38,6 +41,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--fault", default="", metavar="F[,F…]", help="demo faults")
     serve.add_argument("--assets", type=int, default=10, help="static assets on the homepage")
     serve.add_argument("--quiet", action="store_true", help="no access log, only the start line")
+    # `smoke demo` starts the target with its own pid here: the target stops when it is gone.
+    serve.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
     serve.set_defaults(handler=handle_serve)
 
 
@@ -95,6 +100,10 @@ def handle_serve(args: argparse.Namespace) -> int:
     """Serve the demo target in the foreground."""
     from prodsmoke.demo import serve
 
+    if not 0 <= args.port <= MAX_PORT:
+        raise UsageError(
+            f"--port {args.port} is out of range; expected 1-{MAX_PORT}, or 0 for any free port"
+        )
     faults = parse_faults(args.fault)
     password = os.environ.get("SMOKE_TEST_PASSWORD")
     if not password:
@@ -104,5 +113,18 @@ def handle_serve(args: argparse.Namespace) -> int:
             f"  export SMOKE_TEST_PASSWORD='{password}'   # to run: smoke run --env demo",
             flush=True,
         )
-    serve(port=args.port, faults=faults, password=password, assets=args.assets, quiet=args.quiet)
+    try:
+        serve(
+            port=args.port,
+            faults=faults,
+            password=password,
+            assets=args.assets,
+            quiet=args.quiet,
+            parent=args.parent,
+        )
+    except OSError as exc:  # binding the port: in use, or reserved for root
+        raise UsageError(
+            f"--port {args.port}: cannot listen on 127.0.0.1:{args.port} "
+            f"({(exc.strerror or str(exc)).lower()}); pick another port, or 0 for any free port"
+        ) from None
     return 0

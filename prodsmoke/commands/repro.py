@@ -4,12 +4,18 @@ tracing on — and say where the trace is and how to open it."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prodsmoke.commands.common import config_flag
+from prodsmoke.errors import UsageError
+
+if TYPE_CHECKING:
+    from prodsmoke.config.models import Settings
 
 DEFAULT_OUTPUT = Path("smoke-results") / "repro"
 
@@ -48,6 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     from prodsmoke.e2e.environment import load as load_settings
 
     settings = load_settings(args.config, args.env)
+    _known_check(settings, args.check_id)
     # A person wants to watch it fail, not have it retried away.
     settings = settings.model_copy(update={"retry": Retry(attempts=1)})
     args.check = [args.check_id]
@@ -59,14 +66,42 @@ def handle(args: argparse.Namespace) -> int:
     code = execute(
         settings, args, env_file=environment_file(args.config, args.env), slow_mo_ms=args.slowmo
     )
-    trace = args.output / "artifacts" / args.check_id / "trace.zip"
-    if trace.is_file():
+    kept = _artifacts(args.output, args.check_id)
+    trace = next((args.output / a for a in kept if a.endswith("/trace.zip")), None)
+    if trace is not None and trace.is_file():
         print(f"trace: {trace}")
         print(
             f"open it with: {shlex.quote(sys.executable)} -m playwright show-trace "
             f"{shlex.quote(str(trace))}"
         )
     else:
-        folder = args.output / "artifacts" / args.check_id
-        print(f"no browser trace for {args.check_id} (not a journey); evidence, if any: {folder}/")
+        where = f"{(args.output / kept[0]).parent}/" if kept else "none kept"
+        print(f"no browser trace for {args.check_id} (not a journey); evidence: {where}")
     return code
+
+
+def _known_check(settings: Settings, check_id: str) -> None:
+    """CHECK_ID must name an enabled check of the environment (a usage error says which)."""
+    import difflib
+
+    from prodsmoke.e2e.plan import all_checks
+
+    known = [c.id for c in all_checks(settings)]
+    if check_id not in known:
+        close = difflib.get_close_matches(check_id, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "expected one of: " + ", ".join(known)
+        raise UsageError(
+            f"CHECK_ID {check_id!r} is not a check of environment {settings.name!r}; {hint}"
+        )
+
+
+def _artifacts(output: Path, check_id: str) -> list[str]:
+    """The artifacts results.json lists for `check_id` (relative to `output`), latest first."""
+    try:
+        doc = json.loads((output / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    for check in doc.get("checks", []):
+        if check.get("id") == check_id:
+            return [str(a) for a in check.get("artifacts", [])]
+    return []

@@ -6,19 +6,21 @@ and a "did you mean" for misspelt keys. Nothing downstream ever sees an unvalida
 
 from __future__ import annotations
 
+import base64
 import difflib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from prodsmoke import redact
 from prodsmoke.config import journeys as journey_kinds
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.models import Settings
+from prodsmoke.config.yamlfile import read_yaml, read_yaml_documents
 from prodsmoke.errors import ConfigError
 
 # What a pydantic error type means, in the words of a YAML author.
@@ -39,6 +41,16 @@ _EXPECTED = {
 }
 
 
+__all__ = [
+    "available_environments",
+    "environment_file",
+    "load_settings",
+    "read_yaml",
+    "read_yaml_documents",
+    "validation_error",
+]
+
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
 _SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
 
 
@@ -65,21 +77,6 @@ def environment_file(config_dir: Path, env: str) -> Path:
 def available_environments(config_dir: Path) -> list[str]:
     """The environment names that have a file under `config_dir`."""
     return sorted(p.stem for p in (config_dir / "environments").glob("*.yaml"))
-
-
-def read_yaml(file: Path) -> Any:
-    """Parse one YAML file; malformed YAML is a one-line `ConfigError` with line and column."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(file), "", f"cannot read: {exc.strerror}") from exc
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(where, "", f"malformed YAML: {problem}") from exc
 
 
 def load_settings(
@@ -125,6 +122,10 @@ def load_settings(
     settings = settings.model_copy(update={"journey_paths": paths}).loaded_from(str(file))
     for secret in _secret_values(settings):
         redact.register_secret(secret)
+    if settings.http_credentials is not None:  # as an Authorization header would carry it
+        credentials = settings.http_credentials
+        pair = f"{credentials.username}:{credentials.password.get_secret_value()}"
+        redact.register_secret(base64.b64encode(pair.encode()).decode())
     return settings
 
 
@@ -201,6 +202,8 @@ def _shown(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, str):  # a URL's password is never echoed
+        value = _URL_PASSWORD.sub(r"\1***@", value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 

@@ -113,6 +113,12 @@ class HttpCheck(StrictModel):
     conditions: tuple[ConditionField, ...] = Field(min_length=1)
     timeout_s: Seconds = 10.0
     enabled: bool = True
+    max_body_bytes: int | None = Field(
+        None,
+        ge=1024,
+        le=1 << 30,
+        description="this check's own body limit in bytes (default: max_body_bytes of the file)",
+    )
 
 
 class AwsSecretRef(StrictModel):
@@ -220,6 +226,18 @@ class Browser(StrictModel):
     args: tuple[str, ...] = ()
 
 
+class HttpCredentials(StrictModel):
+    """HTTP basic auth in front of the whole target (staging sites often sit behind it)."""
+
+    username: str = Field(min_length=1, description="the basic-auth user name")
+    password: SecretStr = Field(
+        description="'${VAR}': the basic-auth password, from the environment"
+    )
+
+
+MIB = 1 << 20
+
+
 class Settings(StrictModel):
     """One environment's validated configuration."""
 
@@ -256,6 +274,17 @@ class Settings(StrictModel):
     account_lease: AccountLease = AccountLease()
     thresholds: Thresholds = Thresholds()
     browser: Browser = Browser()
+    # Issue 9: basic auth as a secret, never in base_url; bounded reads; pruned run folders.
+    http_credentials: HttpCredentials | None = None
+    max_body_bytes: int = Field(
+        MIB,
+        ge=1024,
+        le=1 << 30,
+        description="the most bytes of a response body a check reads, 1024-1073741824",
+    )
+    keep_runs: int = Field(
+        20, ge=1, le=10_000, description="run folders kept under <output>/artifacts, 1-10000"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -280,6 +309,11 @@ class Settings(StrictModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("expected an http(s) URL, e.g. https://app.example.com")
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                "a user name or password in base_url would be shown and stored with every "
+                'result; set http_credentials: {username: NAME, password: "${VAR}"} instead'
+            )
         return value.rstrip("/")
 
     @property

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from prodsmoke.demo.auth import SESSION_COOKIE
 from prodsmoke.demo.vectors import is_vector_name
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from starlette.requests import Request
 
     from prodsmoke.demo.state import DemoState
 
 VERSION = "1.2.3"
 MAX_PROMPT_CHARS = 10_000
+ENDLESS_CHUNK = 64 * 1024
 
 
 def enhance_prompt(prompt: str) -> str:
@@ -52,8 +56,11 @@ class ApiRoutes:
         self._state = state
 
     async def health(self, request: Request) -> Response:
-        """Service health; `degraded-redis` and `health-down` change what it reports."""
+        """Service health; `degraded-redis` and `health-down` change what it reports, and
+        `endless-body` makes it a JSON document that never ends."""
         faults = self._state.faults
+        if faults.endless_body:
+            return StreamingResponse(self._endless(), media_type="application/json")
         services = {"database": "healthy", "redis": "healthy", "ml_service": "healthy"}
         status, code = "healthy", 200
         if faults.health_down:
@@ -70,6 +77,14 @@ class ApiRoutes:
             "services": services,
         }
         return JSONResponse(document, status_code=code)
+
+    async def _endless(self) -> AsyncIterator[bytes]:
+        """`{"status": "healthy", "padding": "xxxx…` for as long as anyone reads."""
+        yield b'{"status": "healthy", "padding": "'
+        chunk = b"x" * ENDLESS_CHUNK
+        while not self._state.stopping.is_set():
+            yield chunk
+            await asyncio.sleep(0)  # let the server notice a client that went away
 
     async def test(self, request: Request) -> Response:
         """A cheap endpoint for rate-limit and reachability checks."""

@@ -51,6 +51,7 @@ class Audit:
         self._logouts: list[dict[str, Any]] = []
         self._persisted: list[dict[str, Any]] = []
         self._sink: list[dict[str, Any]] = []
+        self._unmarked: list[dict[str, Any]] = []
         self._all = _Volume()
         self._api = _Volume()
         self._status_429 = 0
@@ -67,7 +68,8 @@ class Audit:
     def request(
         self, *, method: str, path: str, synthetic: bool, user_agent: str, api: bool
     ) -> None:
-        """Count one received request (HTTP or WebSocket handshake); log it if it is not a GET."""
+        """Count one received request (HTTP or WebSocket handshake); log it if it is not a GET,
+        and under `unmarked` if it came without the synthetic marker header."""
         t = self._now()
         minute = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M")
         with self._lock:
@@ -75,6 +77,8 @@ class Audit:
             if api:
                 self._api.add(t)
             self._by_minute[minute] = self._by_minute.get(minute, 0) + 1
+            if not synthetic:
+                self._unmarked.append({"t": t, "method": method, "path": path})
             if method != "GET":
                 self._requests.append(
                     {
@@ -138,6 +142,7 @@ class Audit:
                 "logouts": copy(self._logouts),
                 "persisted": copy(self._persisted),
                 "sink": copy(self._sink),
+                "unmarked": copy(self._unmarked),
                 "traffic": {
                     "total": self._all.total,
                     "max_in_any_60s": self._all.max_in_window,

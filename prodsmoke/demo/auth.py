@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import enum
 import hmac
 import secrets
 import threading
 
+BASIC_AUTH_USER = "smoke"  # the `basic-auth` fault's user; its password is the accounts' one
 ACCOUNTS = ("smoke-test-basic@betterprompts.com", "smoke-test-premium@betterprompts.com")
 # Like the real product: the 5th consecutive wrong password locks the account (answered 401),
 # and every attempt after that, right password or not, is answered 423 until unlocked.
@@ -30,6 +32,17 @@ class AuthStore:
         self._lock = threading.Lock()
         self._failures: dict[str, int] = {}
         self._sessions: dict[str, str] = {}
+
+    def basic_auth_ok(self, header: str) -> bool:
+        """Whether an Authorization header carries the `basic-auth` fault's credentials."""
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            pair = base64.b64decode(encoded.strip(), validate=True)
+        except ValueError:
+            return False
+        return hmac.compare_digest(pair, BASIC_AUTH_USER.encode() + b":" + self._password)
 
     def attempt(self, email: str, password: str) -> LoginOutcome:
         """Check one login attempt, updating the account's failure count."""

@@ -30,6 +30,8 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("hang", "flag", "hang"),
     ("rate-limit-tight", "flag", "rate_limit_tight"),
     ("beacon", "flag", "beacon"),
+    ("endless-body", "flag", "endless_body"),
+    ("basic-auth", "flag", "basic_auth"),
     ("pricing-broken", "flag", "pricing_broken"),
     ("examples-empty", "flag", "examples_empty"),
     ("dashboard-broken", "flag", "dashboard_broken"),
@@ -70,6 +72,8 @@ class Faults:
     hang: bool = False
     rate_limit_tight: bool = False
     beacon: bool = False
+    endless_body: bool = False
+    basic_auth: bool = False
     pricing_broken: bool = False  # /pricing shows 2 plans instead of 3
     examples_empty: bool = False  # /examples finds nothing
     dashboard_broken: bool = False  # /dashboard answers 500 after a login

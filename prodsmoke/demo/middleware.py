@@ -1,8 +1,9 @@
 """The layer every non-control request passes: audit, delays, rate limit and flaky answers.
 
 Order per request: log it in the audit (so even refused or stalled requests are counted), then
-`hang` / `jitter` / `slow-*` delays (before any response header), then the rate limit for API
-routes, then `flaky` — all before the route runs, so a refused request has no side effect.
+`basic-auth` (401 without the demo's basic-auth credentials), then `hang` / `jitter` / `slow-*`
+delays (before any response header), then the rate limit for API routes, then `flaky` — all
+before the route runs, so a refused request has no side effect.
 Routes under /__demo__/ are test controls and skip all of this.
 """
 
@@ -49,6 +50,18 @@ def classify(scope_type: str, path: str) -> Kind:
     return Kind.PAGE
 
 
+async def _challenge(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    response = JSONResponse(
+        {"error": "authentication required"},
+        401,
+        headers={"WWW-Authenticate": 'Basic realm="BetterPrompts staging"'},
+    )
+    await response(scope, receive, send)
+
+
 def _add_headers(send: Send, extra: dict[str, str]) -> Send:
     encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
 
@@ -83,6 +96,9 @@ class DemoMiddleware:
             api=kind is Kind.API,
         )
         faults = state.faults  # one snapshot per request, even if faults change meanwhile
+        if faults.basic_auth and not state.auth.basic_auth_ok(headers.get("authorization", "")):
+            await _challenge(scope, receive, send)
+            return
         if not await self._delays(faults, kind, path):
             await self._shutting_down(scope, receive, send)
             return

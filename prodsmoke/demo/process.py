@@ -2,6 +2,10 @@
 
 A run's timings then measure the product and the network, never contention with the demo server
 for our own interpreter. Control goes through the target's `/__demo__/` endpoints.
+
+The child runs in a session of its own, so a Ctrl-C at the terminal reaches only `smoke`, which
+reports the interrupted run and then stops the target itself; and it watches its parent, so it
+stops when `smoke` is gone however `smoke` ended (killed included): never an orphan.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from prodsmoke import interrupt
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -31,26 +37,37 @@ class DemoProcess:
     def __init__(self, *, faults: Faults, password: str, assets: int = 10) -> None:
         self._argv = [
             sys.executable, "-m", "prodsmoke", "serve-demo", "--port", "0", "--quiet",
-            "--fault", str(faults), "--assets", str(assets),
+            "--fault", str(faults), "--assets", str(assets), "--parent", str(os.getpid()),
         ]  # fmt: skip
         self._env = {**os.environ, "SMOKE_TEST_PASSWORD": password}
         self._proc: subprocess.Popen[str] | None = None
+        self._stopped = False
         self.url = ""
 
     def start(self) -> DemoProcess:
         """Start the child and wait for the line that says where it listens."""
         self._errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in stop()
         self._proc = subprocess.Popen(
-            self._argv, stdout=subprocess.PIPE, stderr=self._errors, text=True, env=self._env
+            self._argv,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            text=True,
+            env=self._env,
+            start_new_session=True,
         )
+        interrupt.add_child(self._proc)
         assert self._proc.stdout is not None
         started = time.monotonic()
-        for line in self._proc.stdout:
-            if line.startswith(BANNER):
-                self.url = line[len(BANNER) :].split()[0]
-                return self
-            if time.monotonic() - started > START_TIMEOUT_S:
-                break
+        try:
+            for line in self._proc.stdout:
+                if line.startswith(BANNER):
+                    self.url = line[len(BANNER) :].split()[0]
+                    return self
+                if time.monotonic() - started > START_TIMEOUT_S:
+                    break
+        except BaseException:  # a signal while it starts: stop it, then go on unwinding
+            self.stop()
+            raise
         self.stop()
         self._errors.seek(0)
         reason = (self._errors.read().strip().splitlines() or ["no output"])[-1]
@@ -64,16 +81,21 @@ class DemoProcess:
         return result
 
     def stop(self) -> None:
-        """Interrupt the child as Ctrl-C would, and wait for it (killing it if it will not go)."""
+        """Interrupt the child as Ctrl-C would, and wait for it (killing it if it will not go).
+
+        Idempotent."""
         proc = self._proc
-        if proc is None or proc.poll() is not None:
+        if proc is None or self._stopped:
             return
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        self._stopped = True
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        interrupt.forget_child(proc)
         if proc.stdout is not None:
             proc.stdout.close()
         self._errors.close()

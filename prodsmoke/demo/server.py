@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -191,8 +192,10 @@ def serve(
     assets: int = 10,
     host: str = "127.0.0.1",
     quiet: bool = False,
+    parent: int | None = None,
 ) -> None:
-    """Serve the demo target in the foreground until Ctrl-C (for `smoke serve-demo`)."""
+    """Serve the demo target in the foreground until Ctrl-C (for `smoke serve-demo`), or until
+    process `parent` is gone (for `smoke demo`, which starts it)."""
     server = DemoServer(
         faults=faults,
         password=password,
@@ -205,8 +208,9 @@ def serve(
         active = f" with faults {faults}" if faults.names else ""
         print(f"BetterPrompts demo target at {server.url}{active} (Ctrl-C to stop)", flush=True)
         try:
-            # Short waits so the main thread notices Ctrl-C promptly.
+            # Short waits so the main thread notices Ctrl-C (and a parent gone) promptly.
             while not server.wait(0.5):
-                pass
+                if parent is not None and os.getppid() != parent:
+                    break  # quietly: its stdout went with it
         except KeyboardInterrupt:
             print("stopping demo target", flush=True)

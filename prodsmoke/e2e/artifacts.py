@@ -1,8 +1,12 @@
 """What a failed attempt leaves for QA: trace.zip, screenshot.png, console.log, network.har.
 
-Files go to `<output>/artifacts/<check>/` (SPEC §3). When a check fails more than once, earlier
-attempts move to `attempt-<n>/` beside the latest, so a flaky check keeps the attempt that failed.
-Every kept folder is scrubbed of secrets (`e2e.scrub`) before anyone can read it.
+Each run owns one folder, `<output>/artifacts/<run_id>/`, and a check's files go to
+`<output>/artifacts/<run_id>/<check>/`, so runs sharing an `--output` (one after another or at
+once) never move, overwrite or list each other's files; results.json names them relative to
+`<output>`. The newest `keep_runs` run folders are kept; older ones are pruned when a run starts
+(never one whose run is still going). When a check fails more than once, earlier attempts move to
+`attempt-<n>/` beside the latest, so a flaky check keeps the attempt that failed. Every kept folder
+is scrubbed of secrets (`e2e.scrub`) before anyone can read it.
 
 Tracing costs time on every attempt, kept or not (bench/RESULTS.md), so with the default policy a
 first attempt records a light trace (actions, network, console, errors; with screenshot.png on a
@@ -14,10 +18,16 @@ and the network, whose log is written out as `network.har`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import re
+import secrets
 import shutil
+import time
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,18 +42,74 @@ if TYPE_CHECKING:
     from prodsmoke.e2e.observe import PageObserver
 
 TRACE_MODES = ("on", "off", "retain-on-failure")
+ARTIFACTS = "artifacts"
+RUNNING = ".running"  # in a run's folder while the run is going: pruning leaves it alone
+RUNNING_MAX_S = 3600.0  # a marker older than this was left by a run that was killed
+_RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run's id, e.g. '20261121T100000Z-3fa2c1': sorts by start time, names its folder."""
+    return f"{now or datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def run_folder(root: Path, run_id: str) -> Path:
+    """Where run `run_id` keeps its artifacts under the output folder `root`."""
+    return root / ARTIFACTS / run_id
+
+
+def open_run(root: Path, run_id: str, *, keep: int) -> None:
+    """Create the run's folder, mark it as running, and prune run folders beyond the newest
+    `keep` (the new one included)."""
+    folder = run_folder(root, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RUNNING).write_text(f"{os.getpid()}\n")
+    prune(root, keep=keep)
+
+
+def close_run(root: Path, run_id: str) -> None:
+    """The run is over: unmark its folder, and remove it if it kept nothing."""
+    folder = run_folder(root, run_id)
+    (folder / RUNNING).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty: it holds the run's artifacts
+        folder.rmdir()
+
+
+def prune(root: Path, *, keep: int) -> list[str]:
+    """Remove the oldest run folders beyond `keep`; return the run ids removed.
+
+    Only folders named like a run id are counted, and a run still going is never touched.
+    """
+    runs = root / ARTIFACTS
+    if not runs.is_dir():
+        return []
+    folders = sorted(p for p in runs.iterdir() if p.is_dir() and _RUN_ID.match(p.name))
+    removed = []
+    for folder in folders[: max(0, len(folders) - keep)]:
+        if not _running(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+def _running(folder: Path) -> bool:
+    try:
+        return time.time() - (folder / RUNNING).stat().st_mtime < RUNNING_MAX_S
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
 class ArtifactPolicy:
-    """Where artifacts go and what is traced."""
+    """Where one run's artifacts go and what is traced."""
 
-    root: Path
+    root: Path  # the output folder: results.json names artifacts relative to it
+    run_id: str
     trace: str = "retain-on-failure"
 
     def folder(self, check: str) -> Path:
-        """The check's artifact folder (not created)."""
-        return self.root / "artifacts" / check
+        """The check's artifact folder in this run's folder (not created)."""
+        return run_folder(self.root, self.run_id) / check
 
     def light(self, attempt: int) -> bool:
         """Whether the attempt records the light trace (plus a HAR) rather than everything."""
@@ -111,7 +177,7 @@ class ArtifactPolicy:
         shutil.rmtree(self._scratch_har("", 0).parent, ignore_errors=True)
 
     def _scratch_har(self, check: str, attempt: int) -> Path:
-        return self.root / "artifacts" / ".har" / f"{check}-{attempt}.har"
+        return run_folder(self.root, self.run_id) / ".har" / f"{check}-{attempt}.har"
 
     def _fresh_folder(self, check: str, attempt: int) -> Path:
         folder = self.folder(check)

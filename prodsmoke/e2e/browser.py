@@ -13,6 +13,7 @@ Where the browser comes from, in order (the first that launches wins, and result
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import weakref
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ ENV_OVERRIDE = "PRODSMOKE_CHROMIUM"
 # Without these, Chromium reaches out to Google services at start (SPEC: the machine note).
 QUIET_ARGS = ("--disable-background-networking", "--disable-component-update", "--disable-sync")
 _USER_AGENTS: weakref.WeakKeyDictionary[Browser, str] = weakref.WeakKeyDictionary()
+_STDERR = re.compile(r"^\[pid=\d+\]\[err\] (.*)$", re.MULTILINE)
+_EXIT = re.compile(r"<process did exit: exitCode=(\w+)")
 _SYSTEM = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 
 
@@ -99,31 +102,62 @@ async def launch(
     for choice in candidates(configured, headless=headless):
         try:
             browser = await pw.chromium.launch(
-                executable_path=choice.path, headless=headless, slow_mo=slow_mo_ms, args=args
+                executable_path=choice.path,
+                headless=headless,
+                slow_mo=slow_mo_ms,
+                args=args,
+                # A Ctrl-C reaches Playwright's driver too (same process group): the browser
+                # must stay up until `smoke` has stopped the run and closes it (interrupt.py).
+                handle_sigint=False,
+                handle_sigterm=False,
+                handle_sighup=False,
             )
         except PlaywrightError as exc:
-            first_line = (
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            )
             if choice.source == "override":
                 raise BrowserNotFound(
                     f"the Chromium named by ${ENV_OVERRIDE} or browser.executable_path "
-                    f"({choice.path}) did not start: {first_line}"
+                    f"({choice.path}) did not start: {_reason(exc)}"
                 ) from exc
-            tried.append(f"{choice.source} {choice.path or ''}".strip())
+            tried.append(f"{choice.source} {choice.path or 'Playwright-managed'}: {_reason(exc)}")
             continue
         await base_user_agent(browser)  # once, now, rather than by every journey at once
         return browser, choice.describe(browser.version)
     raise BrowserNotFound(
-        "no Chromium found (tried: " + ", ".join(tried) + "); run `playwright install chromium`, "
+        "no Chromium found (tried: " + "; ".join(tried) + "); run `playwright install chromium`, "
         f"install Debian's chromium, or set ${ENV_OVERRIDE} to a Chromium executable"
     )
+
+
+def _reason(exc: PlaywrightError) -> str:
+    """Why a launch failed, in one short line: Playwright's first line, plus what the browser
+    said on stderr and how it exited (from the browser log Playwright appends)."""
+    text = str(exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = (lines[0] if lines else type(exc).__name__).removeprefix("BrowserType.launch: ")
+    said = [m.group(1).strip() for m in _STDERR.finditer(text.split("Call log:")[0])]
+    exited = _EXIT.search(text)
+    details = [f"exit code {exited.group(1)}"] if exited and exited.group(1) != "null" else []
+    details += [f"stderr: {said[-1]}"] if said and said[-1] else []
+    reason = first + (f" ({'; '.join(details)})" if details else "")
+    return reason if len(reason) <= 240 else reason[:237] + "…"
 
 
 async def new_context(
     browser: Browser, guard: Guard, check: str, **options: object
 ) -> BrowserContext:
-    """A browser context with the guard installed on everything it can send (`e2e.intercept`)."""
+    """A browser context with the guard installed on everything it can send (`e2e.intercept`).
+
+    The target's basic-auth credentials, when configured, are answered to its own origin only.
+    """
+    if guard.credentials is not None:
+        options.setdefault(
+            "http_credentials",
+            {
+                "username": guard.credentials.username,
+                "password": guard.credentials.password.get_secret_value(),
+                "origin": guard.origin,
+            },
+        )
     context = await browser.new_context(
         accept_downloads=False,
         service_workers="block",

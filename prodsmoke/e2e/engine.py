@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
@@ -27,7 +26,7 @@ from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
-from prodsmoke.e2e.artifacts import ArtifactPolicy
+from prodsmoke.e2e.artifacts import ArtifactPolicy, new_run_id
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
@@ -50,6 +49,7 @@ REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and repor
 SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
 ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
 MAX_JOURNEYS_AT_ONCE = 3
+RECANCEL_S = 0.25  # after interrupt(), checks still running are cancelled again this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,7 @@ class RunOptions:
     trace: str = "retain-on-failure"
     repro: str = "smoke repro --env {env} {check}"
     channel: str | None = None  # a browser channel (chrome, msedge…) instead of the search
+    run_id: str = field(default_factory=new_run_id)  # known from the start: names its folder
 
 
 @dataclass
@@ -103,6 +104,8 @@ class Engine:
     # The verdicts, one future per check: how the pytest frame (another thread) waits for them.
     _verdicts: dict[str, asyncio.Future[CheckResult]] = field(init=False, default_factory=dict)
     _ran: bool = field(init=False, default=False)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)  # for interrupt()
+    _interrupted: str | None = field(init=False, default=None)
 
     def result_of(self, check_id: str) -> asyncio.Future[CheckResult]:
         """The future that resolves with `check_id`'s verdict (create within the loop)."""
@@ -123,12 +126,14 @@ class Engine:
         guard = Guard(self.settings)
         journeys = [c for c in self.checks if c.kind is CheckKind.JOURNEY]
         async with AsyncExitStack() as stack:
-            artifacts = ArtifactPolicy(self.options.output_dir, self.options.trace)
+            artifacts = ArtifactPolicy(
+                self.options.output_dir, self.options.run_id, trace=self.options.trace
+            )
             stack.callback(artifacts.tidy)  # last: after the browser has closed
             client = http.client(guard)
             stack.push_async_callback(client.aclose)
             run = _Run(
-                run_id=f"{started_at:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+                run_id=self.options.run_id,
                 started_at=started_at,
                 t0=t0,
                 deadline=t0 + self.settings.deadline_s - REPORT_RESERVE_S,
@@ -146,6 +151,9 @@ class Engine:
             if journeys:
                 run.browser = asyncio.create_task(self._launch(stack))
                 tasks += [asyncio.create_task(self._journey_check(run, c)) for c in journeys]
+            self._tasks = tasks
+            if self._interrupted is not None:  # it came before the checks had started
+                self.interrupt(self._interrupted)
             await self._until_deadline(run, tasks)
         mark("engine finished (browser closed)")
         return RunResult(
@@ -173,7 +181,9 @@ class Engine:
         for check in self.checks:
             if self._verdicts[check.id].done():
                 continue
-            if check.kind is CheckKind.JOURNEY and check.id not in run.begun:
+            if self._interrupted is not None:
+                self._finish(run, check, self._skipped(run, check, self._interrupted))
+            elif check.kind is CheckKind.JOURNEY and check.id not in run.begun:
                 reason = (
                     f"not started: the run deadline ({self.settings.deadline_s:g} s) came while "
                     f"it waited for one of the {MAX_JOURNEYS_AT_ONCE} browser slots"
@@ -182,6 +192,32 @@ class Engine:
             else:
                 reason = f"unfinished at the run deadline ({self.settings.deadline_s:g} s)"
                 self._finish(run, check, self._infrastructure_failure(run, check, reason))
+
+    # -- interruption (issue 9: a signal ends the run as an outcome) ---------------------------
+
+    def interrupt(self, reason: str) -> None:
+        """Stop the run now (call it on the engine's loop, e.g. `loop.call_soon_threadsafe`).
+
+        The checks in flight are cancelled; every check without a verdict becomes `skip` with
+        `reason`; verdicts already given stand; `run()` then returns its result as usual.
+        """
+        self._interrupted = reason
+        pending = [task for task in self._tasks if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:  # Python 3.11's wait_for can swallow a cancel (gh-86296): ask again soon
+            asyncio.get_running_loop().call_later(RECANCEL_S, self.interrupt, reason)
+
+    def _skipped(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
+        return CheckResult(
+            id=check.id,
+            kind=check.kind,
+            status=Status.SKIP,
+            duration_ms=run.elapsed_ms(),
+            error=reason,
+            artifacts=run.artifacts.collect(check.id),
+            repro=self._repro(check.id),
+        )
 
     def _not_started(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
         return CheckResult(

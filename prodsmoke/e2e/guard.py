@@ -7,6 +7,8 @@ Every refusal is recorded (check, method, URL, reason) for results.json's `safet
 
 The guard is installed, never called from journeys: `e2e.http.GuardTransport` for HTTP checks and
 `e2e.browser.new_context` for browser contexts both ask `Guard.decide` before a byte is sent.
+Those two factories also take from here what the target may receive and send back: its basic-auth
+credentials (to the target's own origin only) and the most bytes of a body we read from it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,25 @@ DOWNLOAD_REFUSED = "download refused"
 BUDGET_EXHAUSTED = "rate budget exhausted"
 
 
+def where(url: str) -> str:
+    """Host and path, e.g. 'cdn.example.com/app.js': what a refusal message names."""
+    parts = urlsplit(url)
+    return f"{parts.netloc.rpartition('@')[2]}{parts.path or '/'}"
+
+
+def origin(url: str) -> str:
+    """`url`'s origin as browsers write it, e.g. https://app.example.com (default port left out)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(parts.scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    host = parts.hostname or ""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}" + ("" if port in (None, default) else f":{port}")
+
+
 class Guard:
     """Decides, records and marks every request a run sends."""
 
@@ -43,6 +64,9 @@ class Guard:
         self._hosts = (self.target_host, *safety.allowed_hosts)
         self._writes = {(w.method, w.path.rstrip("/") or "/") for w in safety.allowed_writes}
         self._websockets = safety.allowed_websockets
+        self.origin = origin(settings.base_url)
+        self.credentials = settings.http_credentials  # sent to `origin` only
+        self.max_body_bytes = settings.max_body_bytes
         self.marker_header = safety.synthetic_marker.header
         self.ua_suffix = safety.synthetic_marker.user_agent_suffix
         self.budget = RateBudget(
@@ -89,16 +113,17 @@ class Guard:
         self.record(check, "WEBSOCKET", url, reason)
         return reason
 
-    def observe_unrouted(self, method: str, url: str, check: str) -> None:
+    def observe_unrouted(self, method: str, url: str, check: str, *, counted: bool = False) -> None:
         """Account for a request the browser sent without asking (a redirect's follow-up).
 
-        It is counted against the budget, and noted in `unrouted` with what the policy would
-        have said, because it could not be stopped.
+        It is counted against the budget (unless it was when `decide` judged it beforehand),
+        and noted in `unrouted` with what the policy would have said.
         """
-        self.sent += 1
-        self._sent_by_check[check] += 1
-        if self.is_target(url):
-            self.budget.count()
+        if not counted:
+            self.sent += 1
+            self._sent_by_check[check] += 1
+            if self.is_target(url):
+                self.budget.count()
         verdict = self._policy(method.upper(), url) or "allowed"
         self._unrouted.append(BlockRecord(check, method.upper(), redact.redact(url), verdict))
 
@@ -119,6 +144,10 @@ class Guard:
             return None
         return NOT_ALLOWED_WRITE
 
+    def allows_host(self, url: str) -> bool:
+        """True when `url`'s host is the target's or in `allowed_hosts`."""
+        return self._host_allowed(urlsplit(url).hostname or "")
+
     def _host_allowed(self, host: str) -> bool:
         return any(h == host or (h.startswith("*.") and host.endswith(h[1:])) for h in self._hosts)
 
@@ -132,6 +161,11 @@ class Guard:
         if self.is_target(url):
             self.budget.settle()
 
+    def is_origin(self, url: str) -> bool:
+        """True when `url` is on the target's own origin (scheme, host and port): where its
+        basic-auth credentials may go."""
+        return origin(url) == self.origin
+
     def is_target(self, url: str) -> bool:
         """True when `url` is on the target's own host (it counts against the budget)."""
         return (urlsplit(url).hostname or "") == self.target_host
@@ -142,12 +176,18 @@ class Guard:
         """`base` with the synthetic suffix appended once."""
         return base if base.endswith(self.ua_suffix) else f"{base} {self.ua_suffix}".strip()
 
+    def marker(self) -> dict[str, str]:
+        """The synthetic marker header, as a one-item mapping."""
+        return {self.marker_header: f"prodsmoke/{__version__}"}
+
     def outgoing_headers(self, url: str, headers: Mapping[str, str]) -> dict[str, str]:
-        """`headers` marked as synthetic: UA suffix everywhere, marker header to the target."""
-        out = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
+        """`headers` marked as synthetic: UA suffix everywhere, the marker header to the target
+        and to no other host."""
+        drop = {"user-agent", self.marker_header.lower()}
+        out = {k: v for k, v in headers.items() if k.lower() not in drop}
         out["user-agent"] = self.user_agent(headers.get("user-agent", f"prodsmoke/{__version__}"))
         if self.is_target(url):
-            out[self.marker_header] = f"prodsmoke/{__version__}"
+            out.update(self.marker())
         return out
 
     # -- reporting -----------------------------------------------------------------------------

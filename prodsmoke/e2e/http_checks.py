@@ -1,4 +1,8 @@
-"""Health and API checks: one guarded GET, judged by its conditions."""
+"""Health and API checks: one guarded GET, judged by its conditions.
+
+The body is read as it streams, up to the check's `max_body_bytes` (the environment's, 1 MiB by
+default): a longer one fails the check as `product` ("body over 1 MiB") without being held whole.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,14 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from prodsmoke.config.conditions import Observation, Outcome, evaluate
-from prodsmoke.e2e.http import CHECK, HEADERS_MS
+from prodsmoke.e2e.guard import where
+from prodsmoke.e2e.http import CHECK, HEADERS_MS, MAX_BODY, BodyTooLarge
 from prodsmoke.errors import BlockedRequest, BudgetExhausted, CheckFailure
 from prodsmoke.results import FailureClass, Status
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import HttpCheck
 
-MAX_BODY = 1 << 20  # conditions read at most 1 MiB of body
 EVIDENCE_BODY = 4096  # an artifact keeps the start of the body, never a whole large one
 
 
@@ -51,18 +55,36 @@ async def run(
     url = urljoin(base_url + "/", check.url)
     path = urlsplit(url).path
     timeout = min(check.timeout_s, timeout_s or check.timeout_s)
+    extensions: dict[str, object] = {CHECK: check.id}
+    if check.max_body_bytes is not None:
+        extensions[MAX_BODY] = check.max_body_bytes
     try:
-        response = await client.request(
-            check.method, url, headers=check.headers, extensions={CHECK: check.id}, timeout=timeout
+        request = client.build_request(
+            check.method, url, headers=check.headers, extensions=extensions, timeout=timeout
         )
-        body = (await response.aread())[:MAX_BODY]
+        response = await client.send(request, stream=True)
+        try:
+            body = await _bounded_body(response)
+        finally:
+            await response.aclose()
     except BudgetExhausted:
         raise
     except BlockedRequest as exc:
         raise CheckFailure(
-            f"{check.method} {path} was refused by the guard: {exc.reason}",
+            f"{check.method} {where(url)} was refused by the guard: {exc.reason}",
             failure_class=FailureClass.INFRASTRUCTURE,
         ) from exc
+    except BodyTooLarge as exc:
+        # What was measured still counts: the status and the time to headers are known.
+        return HttpVerdict(
+            Status.FAIL,
+            {
+                "response_time_ms": round(float(response.extensions[HEADERS_MS]), 1),
+                "status_code": response.status_code,
+            },
+            f"{check.method} {path}: {exc}",
+            FailureClass.PRODUCT,
+        )
     except httpx.TimeoutException as exc:
         raise CheckFailure(
             f"{check.method} {path} timed out after {timeout:.1f} s ({type(exc).__name__})",
@@ -101,6 +123,20 @@ async def run(
             Status.WARN, metrics, f"{check.method} {path}: " + "; ".join(_details(warned))
         )
     return HttpVerdict(Status.PASS, metrics)
+
+
+async def _bounded_body(response: httpx.Response) -> bytes:
+    """The decoded body, or `BodyTooLarge` as soon as it passes the limit (a compressed body
+    is bounded after decompression too)."""
+    limit = int(response.extensions[MAX_BODY])
+    chunks: list[bytes] = []
+    seen = 0
+    async for chunk in response.aiter_bytes():
+        seen += len(chunk)
+        if seen > limit:
+            raise BodyTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _evidence(

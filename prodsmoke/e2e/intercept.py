@@ -6,8 +6,12 @@ WebSockets are routed separately; service workers and downloads are refused by c
 refused inside every frame by `page_guard.INIT_SCRIPT`.
 
 Playwright does not route a redirect's follow-up request. So a write the guard allows is sent
-here with `max_redirects=0` and its redirect target is judged before the browser may follow it;
-a GET's follow-up cannot be stopped, but it is counted and judged when its response arrives.
+here with `max_redirects=0` and its redirect target is judged (and counted) before the browser may
+follow it; a GET's follow-up cannot be stopped, but it is counted and judged when its response
+arrives. Every follow-up is listed in `safety.unrouted`. The browser sends a follow-up with the
+headers the first request was continued with, and a write answered here has none: so the
+synthetic marker is also set as the context's extra header, and it is taken out again from every
+routed request to a host other than the target's.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class ContextGuard:
 
     async def install(self, context: BrowserContext) -> None:
         """Route everything the context sends through the guard."""
+        await context.set_extra_http_headers(self.guard.marker())
         await context.add_init_script(page_guard.INIT_SCRIPT)
         await context.route("**/*", self.route)
         await context.route_web_socket(re.compile(r".*"), self.websocket)
@@ -62,10 +67,8 @@ class ContextGuard:
             await _refuse(route, method)
             return
         if method in SAFE_METHODS:
-            if guard.is_target(url):  # the marker header goes to the target's own host only
-                await route.continue_(headers=guard.outgoing_headers(url, request.headers))
-            else:
-                await route.continue_()
+            # the marker header goes to the target's own host only
+            await route.continue_(headers=guard.outgoing_headers(url, request.headers))
             return
         try:
             headers = guard.outgoing_headers(url, request.headers)
@@ -116,10 +119,9 @@ class ContextGuard:
         self.guard.record(self.check, "GET", item.url, DOWNLOAD_REFUSED)
 
     def _unrouted(self, request: Request) -> None:
-        if request.url in self._judged:
-            self._judged.discard(request.url)
-        else:
-            self.guard.observe_unrouted(request.method, request.url, self.check)
+        judged = request.url in self._judged  # then it was counted when it was judged
+        self._judged.discard(request.url)
+        self.guard.observe_unrouted(request.method, request.url, self.check, counted=judged)
 
 
 async def _refuse(route: Route, method: str) -> None:

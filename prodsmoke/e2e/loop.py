@@ -7,6 +7,7 @@ reporter writing) can stall it and inflate a measured response time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from typing import TYPE_CHECKING, TypeVar
 
@@ -35,7 +36,8 @@ class LoopThread:
         """Cancel whatever is left, stop the loop and join the thread."""
         if self.loop.is_closed():
             return
-        self.submit(_cancel_leftovers()).result(timeout=10)
+        with contextlib.suppress(TimeoutError):  # a task that will not end must not hang us
+            self.submit(_cancel_leftovers()).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()

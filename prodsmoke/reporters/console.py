@@ -120,6 +120,6 @@ class ConsoleReporter:
 
     def error(self, message: str) -> None:
         """A one-line problem, on stderr."""
-        Console(file=sys.stderr, highlight=False).print(
+        Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
             f"[red]error:[/] {escape(redact.redact(message))}"
         )

@@ -204,3 +204,25 @@ def test_cli_config_and_usage_errors_are_one_line_exit_2(
     assert len(lines) == 1, proc.stderr
     assert stderr in lines[0]
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_a_password_in_base_url_is_refused_without_being_echoed(config_dir: Path) -> None:
+    text = DEMO.replace("base_url: ${SMOKE_DEMO_URL:-http://127.0.0.1:8321}", "base_url: ${TARGET}")
+    message = error_for(config_dir, text, environ={**ENV, "TARGET": "http://qa:S3cret-pw@host"})
+    assert "S3cret-pw" not in message
+    assert message == (
+        "FILE: base_url: got 'http://qa:***@host': a user name or password in base_url would be "
+        "shown and stored with every result; set http_credentials: {username: NAME, password: "
+        '"${VAR}"} instead'
+    )
+
+
+def test_http_credentials_are_secrets_in_every_form(config_dir: Path) -> None:
+    text = DEMO + 'http_credentials: {username: qa, password: "${BASIC_PW}"}\n'
+    write(config_dir, text)
+    settings = load_settings(config_dir, "demo", environ={**ENV, "BASIC_PW": "gate-k33per!"})
+    assert settings.http_credentials is not None
+    assert settings.http_credentials.password.get_secret_value() == "gate-k33per!"
+    header = "Authorization: Basic cWE6Z2F0ZS1rMzNwZXIh"  # base64("qa:gate-k33per!")
+    assert redact.redact(f"gate-k33per! {header} cWE6Z2F0ZS1rMzNwZXIh").count("gate") == 0
+    assert "cWE6Z2F0ZS1rMzNwZXIh" not in redact.redact('{"value": "Basic cWE6Z2F0ZS1rMzNwZXIh"}')

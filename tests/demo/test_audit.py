@@ -13,7 +13,16 @@ from prodsmoke.demo.audit import Audit
 if TYPE_CHECKING:
     import httpx
 
-AUDIT_KEYS = {"requests", "websockets", "logins", "logouts", "persisted", "sink", "traffic"}
+AUDIT_KEYS = {
+    "requests",
+    "websockets",
+    "logins",
+    "logouts",
+    "persisted",
+    "sink",
+    "unmarked",
+    "traffic",
+}
 
 
 def test_fresh_audit_shape(client: httpx.Client, server: DemoServer) -> None:

@@ -200,3 +200,28 @@ def test_slow_assets_delays_static_assets_only(server: DemoServer, client: httpx
     health_s = time.perf_counter() - started
     assert asset_s >= 0.15
     assert health_s < 0.15
+
+
+def test_endless_body_streams_health_until_the_client_stops(
+    server: DemoServer, client: httpx.Client
+) -> None:
+    server.set_faults(Faults.parse("endless-body"))
+    with client.stream("GET", "/health") as response:
+        assert response.status_code == 200
+        seen = 0
+        for chunk in response.iter_raw():
+            seen += len(chunk)
+            if seen > 4 * 1024 * 1024:
+                break
+    assert seen > 4 * 1024 * 1024
+    assert client.get("/api/v1/test").json() == {"ok": True}  # only the health routes
+
+
+def test_basic_auth_asks_for_the_demo_credentials(server: DemoServer, client: httpx.Client) -> None:
+    server.set_faults(Faults.parse("basic-auth"))
+    refused = client.get("/")
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Basic ")
+    assert client.get("/", auth=("smoke", "wrong-password")).status_code == 401
+    assert client.get("/", auth=("smoke", PASSWORD)).status_code == 200
+    assert client.get("/__demo__/audit").status_code == 200  # controls stay open

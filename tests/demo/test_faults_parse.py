@@ -9,7 +9,8 @@ from prodsmoke.demo import FaultError, Faults
 EXPECTED = (
     "slow-homepage[:ms], slow-api[:ms], slow-assets[:ms], console-error, missing-element, "
     "degraded-redis, health-down, enhance-error, login-broken, flaky:<percent>, jitter:<percent>, "
-    "hang, rate-limit-tight, beacon, pricing-broken, examples-empty, dashboard-broken"
+    "hang, rate-limit-tight, beacon, endless-body, basic-auth, pricing-broken, examples-empty, "
+    "dashboard-broken"
 )
 
 
@@ -34,15 +35,17 @@ def test_defaults_and_values() -> None:
 def test_every_fault_combines_and_round_trips() -> None:
     text = (
         "beacon,hang,slow-api:250,console-error,missing-element,degraded-redis,health-down,"
-        "enhance-error,login-broken,flaky:100,jitter:0,rate-limit-tight,slow-homepage:10"
+        "enhance-error,login-broken,flaky:100,jitter:0,rate-limit-tight,slow-homepage:10,"
+        "basic-auth,endless-body"
     )
     faults = Faults.parse(text)
     assert str(faults) == (
         "slow-homepage:10,slow-api:250,console-error,missing-element,degraded-redis,health-down,"
-        "enhance-error,login-broken,flaky:100,jitter:0,hang,rate-limit-tight,beacon"
+        "enhance-error,login-broken,flaky:100,jitter:0,hang,rate-limit-tight,beacon,endless-body,"
+        "basic-auth"
     )
     assert Faults.parse(str(faults)) == faults
-    assert len(faults.names) == 13
+    assert len(faults.names) == 15
 
 
 def test_case_and_blanks_are_forgiven() -> None:

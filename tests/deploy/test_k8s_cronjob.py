@@ -87,3 +87,12 @@ def test_runs_smoke_run_with_resources_sized_from_the_measurement(
     shm = next(v for v in pod(cronjob)["volumes"] if v["name"] == "shm")["emptyDir"]["sizeLimit"]
     assert mebibytes(resources["limits"]["memory"]) >= 1024 + mebibytes(shm)
     assert resources["requests"]["cpu"]
+
+
+def test_a_terminated_pod_has_time_to_report(cronjob: dict[str, Any]) -> None:
+    # SIGTERM stops the checks (< 3 s with the local outputs: bench/interrupt.py); the remote
+    # reporters may then use what is left of the run deadline. SIGKILL must not come before.
+    environ = {"SMOKE_TEST_PASSWORD": "not-used-by-this-test-5d1c"}
+    deadline = load_settings(REPO / "config", "production", environ=environ).deadline_s
+    grace = pod(cronjob)["terminationGracePeriodSeconds"]
+    assert deadline + 3 <= grace <= cronjob["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"]

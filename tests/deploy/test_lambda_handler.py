@@ -3,10 +3,12 @@ a Lambda-like context, the real demo target and Chromium, S3/CloudWatch/Secrets 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +16,14 @@ import boto3
 import pytest
 from smoke_cli import demo_config
 
-from prodsmoke.aws_lambda.handler import handler
+from prodsmoke import runner
+from prodsmoke.aws_lambda.handler import handler, watchdog
+from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
+from prodsmoke.e2e.engine import RunOptions
+from prodsmoke.e2e.plan import plan
+from prodsmoke.reporters.console import ConsoleReporter
+from prodsmoke.results import Status
 
 pytestmark = pytest.mark.browser
 
@@ -223,3 +231,26 @@ def test_an_event_can_choose_the_checks(lambda_env: Path) -> None:
 
     assert summary["status"] in ("pass", "warn"), summary
     assert sum(summary["counts"].values()) == 2
+
+
+def test_the_watchdog_stops_a_run_that_would_outlast_the_function(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # Lambda ends a function at its timeout without a signal: the handler's watchdog stops a run
+    # still going when its room is used up, so that it is reported (and uploaded) in time.
+    demo_target.set_faults(Faults.parse("hang"))
+    settings = demo_settings()
+    started = runner.start(
+        settings, plan(settings, ["health", "api_health"]), RunOptions(output_dir=tmp_path)
+    )
+    assert watchdog(1.0) is not None
+    outcome = runner.finish(
+        started,
+        env_file=REPO / "config/environments/demo.yaml",
+        console=ConsoleReporter(stream=io.StringIO()),
+    )
+    assert [(c.status, c.error) for c in outcome.result.checks] == [
+        (Status.SKIP, "interrupted: the function's timeout is near")
+    ] * 2
+    assert outcome.exit_code == 0  # not a signal: the summary says what happened
+    assert json.loads((tmp_path / "results.json").read_text())["status"] == "skip"

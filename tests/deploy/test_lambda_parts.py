@@ -3,9 +3,11 @@ and SSM on moto), its workspace, and an S3 upload that fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -217,3 +219,42 @@ def test_a_run_that_cannot_start_raises_logs_its_summary_and_cleans_up(
     (line,) = [x for x in capsys.readouterr().out.splitlines() if "prodsmoke_summary" in x]
     assert json.loads(line)["prodsmoke_summary"]["status"] == "error"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["smoke-results"]
+
+
+def test_the_upload_stops_short_of_the_function_timeout(moto_reset: str, tmp_path: Path) -> None:
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="bucket-b", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    result = run_result(tmp_path)
+    uploaded = upload(
+        tmp_path,
+        result,
+        bucket="bucket-b",
+        prefix="p",
+        region="eu-west-1",
+        until=time.monotonic() - 1,
+    )
+    assert uploaded.keys == ()
+    assert uploaded.error == (
+        "upload to s3://bucket-b/p/production/eu-west-1/20261121T100000Z-abc123/ stopped: the "
+        "function's timeout is near; 3 file(s) not uploaded"
+    )
+
+
+def test_artifact_keys_leave_out_the_run_folder(moto_reset: str, tmp_path: Path) -> None:
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="bucket-b", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    result = run_result(tmp_path)
+    name = f"artifacts/{result.run_id}/login_flow/trace.zip"
+    (tmp_path / name).parent.mkdir(parents=True)
+    (tmp_path / name).write_text("trace")
+    failed = dataclasses.replace(result.checks[1], artifacts=(name,))
+    result = dataclasses.replace(result, checks=(result.checks[0], failed))
+    uploaded = upload(tmp_path, result, bucket="bucket-b", prefix="p", region="eu-west-1")
+    base = f"p/production/eu-west-1/{result.run_id}"
+    assert uploaded.keys == (
+        f"{base}/results.json",
+        f"{base}/junit.xml",
+        f"{base}/artifacts/login_flow/trace.zip",
+    )

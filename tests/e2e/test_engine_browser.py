@@ -102,10 +102,35 @@ async def test_redirect_follow_ups_are_judged_and_counted(
 ) -> None:
     result = await run(demo_settings(), tmp_path, "login_flow")
     assert result.check("login_flow").status is Status.PASS
-    # login and logout both answer 303; their follow-ups were judged before the browser followed
-    assert result.safety.unrouted == ()
+    # login and logout both answer 303; their follow-ups were judged before the browser followed,
+    # and are listed as what no route saw
+    followed = [(u.method, u.url.removeprefix(demo_target.url), u.reason)
+                for u in result.safety.unrouted]  # fmt: skip
+    assert followed == [("GET", "/dashboard", "allowed"), ("GET", "/", "allowed")]
+    # ...and they reached the target marked as synthetic, like every other request
+    audit = demo_target.audit()
+    assert audit["unmarked"] == []
+    assert audit["traffic"]["total"] > 5
     # redirect follow-ups are counted: the guard never counts fewer requests than arrived
-    assert result.safety.requests >= demo_target.audit()["traffic"]["total"]
+    assert result.safety.requests >= audit["traffic"]["total"]
+
+
+async def test_the_marker_header_goes_to_the_target_only(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # The same server under another, allowed, name: to the guard it is a third-party host.
+    settings = demo_settings(safety={"allowed_hosts": ["localhost"]})
+    other = settings.journeys["homepage_load"].model_copy(
+        update={"url": demo_target.url.replace("127.0.0.1", "localhost") + "/"}
+    )
+    journeys = {**settings.journeys, "homepage_load": other}
+    result = await run(
+        settings.model_copy(update={"journeys": journeys}), tmp_path, "homepage_load"
+    )
+    assert result.check("homepage_load").status is Status.PASS, result.check("homepage_load").error
+    audit = demo_target.audit()
+    # every request went to "localhost", none carried the marker meant for the target
+    assert len(audit["unmarked"]) == audit["traffic"]["total"] > 5
 
 
 async def test_failures_leave_artifacts_and_a_repro_command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -38,7 +39,8 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
         "reproducing login_flow on demo: headless (no display found), slow motion 50 ms"
         in proc.stdout
     )
-    trace = tmp_path / "artifacts" / "login_flow" / "trace.zip"
+    run_id = json.loads((tmp_path / "results.json").read_text())["run_id"]
+    trace = tmp_path / "artifacts" / run_id / "login_flow" / "trace.zip"
     assert f"trace: {trace}" in proc.stdout
     assert f"-m playwright show-trace {trace}" in proc.stdout
     assert "(1 attempts)" not in proc.stdout and "(2 attempts)" not in proc.stdout  # never retried
@@ -74,3 +76,16 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
         viewer.wait()
         if viewer.stdout is not None:
             viewer.stdout.close()
+
+
+def test_repro_names_its_own_argument_for_an_unknown_check() -> None:
+    env = clean_env(SMOKE_TEST_PASSWORD=PASSWORD)
+    proc = subprocess.run(
+        [SMOKE, "repro", "--env", "demo", "login_flwo"],
+        cwd=REPO, capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "smoke: CHECK_ID 'login_flwo' is not a check of environment 'demo'; "
+        "did you mean 'login_flow'?\n"
+    )

@@ -118,3 +118,38 @@ def test_no_secret_in_any_output_of_a_failed_login(
         ]
         assert sent, f"a logged-in run must have sent its session cookie: {login}"
         assert set(sent) == {"[REDACTED]"}
+
+
+def test_basic_auth_credentials_work_everywhere_and_leak_nowhere(
+    config_dir: Path, tmp_path: Path
+) -> None:
+    # The demo target behind HTTP basic auth (user "smoke", the accounts' password), as a
+    # staging site often is; the credentials come from http_credentials, never from base_url.
+    env_file = config_dir / "environments" / "demo.yaml"
+    env_file.write_text(
+        env_file.read_text()
+        + 'http_credentials: {username: smoke, password: "${SMOKE_TEST_PASSWORD}"}\n'
+    )
+    output = tmp_path / "out"
+    proc = subprocess.run(
+        [SMOKE, "demo", "--fault", "basic-auth,missing-element", "--config", str(config_dir),
+         "--output", str(output)],
+        cwd=REPO, capture_output=True, env=clean_env(SMOKE_TEST_PASSWORD=PASSWORD), timeout=180,
+        check=False,
+    )  # fmt: skip
+    doc = json.loads((output / "results.json").read_text())
+    # every check got past the basic auth; the homepage then fails (its header is missing), so
+    # its trace and HAR, with every request's headers, are kept to be searched
+    failed = [(c["id"], c["failure_class"]) for c in doc["checks"] if c["status"] == "fail"]
+    assert failed == [("homepage_load", "product")], doc
+    homepage = next(c for c in doc["checks"] if c["id"] == "homepage_load")
+    assert {"trace.zip", "network.har"} <= {Path(a).name for a in homepage["artifacts"]}
+    assert proc.returncode == 1, proc.stderr
+
+    header = base64.b64encode(f"smoke:{PASSWORD}".encode())
+    blobs = everything(output, ("stdout", proc.stdout), ("stderr", proc.stderr))
+    needles = {**forms(PASSWORD), "basic-auth header": header}
+    hits = [
+        (name, form) for name, data in blobs for form, needle in needles.items() if needle in data
+    ]
+    assert hits == []

@@ -1,0 +1,120 @@
+"""`smoke check-config` validates every file of the config root, as the runs will read them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from smoke_cli import REPO, smoke
+
+ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery"}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    root = tmp_path / "config"
+    shutil.copytree(REPO / "config", root)
+    return root
+
+
+def edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text()
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1))
+
+
+def one_line_error(config: Path, *args: str) -> str:
+    proc = smoke("check-config", "--config", str(config), *args, env=ENV)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return lines[0].replace(str(config), "CONFIG")
+
+
+def test_every_file_is_loaded_and_listed(config: Path) -> None:
+    proc = smoke("check-config", "--config", str(config), env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok  monitoring-integration.yaml: reporters history, github_summary" in proc.stdout
+    assert "ok  alert-rules.yaml: 4 alert rule(s)" in proc.stdout
+    assert "ok  cron-schedule.yaml: every 30 min" in proc.stdout
+
+
+def test_only_an_environment_file_is_needed(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    shutil.copy(REPO / "config/environments/demo.yaml", tmp_path / "environments/demo.yaml")
+    proc = smoke("check-config", "--config", str(tmp_path), env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok  monitoring-integration.yaml: not present (defaults)" in proc.stdout
+    assert "ok  alert-rules.yaml: not present (defaults)" in proc.stdout
+    assert "cron-schedule.yaml" not in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (
+            "monitoring-integration.yaml",
+            "metric_prefix: smoke_test",
+            "metric_prefx: smoke_test",
+            "smoke: CONFIG/monitoring-integration.yaml: metric_prefx: unknown key "
+            "'metric_prefx'; did you mean 'metric_prefix'?",
+        ),
+        (
+            "monitoring-integration.yaml",
+            "reporters: [history,",
+            "reporters: [histroy,",
+            "smoke: CONFIG/monitoring-integration.yaml: reporters[0]: got 'histroy'",
+        ),
+        (
+            "alert-rules.yaml",
+            "\nrules:",
+            "\nrulez:",
+            "smoke: CONFIG/alert-rules.yaml: rulez: unknown key 'rulez'",
+        ),
+        (
+            "cron-schedule.yaml",
+            "every_minutes: 30",
+            "every_minutes: 7",
+            "smoke: CONFIG/cron-schedule.yaml: every_minutes: got 7, expected a divisor of the "
+            "hour",
+        ),
+    ],
+)
+def test_a_typo_in_any_file_fails_check_config(
+    config: Path, name: str, old: str, new: str, expected: str
+) -> None:
+    edit(config / name, old, new)
+    assert one_line_error(config).startswith(expected)
+
+
+def test_a_check_url_the_guard_would_refuse_is_flagged(config: Path) -> None:
+    edit(
+        config / "environments/demo.yaml",
+        "url: /api/v1/health",
+        "url: https://status.example.org/api/v1/health",
+    )
+    assert one_line_error(config, "--env", "demo") == (
+        "smoke: CONFIG/environments/demo.yaml: health_checks[1].url: got "
+        "'https://status.example.org/api/v1/health': its host status.example.org is neither "
+        "the target's nor in safety.allowed_hosts (127.0.0.1), so the guard would refuse it; "
+        "add status.example.org to safety.allowed_hosts, or give a path on the target"
+    )
+
+
+def test_credentials_are_never_printed(config: Path) -> None:
+    demo = config / "environments/demo.yaml"
+    demo.write_text(demo.read_text() + 'http_credentials: {username: qa, password: "${GATE}"}\n')
+    proc = smoke(
+        "check-config", "--config", str(config), "--env", "demo", env={**ENV, "GATE": "g4te-pw!"}
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "g4te-pw!" not in proc.stdout + proc.stderr
+    assert "basic auth as qa (password hidden), to the target's origin only" in proc.stdout
+    edit(
+        demo, "base_url: ${SMOKE_DEMO_URL:-http://127.0.0.1:8321}", "base_url: http://qa:g4te-pw!@h"
+    )
+    message = one_line_error(config, "--env", "demo")
+    assert "g4te-pw!" not in message
+    assert "set http_credentials" in message

@@ -1,0 +1,105 @@
+"""A signal ends a run as an outcome: real `smoke demo` processes, real SIGTERM and SIGINT.
+
+Every run here hangs (`--fault hang`: the demo target never answers), so without the signal it
+would take its whole 30 s deadline; each test sends the signal while checks are in flight.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from processes import SmokeDemo, descendants, signal_group, survivors
+
+pytestmark = pytest.mark.browser
+
+
+def assert_reported_as_interrupted(run: SmokeDemo, name: str) -> None:
+    reason = f"interrupted by {name}"
+    doc = run.results()
+    assert doc["status"] == "skip"
+    assert len(doc["checks"]) == 7
+    assert {(c["status"], c["error"]) for c in doc["checks"]} == {("skip", reason)}
+    suite = ET.parse(run.output / "junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("skipped"), suite.get("failures")) == ("7", "7", "0")
+    with sqlite3.connect(run.output / "history.sqlite") as db:
+        assert [r[0] for r in db.execute("SELECT run_id FROM runs")] == [doc["run_id"]]
+    assert "SKIP (7 skip)" in run.stdout()
+    assert run.stderr().strip().splitlines()[-1] == f"smoke: {reason}"
+    assert "Traceback" not in run.stderr()
+    # a run folder holds no temporary file and no "running" marker afterwards
+    leftovers = [p.name for p in run.output.rglob(".*") if p.is_file()]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_checks_and_the_run_is_still_reported(
+    tmp_path: Path, signum: signal.Signals, code: int
+) -> None:
+    run = SmokeDemo(tmp_path / "out")
+    try:
+        started = run.wait_until_in_flight()
+        assert any("serve-demo" in c for c in started.values())  # the demo target
+        assert any("chrom" in c for c in started.values())  # and Chromium are up
+        run.proc.send_signal(signum)
+        assert run.finish() == code, run.stderr()
+        assert_reported_as_interrupted(run, signum.name)
+        assert survivors(started) == {}
+    finally:
+        run.kill()
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_whole_group_and_the_run_is_still_reported(
+    tmp_path: Path,
+) -> None:
+    # Ctrl-C signals the foreground process group: smoke, Playwright's driver, everything.
+    run = SmokeDemo(tmp_path / "out", new_session=True)
+    try:
+        started = run.wait_until_in_flight()
+        signal_group(run.proc, signal.SIGINT)
+        assert run.finish() == 130, run.stderr()
+        assert_reported_as_interrupted(run, "SIGINT")
+        # the demo target (its own session) was still up to report what it received
+        assert "demo target audit:" in run.stdout()
+        assert survivors(started) == {}
+    finally:
+        run.kill()
+
+
+def test_a_second_signal_exits_at_once_and_leaves_no_process_behind(tmp_path: Path) -> None:
+    run = SmokeDemo(tmp_path / "out")
+    try:
+        started = run.wait_until_in_flight()
+        run.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.05)
+        run.proc.send_signal(signal.SIGTERM)
+        assert run.finish() == 143
+        assert "smoke: second SIGTERM; exiting now" in run.stderr()
+        assert survivors(started) == {}
+    finally:
+        run.kill()
+
+
+def test_a_signal_before_the_run_starts_stops_the_demo_target_too(tmp_path: Path) -> None:
+    run = SmokeDemo(tmp_path / "out")
+    try:
+        assert run.proc.stdout is not None
+        first = run.proc.stdout.readline()  # the demo target is up: the run is starting
+        assert first.startswith("demo target: ")
+        started = descendants(run.proc.pid)
+        run.proc.send_signal(signal.SIGTERM)
+        assert run.finish() == 143
+        # either it was caught before the run began (nothing sent, nothing to report) or just
+        # after (reported as interrupted); never a lost run
+        if (run.output / "results.json").exists():
+            assert_reported_as_interrupted(run, "SIGTERM")
+        else:
+            assert run.stderr().strip() == "smoke: interrupted by SIGTERM before the run started"
+        assert survivors(started) == {}
+    finally:
+        run.kill()
