@@ -20,6 +20,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from prodsmoke.e2e import failures
+from prodsmoke.e2e.guard import where
 from prodsmoke.e2e.steps import StepRecorder
 from prodsmoke.errors import CheckFailure
 
@@ -103,9 +104,7 @@ class JourneyRun:
             return ""
         first = blocked[0]
         more = f" and {len(blocked) - 1} more" if len(blocked) > 1 else ""
-        return (
-            f"; the guard blocked {first.method} {urlsplit(first.url).path} ({first.reason}){more}"
-        )
+        return f"; the guard blocked {first.method} {where(first.url)} ({first.reason}){more}"
 
 
 async def landed_with_error(j: JourneyRun) -> int | None:
