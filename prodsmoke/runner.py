@@ -20,7 +20,7 @@ from prodsmoke.results import CheckKind
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from concurrent.futures import Future
 
     from prodsmoke.config.models import Settings
@@ -84,8 +84,12 @@ def finish(
     env_file: Path,
     console: ConsoleReporter,
     reporters: Sequence[Reporter] = (),
+    stamp: Callable[[RunResult], RunResult] | None = None,
 ) -> Outcome:
-    """Drive the pytest frame to the verdicts; report: results.json, the console, `reporters`."""
+    """Drive the pytest frame to the verdicts; report: results.json, the console, `reporters`.
+
+    `stamp` marks the result before anyone sees it (trigger, maintenance window: SPEC §12).
+    """
     from prodsmoke.e2e.plugin import SuiteRun  # pytest: loaded while the engine already works
 
     engine, warmup = started.engine, started.warmup
@@ -109,11 +113,14 @@ def finish(
         warmup.close()
     if pytest_code not in (0, 1, 5):
         raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
+    result = stamp(result) if stamp is not None else result
     errors = publish(
         result, [JsonFileReporter(options.output_dir / "results.json"), console, *reporters]
     )
     for error in errors:
         console.error(error)
+    if result.maintenance is not None and not result.status.ok:
+        console.console.print(f"maintenance window ({result.maintenance}): failures kept, exit 0")
     mark("results published")
     exit_code = 3 if engine.suite_error is not None else result.exit_code
     return Outcome(result, exit_code, tuple(errors))
@@ -128,10 +135,11 @@ def execute(
     console: ConsoleReporter,
     reporters: Sequence[Reporter] = (),
     warmup: Warmup | None = None,
+    stamp: Callable[[RunResult], RunResult] | None = None,
 ) -> Outcome:
     """Run the suite and report it (`start` then `finish`)."""
     started = start(settings, checks, options, warmup=warmup)
-    return finish(started, env_file=env_file, console=console, reporters=reporters)
+    return finish(started, env_file=env_file, console=console, reporters=reporters, stamp=stamp)
 
 
 def _run_pytest(suite: SuiteRun, junit: Path) -> int:
