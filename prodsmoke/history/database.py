@@ -37,17 +37,21 @@ _CORRUPT = ("file is not a database", "database disk image is malformed")
 
 
 class HistoryError(SmokeError):
-    """The history cannot be read or written (exit 3: a gate or report cannot be evaluated)."""
+    """The history cannot be read or written (exit 3: a gate or report cannot be evaluated).
+
+    `where` and `reason` are the message's parts, for callers that say it their own way.
+    """
 
     exit_code = 3
+
+    def __init__(self, message: str, *, where: str = "", reason: str = "") -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(message)
 
 
 class CorruptHistory(HistoryError):
     """A SQLite history file that is not a (sound) database."""
-
-    def __init__(self, message: str, *, reason: str) -> None:
-        self.reason = reason
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +60,14 @@ class Location:
 
     url: str
     sqlite_path: Path | None = None
+    given: str | None = None  # the URL as configured (without the driver SQLAlchemy adds)
 
     @property
     def display(self) -> str:
         """The location for people: the file, or the URL without its password."""
         if self.sqlite_path is not None:
             return str(self.sqlite_path)
-        parts = urlsplit(self.url)
+        parts = urlsplit(self.given or self.url)
         netloc = parts.netloc
         if parts.password:
             netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
@@ -101,7 +106,8 @@ def from_url(url: str, output_dir: Path, *, source: str) -> Location:
     if password:
         redact.register_secret(password)
     if match.group(1) == "postgresql":
-        return Location(url if match.group(2) else "postgresql+psycopg" + url[len("postgresql") :])
+        driver = url if match.group(2) else "postgresql+psycopg" + url[len("postgresql") :]
+        return Location(driver, given=url)
     raw = url[match.end() :].lstrip("/") if url[match.end() :].startswith("/") else ""
     if not raw:
         raise ConfigError(source, "", f"got {url!r}, expected sqlite:///PATH (a file path)")
@@ -136,6 +142,13 @@ def connect(location: Location, *, connect_timeout_s: float, statement_timeout_s
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
+    try:
+        import psycopg  # noqa: F401 - the driver SQLAlchemy will load
+    except ImportError:
+        raise HistoryError(
+            f"run history {location.display}: PostgreSQL needs the psycopg driver; install "
+            "prodsmoke[postgres] (pip install 'prodsmoke[postgres]')"
+        ) from None
     ms = max(1, round(statement_timeout_s * 1000))
     return create_engine(
         location.url,

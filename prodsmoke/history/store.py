@@ -318,12 +318,15 @@ class History:
                 raise CorruptHistory(
                     f"run history {self.display}: {reason}; the file is damaged (the next run "
                     "moves it aside and starts a fresh one)",
+                    where=self.display,
                     reason=reason,
                 ) from exc
             where = "history.url in monitoring-integration.yaml or $PRODSMOKE_HISTORY_URL"
             raise HistoryError(
                 f"run history {self.display}: {reason}; check {where} names a reachable, "
-                "writable database"
+                "writable database",
+                where=self.display,
+                reason=reason,
             ) from exc
 
 

@@ -28,7 +28,7 @@ from prodsmoke.errors import SmokeError
 from prodsmoke.results import Trigger
 
 if TYPE_CHECKING:
-    from prodsmoke.history.store import History
+    from prodsmoke.history.store import History, Written
     from prodsmoke.history.windows import StoredWindow
     from prodsmoke.maintenance.providers import Providers
     from prodsmoke.maintenance.windows import Recurring
@@ -135,7 +135,7 @@ class HistoryReporter:
         doc = payload(run, _fill(self.artifacts_url, run))
         until = self._until(run)
         try:
-            written = self._wait(self._worker.submit(lambda: self.history.insert([doc])), until)
+            written = self._wait(self._worker.submit(lambda: self._insert([doc])), until)
         except Exception as exc:  # noqa: BLE001 - any failure: keep the row for the next run
             self.spool.put(doc, label=run.run_id)
             raise HistoryNote(
@@ -148,6 +148,15 @@ class HistoryReporter:
         if notes:
             raise HistoryNote("; ".join(notes))
 
+    def _insert(self, docs: list[Any]) -> Written:
+        """Insert, unless connecting already failed for this run (no second wait for it)."""
+        from prodsmoke.history import CorruptHistory
+
+        failed = self._prepared.exception() if self._prepared.done() else None
+        if failed is not None and not isinstance(failed, CorruptHistory):
+            raise failed
+        return self.history.insert(docs)
+
     def _notes(self) -> list[str]:
         if self._prepared.done() and self._prepared.exception() is None:
             return list(self._prepared.result().notes)
@@ -159,7 +168,7 @@ class HistoryReporter:
             return []
         docs = [item.payload for item in pending]
         try:
-            written = self._wait(self._worker.submit(lambda: self.history.insert(docs)), until)
+            written = self._wait(self._worker.submit(lambda: self._insert(docs)), until)
         except Exception as exc:  # noqa: BLE001 - the backlog waits for the next run
             return [f"{len(pending)} spooled row(s) still waiting: {_why(exc)}"]
         for item in pending:
@@ -168,9 +177,12 @@ class HistoryReporter:
         return [f"delivered {written.inserted} spooled row(s) from earlier runs{late}"]
 
     def _until(self, run: RunResult) -> float:
+        """Its share of the deadline, at most what the database is given to answer."""
+        now = time.time()
+        bound = now + self.history.connect_timeout_s + self.history.statement_timeout_s
         if self.share is None:
-            return time.time() + 30.0
-        return max(self.share.take(run), time.time() + MIN_WRITE_S)
+            return bound
+        return max(min(self.share.take(run), bound), now + MIN_WRITE_S)
 
     @staticmethod
     def _wait(future: Future[_T], until: float) -> _T:
@@ -219,5 +231,8 @@ def _fill(url: str | None, run: RunResult) -> str | None:
 
 
 def _why(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text if text.startswith("run history") else f"run history unreachable: {text}"
+    from prodsmoke.history import HistoryError
+
+    if isinstance(exc, HistoryError) and exc.reason:
+        return f"run history {exc.where} not written ({exc.reason})"
+    return f"run history not written ({str(exc) or type(exc).__name__})"

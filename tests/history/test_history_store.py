@@ -167,7 +167,7 @@ def test_an_unreachable_postgres_is_one_clear_error_without_the_password(tmp_pat
         history.runs()
 
     message = str(error.value)
-    assert message.startswith("run history postgresql+psycopg://smoke:***@127.0.0.1:")
+    assert message.startswith("run history postgresql://smoke:***@127.0.0.1:")
     assert "hunter2-pg-secret" not in message
     assert "\n" not in message
 

@@ -70,7 +70,7 @@ def test_smoke_report_writes_report_html_into_the_results_folder(a_week, capsys)
 
     assert main(["report", "--output", str(output)]) == 0
 
-    assert capsys.readouterr().out == f"report: {output}/report.html (1008 runs)\n"
+    assert capsys.readouterr().out == f"report: {output}/report.html (1008 runs, 3 regions)\n"
     assert (output / "report.html").read_text().startswith("<!doctype html>")
 
 
