@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,8 +13,6 @@ from history_seed import NOW, simple
 from prodsmoke.cli import main
 from prodsmoke.config.alert_rules import load_alert_rules
 from prodsmoke.config.monitoring import load_monitoring
-from dataclasses import replace
-
 from prodsmoke.history import History
 from prodsmoke.history.gate import evaluate
 from prodsmoke.results import Status, Trigger
