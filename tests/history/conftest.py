@@ -6,9 +6,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_server import SKIP_REASON, PgServer, postgres_server
+from pg_server import SKIP_REASON, PgServer, postgres_server, server_bin
 
 from prodsmoke.history import History
+
+PG_FIXTURES = {"pg_server", "pg_url", "own_server"}
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without PostgreSQL, skip the tests that need it with one reason (folded per file)."""
+    if server_bin() is not None:
+        return
+    for item in items:
+        if HERE not in item.path.parents:
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if PG_FIXTURES & set(getattr(item, "fixturenames", ())) or "postgresql" in params.values():
+            item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,9 @@ from prodsmoke.history import History
 
 
 @pytest.fixture
-def own_server():
-    """A PostgreSQL server of this test's own, to stop and start."""
-    from pg_server import SKIP_REASON
-
+def own_server(pg_server):
+    """A PostgreSQL server of this test's own, to stop and start (skipped with the shared one)."""
     with postgres_server() as server:
-        if server is None:
-            pytest.skip(SKIP_REASON)
         yield server
 
 
