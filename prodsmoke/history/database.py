@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,8 @@ _URL = re.compile(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://")
 _EXPECTED = "expected sqlite:///PATH or postgresql://USER:PASSWORD@HOST:5432/DB"
 _MIGRATION_LOCK = 7_212_026  # pg_advisory_xact_lock key: one migrator at a time
 _CORRUPT = ("file is not a database", "database disk image is malformed")
+# Alembic's `context` and `op` are module-level proxies: one migration per process at a time.
+_ALEMBIC = threading.Lock()
 
 
 class HistoryError(SmokeError):
@@ -191,7 +194,8 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
         config = Config()
         config.set_main_option("script_location", "prodsmoke.history:migrations")
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        with _ALEMBIC:
+            command.upgrade(config, "head")
         return before, HEAD
 
 
