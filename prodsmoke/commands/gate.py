@@ -51,8 +51,9 @@ def handle(args: argparse.Namespace) -> int:
     monitoring, history = open_history(args)
     rules = load_alert_rules(args.config, monitoring)
     try:
-        _known(args.env, args.config, history)
         verdict = evaluate(history, rules, monitoring, env=args.env, window_s=window)
+        if verdict.runs == 0 and not verdict.excluded:  # nothing recent: is the name right?
+            _known(args.env, args.config, history)
     finally:
         history.close()
     print(redact.redact(json.dumps(verdict.to_dict(), indent=2)))

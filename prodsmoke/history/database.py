@@ -168,9 +168,13 @@ def connect(location: Location, *, connect_timeout_s: float, statement_timeout_s
 
 def revision(conn: Connection) -> str | None:
     """The schema revision the database is at; None when it has no schema yet."""
-    from sqlalchemy import inspect, text
+    from sqlalchemy import text
 
-    if not inspect(conn).has_table("alembic_version"):
+    if conn.dialect.name == "sqlite":
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    else:
+        found = "SELECT to_regclass('alembic_version') IS NOT NULL"
+    if not conn.execute(text(found)).scalar():
         return None
     value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return str(value) if value is not None else None

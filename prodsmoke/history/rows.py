@@ -90,18 +90,24 @@ def insertable(doc: Mapping[str, Any], recorded_at: datetime) -> tuple[dict[str,
     return row, list(doc["checks"])
 
 
+# Enum members by value: a report reads tens of thousands of checks, and Enum(value) is slow.
+_KINDS = {k.value: k for k in CheckKind}
+_STATUSES = {s.value: s for s in Status}
+_CLASSES: dict[str | None, FailureClass | None] = {c.value: c for c in FailureClass} | {None: None}
+
+
 def check_result(row: Mapping[str, Any]) -> CheckResult:
     """A stored check."""
     return CheckResult(
         id=row["check_id"],
-        kind=CheckKind(row["kind"]),
-        status=Status(row["status"]),
+        kind=_KINDS[row["kind"]],
+        status=_STATUSES[row["status"]],
         duration_ms=row["duration_ms"],
         attempts=row["attempts"],
         flaky=bool(row["flaky"]),
         metrics=row["metrics"],
         error=row["error"],
-        failure_class=FailureClass(row["failure_class"]) if row["failure_class"] else None,
+        failure_class=_CLASSES[row["failure_class"]],
         artifacts=tuple(row["artifacts"]),
         repro=row["repro"],
     )

@@ -207,10 +207,12 @@ class History:
         with self.transaction(write=False) as conn:
             if conn is None:
                 return []
-            rows = conn.execute(
-                select(runs).where(*where).order_by(runs.c.started_at, runs.c.run_id)
-            ).mappings()
-            found = list(rows)
+            # .all(): one fetchall, several times faster than iterating row by row on psycopg
+            found = (
+                conn.execute(select(runs).where(*where).order_by(runs.c.started_at, runs.c.run_id))
+                .mappings()
+                .all()
+            )
             by_run: dict[str, list[Any]] = {}
             query = (
                 select(checks)
@@ -218,7 +220,7 @@ class History:
                 .where(*where)
                 .order_by(checks.c.run_id, checks.c.position)
             )
-            for row in conn.execute(query).mappings():
+            for row in conn.execute(query).mappings().all():
                 by_run.setdefault(row["run_id"], []).append(check_result(row))
         return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
 
@@ -293,13 +295,14 @@ class History:
                 migrate(engine)
                 self._current = True
             with engine.connect() as conn:
-                if not write:
+                if not write and not self._current:
                     with conn.begin():
                         found = revision(conn)
                     if found is None:
                         yield None
                         return
                     _expect_head(found, self.display)
+                    self._current = True
                 with conn.execution_options(prodsmoke_write=write).begin():
                     yield conn
 
