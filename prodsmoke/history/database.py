@@ -195,11 +195,18 @@ def migrate(engine: Engine) -> tuple[str | None, str]:
         from alembic import command
         from alembic.config import Config
 
+        from prodsmoke.history import legacy
+
+        adopt = before is None and legacy.is_legacy(conn)
+        if adopt:
+            legacy.set_old_tables_aside(conn)
         config = Config()
         config.set_main_option("script_location", "prodsmoke.history:migrations")
         config.attributes["connection"] = conn
         with _ALEMBIC:
             command.upgrade(config, "head")
+        if adopt:
+            legacy.copy_old_rows(conn)
         return before, HEAD
 
 

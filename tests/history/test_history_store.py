@@ -196,3 +196,52 @@ def test_a_damaged_sqlite_file_is_set_aside_and_the_run_kept(tmp_path):
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM runs").fetchone() == (1,)
     history.close()
+
+
+V1_SCHEMA = """
+CREATE TABLE runs (run_id TEXT PRIMARY KEY, env TEXT NOT NULL, region TEXT NOT NULL,
+  target TEXT NOT NULL, started_at REAL NOT NULL, duration_ms INTEGER NOT NULL,
+  status TEXT NOT NULL, failure_class TEXT, output_dir TEXT NOT NULL, requests INTEGER NOT NULL,
+  blocked INTEGER NOT NULL);
+CREATE INDEX runs_by_env_time ON runs (env, started_at);
+CREATE INDEX runs_by_time ON runs (started_at);
+CREATE TABLE checks (run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+  position INTEGER NOT NULL, check_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL, attempts INTEGER NOT NULL, flaky INTEGER NOT NULL,
+  metrics TEXT NOT NULL, error TEXT, failure_class TEXT, artifacts TEXT NOT NULL,
+  repro TEXT NOT NULL, PRIMARY KEY (run_id, check_id));
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_history_from_before_migrations_keeps_its_runs(tmp_path):
+    path = tmp_path / "history.sqlite"
+    old = NOW - timedelta(hours=3, microseconds=250)
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SCHEMA)
+        db.execute(
+            "INSERT INTO runs VALUES ('old-run', 'production', 'local', 'https://x', ?, 4100, "
+            "'fail', 'product', '/home/qa/smoke-results', 57, 0)",
+            (old.timestamp(),),
+        )
+        db.execute(
+            "INSERT INTO checks VALUES ('old-run', 0, 'login_flow', 'journey', 'fail', 800, 2, 1, "
+            "'{\"login_ms\": 640}', 'login: HTTP 500', 'product', "
+            "'[\"artifacts/login_flow/trace.zip\"]', 'smoke repro --env production login_flow')"
+        )
+    history = History(path)
+
+    history.append(simple(NOW, run_id="new-run"), tmp_path)
+
+    old_run, new_run = history.runs()
+    assert (old_run.run_id, new_run.run_id) == ("old-run", "new-run")
+    assert old_run.started_at == old
+    assert old_run.artifacts_url == "/home/qa/smoke-results"
+    assert (old_run.trigger, old_run.status) == (Trigger.SCHEDULED, Status.FAIL)
+    (check,) = old_run.checks
+    assert (check.metrics, check.flaky, check.artifacts) == (
+        {"login_ms": 640},
+        True,
+        ("artifacts/login_flow/trace.zip",),
+    )
+    history.close()
