@@ -55,25 +55,39 @@ class Prepared:
 
 
 class _Worker:
-    """One daemon thread doing database work in order; a hung call never blocks the process."""
+    """One daemon thread doing database work in order; a hung call never blocks the process.
+
+    The thread leaves after `IDLE_S` without work (a warm Lambda container runs many reporters)
+    and is started again by the next `submit`.
+    """
+
+    IDLE_S = 60.0
 
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._queue: list[tuple[Callable[[], Any], Future[Any]]] = []
-        threading.Thread(target=self._loop, name="prodsmoke-history", daemon=True).start()
+        self._thread: threading.Thread | None = None
 
     def submit(self, fn: Callable[[], _T]) -> Future[_T]:
         future: Future[_T] = Future()
         with self._lock:
             self._queue.append((fn, future))
             self._lock.notify()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="prodsmoke-history", daemon=True
+                )
+                self._thread.start()
         return future
 
     def _loop(self) -> None:
         while True:
             with self._lock:
-                while not self._queue:
-                    self._lock.wait()
+                if not self._queue:
+                    self._lock.wait(self.IDLE_S)
+                if not self._queue:
+                    self._thread = None
+                    return
                 fn, future = self._queue.pop(0)
             if future.set_running_or_notify_cancel():
                 try:
@@ -134,6 +148,12 @@ class HistoryReporter:
 
         doc = payload(run, _fill(self.artifacts_url, run))
         until = self._until(run)
+        try:
+            self._report(run, doc, until)
+        finally:  # the last use: its connections close (a warm Lambda container runs many)
+            self._worker.submit(self.history.close)
+
+    def _report(self, run: RunResult, doc: dict[str, Any], until: float) -> None:
         try:
             written = self._wait(self._worker.submit(lambda: self._insert([doc])), until)
         except Exception as exc:  # noqa: BLE001 - any failure: keep the row for the next run
