@@ -103,7 +103,8 @@ def postgres_server() -> Iterator[PgServer | None]:
         yield None
         return
     as_postgres = os.geteuid() == 0
-    data = Path(tempfile.mkdtemp(prefix="prodsmoke-pg-"))
+    # as root, under /tmp: the `postgres` user must be able to reach it ($TMPDIR may be private)
+    data = Path(tempfile.mkdtemp(prefix="prodsmoke-pg-", dir="/tmp" if as_postgres else None))
     password = secrets.token_urlsafe(12)
     (data / "pw").write_text(password + "\n")
     if as_postgres:
