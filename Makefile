@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit browser clean
+.PHONY: demo test lint typecheck unit browser postgres clean
 
 demo: $(INSTALLED) browser
 	$(BIN)/smoke demo
@@ -20,11 +20,22 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
 # pytest exits 5 when nothing was collected (e.g. a filtered run); that is not a failure here.
-unit: $(INSTALLED) browser
+unit: $(INSTALLED) browser postgres
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 browser: $(INSTALLED)
 	@scripts/ensure-browser $(BIN)
+
+# The history tests start a real PostgreSQL server (tests/pg_server.py) from Debian's package.
+# Installed when missing if we are root with apt-get; elsewhere those tests are skipped, saying so.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing postgresql (the history tests run a real server)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+	  echo "note: no PostgreSQL server binaries: the PostgreSQL history tests will be skipped"; \
+	fi
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

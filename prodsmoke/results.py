@@ -38,6 +38,13 @@ class Status(StrEnum):
         return max(ran, key=order.index)
 
 
+class Trigger(StrEnum):
+    """Who started a run: the schedule, or a person (`--check` subsets, `repro`, `--adhoc`)."""
+
+    SCHEDULED = "scheduled"
+    ADHOC = "adhoc"  # kept in the history, left out of pass rates and the gate
+
+
 class CheckKind(StrEnum):
     """The three kinds of check (SPEC §1)."""
 
@@ -196,6 +203,8 @@ class RunResult:
     checks: tuple[CheckResult, ...]
     safety: SafetyReport
     browser: str | None = None
+    trigger: Trigger = Trigger.SCHEDULED
+    maintenance: str | None = None  # the reason of the maintenance window the run fell in
 
     @property
     def status(self) -> Status:
@@ -204,8 +213,9 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every check passed or warned (or was skipped), 1 when any failed (SPEC §3)."""
-        return 0 if self.status.ok else 1
+        """0 when every check passed or warned (or was skipped), 1 when any failed (SPEC §3);
+        0 as well inside a maintenance window (SPEC §12: nobody is paged, nothing goes red)."""
+        return 0 if self.status.ok or self.maintenance is not None else 1
 
     def check(self, check_id: str) -> CheckResult:
         """The result of one check, by id."""
@@ -226,6 +236,8 @@ class RunResult:
             "duration_ms": self.duration_ms,
             "status": str(self.status),
             "browser": self.browser,
+            "trigger": str(self.trigger),
+            "maintenance": self.maintenance,
             "checks": [c.to_dict() for c in self.checks],
             "safety": self.safety.to_dict(),
         }

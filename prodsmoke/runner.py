@@ -109,8 +109,12 @@ def finish(
     env_file: Path,
     console: ConsoleReporter,
     reporters: Sequence[Reporter] = (),
+    stamp: Callable[[RunResult], RunResult] | None = None,
 ) -> Outcome:
-    """Drive the pytest frame to the verdicts; report: results.json, the console, `reporters`."""
+    """Drive the pytest frame to the verdicts; report: results.json, the console, `reporters`.
+
+    `stamp` marks the result before anyone sees it (trigger, maintenance window: SPEC §12).
+    """
     from prodsmoke.e2e.plugin import SuiteRun  # pytest: loaded while the engine already works
 
     engine, warmup = started.engine, started.warmup
@@ -140,6 +144,7 @@ def finish(
     if pytest_code not in (0, 1, 5):
         junit.unlink(missing_ok=True)
         raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
+    result = stamp(result) if stamp is not None else result
     files: list[Reporter] = [
         JsonFileReporter(output / "results.json"),
         JunitFileReporter(junit, output / "junit.xml"),
@@ -148,6 +153,8 @@ def finish(
     errors = unwritten + publish(result, [console, *reporters])
     for error in errors:
         console.error(error)
+    if result.maintenance is not None and not result.status.ok:
+        console.console.print(f"maintenance window ({result.maintenance}): failures kept, exit 0")
     artifacts.close_run(output, options.run_id)
     mark("results published")
     failed_to_run = engine.suite_error is not None or bool(unwritten)
@@ -164,10 +171,11 @@ def execute(
     console: ConsoleReporter,
     reporters: Sequence[Reporter] = (),
     warmup: Warmup | None = None,
+    stamp: Callable[[RunResult], RunResult] | None = None,
 ) -> Outcome:
     """Run the suite and report it (`start` then `finish`)."""
     started = start(settings, checks, options, warmup=warmup)
-    return finish(started, env_file=env_file, console=console, reporters=reporters)
+    return finish(started, env_file=env_file, console=console, reporters=reporters, stamp=stamp)
 
 
 def _run_pytest(suite: SuiteRun, junit: Path) -> int:

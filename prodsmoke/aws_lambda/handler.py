@@ -81,6 +81,7 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
     from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.plan import plan
     from prodsmoke.reporters.console import ConsoleReporter
+    from prodsmoke.reporters.history import stamper
     from prodsmoke.reporters.registry import configured_reporters
     from prodsmoke.runner import finish, start
 
@@ -104,10 +105,13 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
     console = ConsoleReporter(output_dir=output)
     reporters = configured_reporters(invocation.config_dir, settings, options)
     env_file = environment_file(invocation.config_dir, invocation.environment)
+    stamp = stamper(reporters, adhoc=invocation.adhoc)
     started = start(settings, checks, options)
     timer = watchdog(room)
     try:
-        return finish(started, env_file=env_file, console=console, reporters=reporters)
+        return finish(
+            started, env_file=env_file, console=console, reporters=reporters, stamp=stamp
+        )
     finally:
         if timer is not None:
             timer.cancel()
@@ -146,6 +150,7 @@ def summarize(
         "region": result.region,
         "status": str(result.status),
         "exit_code": outcome.exit_code,
+        "maintenance": result.maintenance,
         "duration_ms": result.duration_ms,
         "counts": {str(s): sum(c.status is s for c in result.checks) for s in Status},
         "failing": [

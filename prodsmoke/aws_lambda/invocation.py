@@ -31,6 +31,7 @@ class Invocation:
     prefix: str
     secrets: str
     chromium_args: tuple[str, ...]
+    adhoc: bool = False  # SPEC §12: an event naming checks (or "adhoc": true) is a run by hand
 
     @classmethod
     def parse(cls, event: Any, environ: Mapping[str, str]) -> Invocation:
@@ -65,4 +66,5 @@ class Invocation:
             prefix=(environ.get("SMOKE_ARTIFACT_PREFIX") or DEFAULT_PREFIX).strip("/"),
             secrets=environ.get("SMOKE_SECRETS", ""),
             chromium_args=tuple(args.split()) if args is not None else LAMBDA_CHROMIUM_ARGS,
+            adhoc=bool(body.get("adhoc")) or bool(body.get("checks")),
         )

@@ -24,6 +24,8 @@ MODULES = (
     "schedule",
     "report",
     "gate",
+    "history",
+    "maintenance",
     "alerts",
 )
 

@@ -1,14 +1,24 @@
-"""`smoke gate`: a release guard from recent history, as a deploy step (exit 1 when blocked)."""
+"""`smoke gate`: a release guard from recent history, as a deploy step.
+
+Exit codes: 0 the release may go, 1 blocked (violations printed), 2 usage or configuration error
+(an unknown environment among them), 3 the gate cannot be evaluated (the history is unreadable
+or unreachable). A gate that cannot read the history never answers "pass".
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from prodsmoke import redact
-from prodsmoke.commands.common import config_flag, output_flag
-from prodsmoke.commands.report import history_flag
+from prodsmoke.commands.history import history_flags, open_history
 from prodsmoke.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from prodsmoke.history import History
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,9 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DURATION",
         help="how much recent history to judge, e.g. 30m (default: gate.window, else 30m)",
     )
-    config_flag(gate)
-    output_flag(gate)
-    history_flag(gate)
+    history_flags(gate)
     gate.set_defaults(handler=handle)
 
 
@@ -32,8 +40,7 @@ def handle(args: argparse.Namespace) -> int:
     """Print `{"pass": …, "violations": […]}`; 0 when clear, 1 when blocked."""
     import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
     from prodsmoke.config.alert_rules import load_alert_rules
-    from prodsmoke.config.monitoring import load_monitoring, parse_duration
-    from prodsmoke.history import open_history
+    from prodsmoke.config.monitoring import parse_duration
     from prodsmoke.history.gate import evaluate
 
     window = None
@@ -42,9 +49,34 @@ def handle(args: argparse.Namespace) -> int:
             window = parse_duration(args.window)
         except ValueError as exc:
             raise UsageError(f"--window: got {args.window!r}, {exc}") from None
-    monitoring = load_monitoring(args.config)
-    rules = load_alert_rules(args.config, monitoring).for_env(args.env)
-    history = open_history(monitoring, args.output, args.history)
-    verdict = evaluate(history, rules, monitoring, env=args.env, window_s=window)
+    monitoring, history = open_history(args)
+    try:
+        rules_file = load_alert_rules(args.config, monitoring)
+        if args.env not in rules_file.names:  # a name the rules do not know: is it right?
+            _known(args.env, args.config, history)
+        rules = rules_file.for_env(args.env)
+        verdict = evaluate(history, rules, monitoring, env=args.env, window_s=window)
+        if verdict.runs == 0 and not verdict.excluded:  # nothing recent: is the name right?
+            _known(args.env, args.config, history)
+    finally:
+        history.close()
     print(redact.redact(json.dumps(verdict.to_dict(), indent=2)))
     return 0 if verdict.passed else 1
+
+
+def _known(env: str, config: Path, history: History) -> None:
+    """A usage error, listing what exists, for an environment neither config nor history has."""
+    from prodsmoke.config.loader import available_environments
+
+    configured = available_environments(config) if (config / "environments").is_dir() else []
+    if env in configured:
+        return
+    recorded = history.envs()
+    if env in recorded:
+        return
+    known = sorted({*configured, *recorded})
+    listing = f"environments: {', '.join(known)}" if known else "no environments known"
+    raise UsageError(
+        f"no such environment {env!r} ({listing}; configured in {config}/environments, "
+        f"recorded in the history at {history.display})"
+    )

@@ -61,6 +61,7 @@ def handle(args: argparse.Namespace) -> int:
     args.trace = "on"
     args.headed = has_display() and not args.headless
     args.region = None
+    args.adhoc = True  # SPEC §12: kept in the history, counted in no pass rate or gate
     mode = "headed, slow motion" if args.headed else "headless (no display found), slow motion"
     print(f"reproducing {args.check_id} on {args.env}: {mode} {args.slowmo:g} ms, tracing on")
     code = execute(

@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     output_flag(run)
     run.add_argument("--headed", action="store_true", help="show the browser window")
     run.add_argument("--trace", choices=TRACE_CHOICES, default="retain-on-failure", help="tracing")
+    run.add_argument(
+        "--adhoc", action="store_true", help="a run by hand: kept, not counted in pass rates/gate"
+    )
     run.set_defaults(handler=handle)
 
 
@@ -96,7 +99,14 @@ def execute(
 
         console = ConsoleReporter(output_dir=args.output)
         reporters = configured_reporters(args.config, settings, options, monitoring=monitoring)
+        from prodsmoke.reporters.history import stamper
+
+        # SPEC §12: `--check` subsets, `repro` and `--adhoc` are runs by hand
+        adhoc = bool(getattr(args, "check", [])) or getattr(args, "adhoc", False)
+        stamp = stamper(reporters, adhoc=adhoc)
     except BaseException:
         started.abandon()
         raise
-    return runner.finish(started, env_file=env_file, console=console, reporters=reporters).exit_code
+    return runner.finish(
+        started, env_file=env_file, console=console, reporters=reporters, stamp=stamp
+    ).exit_code

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -19,6 +20,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    model_validator,
 )
 
 from prodsmoke import redact
@@ -28,6 +30,7 @@ from prodsmoke.config.models import StrictModel
 from prodsmoke.errors import ConfigError
 
 MONITORING_FILE = "monitoring-integration.yaml"
+DEFAULT_HISTORY_URL = "sqlite:///history.sqlite"
 # The metric names under `metric_prefix` (SPEC §7; `failures` is 1 - success, for "N in M" rules).
 METRICS = (
     "duration",
@@ -94,12 +97,39 @@ class Delivery(StrictModel):
 
 
 class HistorySettings(StrictModel):
-    """The local run history (SQLite) that `smoke report` and `smoke gate` read."""
+    """The run history `smoke report` and `smoke gate` read (SPEC §12).
 
-    path: str = Field(
-        "history.sqlite", min_length=1, description="a file path; relative is inside --output"
+    `url` is a SQLAlchemy URL: `sqlite:///history.sqlite` (relative paths are inside --output) or
+    `postgresql://user:${PASSWORD}@host:5432/db`; `$PRODSMOKE_HISTORY_URL` overrides it. `path` is
+    the deprecated form of a SQLite `url`.
+    """
+
+    url: str | None = Field(
+        None,
+        pattern=r"^(sqlite|postgresql)(\+[a-z0-9]+)?://",
+        description="a URL like sqlite:///history.sqlite or postgresql://user:pw@host:5432/db",
+    )
+    path: str | None = Field(
+        None, min_length=1, description="a file path (deprecated: use url: sqlite:///PATH)"
     )
     retention_days: int = Field(90, ge=1, le=3650, description="whole days to keep, 1-3650")
+    connect_timeout_s: float = Field(3.0, gt=0, le=60, description="seconds to connect, 0-60")
+    statement_timeout_s: float = Field(
+        5.0, gt=0, le=300, description="seconds for one statement, 0-300"
+    )
+
+    @model_validator(mode="after")
+    def _one_location(self) -> HistorySettings:
+        if self.url is not None and self.path is not None:
+            raise ValueError("expected url or path (deprecated), not both")
+        return self
+
+    @property
+    def location(self) -> str:
+        """The configured URL (`path` turned into a SQLite URL); the default when neither."""
+        if self.url is not None:
+            return self.url
+        return f"sqlite:///{self.path}" if self.path is not None else DEFAULT_HISTORY_URL
 
 
 class DatadogSettings(StrictModel):
@@ -170,6 +200,9 @@ def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = Non
     ):
         if key is not None:
             redact.register_secret(key.get_secret_value())
+    password = urlsplit(monitoring.history.location).password
+    if password:
+        redact.register_secret(password)
     return monitoring
 
 

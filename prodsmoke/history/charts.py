@@ -23,6 +23,7 @@ COLOURS = {
     Status.SKIP: "#cbd5e1",
 }
 P50, P95 = "#2563eb", "#93c5fd"
+MAINTENANCE = "#7c3aed"
 
 
 def ms(value: float) -> str:
@@ -42,13 +43,22 @@ def status_strip(results: Sequence[Observation], *, slots: int = 40) -> str:
     offset = (slots - len(latest)) * (bar + gap)
     for i, item in enumerate(latest):
         check = item.check
+        maintenance = f" · maintenance: {item.maintenance}" if item.maintenance else ""
         tip = (
-            f"{item.at:%Y-%m-%d %H:%M} UTC · {item.region} · {check.status} · "
+            f"{item.at:%Y-%m-%d %H:%M} UTC · {item.region} · {check.status}{maintenance} · "
             f"{ms(latency_ms(check))}" + (f"\n{check.error[:200]}" if check.error else "")
         )
+        x = offset + i * (bar + gap)
+        # A result inside a maintenance window is shaded: its colour faded behind a purple band.
+        shade = (
+            f'<rect x="{x}" y="{height - 4}" width="{bar}" height="4" fill="{MAINTENANCE}"/>'
+            if item.maintenance
+            else ""
+        )
+        opacity = ' fill-opacity="0.35"' if item.maintenance else ""
         parts.append(
-            f'<rect x="{offset + i * (bar + gap)}" y="0" width="{bar}" height="{height}" rx="2" '
-            f'fill="{COLOURS[check.status]}"><title>{escape(tip)}</title></rect>'
+            f'<rect x="{x}" y="0" width="{bar}" height="{height}" rx="2" '
+            f'fill="{COLOURS[check.status]}"{opacity}><title>{escape(tip)}</title></rect>{shade}'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -5,6 +5,11 @@ own window, widened to the gate's when shorter (scheduled runs every 30 minutes 
 window mostly empty). The SLOs apply over the gate window: each check's success rate and the p95 of
 each latency metric; a check's current failing streak counts however long ago it began. No runs in
 the window is itself a violation unless `gate.require_data` is false: no evidence is not health.
+
+Only scheduled runs outside maintenance windows count (SPEC §12): ad-hoc runs and runs inside a
+window are left out, and the verdict says how many were. `runs` is the number of distinct runs
+the verdict was built from (every window it looked at), `window_runs` those inside the gate
+window, so no violation ever stands on more runs than the verdict says it read.
 """
 
 from __future__ import annotations
@@ -17,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from prodsmoke.config.monitoring import format_duration
 from prodsmoke.history.stats import failing_streak, observations, pass_rate, percentile
-from prodsmoke.reporters.metrics import check_values
-from prodsmoke.results import Status
+from prodsmoke.outcomes import check_values
+from prodsmoke.results import Status, Trigger
 
 if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
     from prodsmoke.config.monitoring import Monitoring
-    from prodsmoke.history.store import History, StoredRun
+    from prodsmoke.history.rows import StoredRun
+    from prodsmoke.history.store import History
 
 STREAK_LOOKBACK = timedelta(days=1)
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -60,6 +66,8 @@ class Verdict:
     window_s: int
     runs: int
     violations: tuple[Violation, ...] = field(default=())
+    window_runs: int = 0
+    excluded: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -74,6 +82,8 @@ class Verdict:
             "env": self.env,
             "window": format_duration(self.window_s),
             "runs": self.runs,
+            "window_runs": self.window_runs,
+            "excluded": self.excluded,
         }
 
 
@@ -90,22 +100,40 @@ def evaluate(
     now = now or datetime.now(UTC)
     window = window_s or rules.gate.window
     widest = max([window, *(r.window for r in rules.rules)])
-    runs = history.runs(env=env, since=now - max(timedelta(seconds=widest), STREAK_LOOKBACK))
+    fetched = history.runs(env=env, since=now - max(timedelta(seconds=widest), STREAK_LOOKBACK))
+    runs = [r for r in fetched if r.counts]
     recent = _since(runs, now, window)
+    used = {r.run_id for r in recent}
     found: list[Violation] = []
     if not recent and rules.gate.require_data:
         latest = runs[-1].started_at.isoformat() if runs else None
-        found.append(
-            Violation(
-                "no runs in the window",
-                None,
-                {"window": format_duration(window), "latest_run": latest},
-            )
-        )
+        evidence: dict[str, Any] = {"window": format_duration(window), "latest_run": latest}
+        left_out = _excluded(_since(fetched, now, window))
+        if left_out:
+            evidence["excluded"] = left_out
+        found.append(Violation("no runs in the window", None, evidence))
     for rule in rules.rules:
-        found += _rule(rule, _since(runs, now, max(rule.window, window)), monitoring, window)
-    found += _slos(rules, recent, runs, window, monitoring.metric_prefix)
-    return Verdict(env, window, len(recent), tuple(found))
+        span = _since(runs, now, max(rule.window, window))
+        used.update(r.run_id for r in span)
+        found += _rule(rule, span, monitoring, window)
+    slos, streak_runs = _slos(rules, recent, runs, window, monitoring.metric_prefix)
+    found += slos
+    used.update(streak_runs)
+    return Verdict(
+        env,
+        window,
+        len(used),
+        tuple(found),
+        window_runs=len(recent),
+        excluded=_excluded(_since(fetched, now, widest)),
+    )
+
+
+def _excluded(runs: Sequence[StoredRun]) -> dict[str, int]:
+    """How many runs were left out, and why (ad-hoc first: an ad-hoc run in a window is ad-hoc)."""
+    adhoc = sum(r.trigger is Trigger.ADHOC for r in runs)
+    maintenance = sum(r.trigger is not Trigger.ADHOC and r.maintenance is not None for r in runs)
+    return {k: v for k, v in (("adhoc", adhoc), ("maintenance", maintenance)) if v}
 
 
 def _since(runs: Sequence[StoredRun], now: datetime, seconds: int) -> list[StoredRun]:
@@ -190,7 +218,8 @@ def _rule(
 
 def _slos(
     rules: AlertRules, recent: list[StoredRun], runs: list[StoredRun], window_s: int, prefix: str
-) -> list[Violation]:
+) -> tuple[list[Violation], set[str]]:
+    """The SLO violations, and the runs a failing streak reached back to."""
     slos, window = rules.slos, format_duration(window_s)
     out = []
     recent_by_check = observations(recent)
@@ -207,8 +236,10 @@ def _slos(
             }
             reason = f"SLO success rate: {rate:.0%} < {slos.success_rate:.0%} over {window}"
             out.append(Violation(reason, check_id, evidence))
+    streak_runs: set[str] = set()
     for check_id, results in observations(runs).items():
         streak = failing_streak(results)
+        streak_runs.update(s.run_id for s in streak)
         if len(streak) >= slos.max_consecutive_failures:
             evidence = {
                 "consecutive_failures": len(streak),
@@ -227,4 +258,4 @@ def _slos(
                 evidence = {"p95_ms": round(p95, 1), "limit_ms": limit, "samples": len(values)}
                 reason = f"SLO latency: {metric} p95 {p95:.0f} ms > {limit:g} ms over {window}"
                 out.append(Violation(reason, check_id, evidence | {"window": window}))
-    return out
+    return out, streak_runs

@@ -1,7 +1,10 @@
 """`smoke report`: one static HTML page from the run history (no scripts, no external assets).
 
-Per environment: pass rates over 24 h, 7 d and 30 d; per check a strip of its latest results, its
-pass rates and a p50/p95 latency trend; then the latest failures with links to their artifacts.
+Per environment: pass rates over 24 h, 7 d and 30 d; a row per region (every runner's latest run
+and where its artifacts are); per check a strip of its latest results, its pass rates and a
+p50/p95 latency trend; the latest failures with links to their artifacts; the maintenance
+windows; and the ad-hoc runs, listed apart. Pass rates count scheduled runs outside maintenance
+windows only (SPEC §12); results inside a window are shaded in the strips.
 """
 
 from __future__ import annotations
@@ -24,23 +27,41 @@ from prodsmoke.history.stats import (
     trend,
 )
 from prodsmoke.history.style import CSS
-from prodsmoke.results import Status
+from prodsmoke.results import Status, Trigger
 
 if TYPE_CHECKING:
-    from prodsmoke.history.store import StoredRun
+    from prodsmoke.history.rows import StoredRun
+    from prodsmoke.history.windows import StoredWindow
 
 PERIODS = (("24 h", timedelta(hours=24)), ("7 d", timedelta(days=7)), ("30 d", timedelta(days=30)))
 SPAN = PERIODS[-1][1]  # the longest period shown: older runs are not read
 TREND_BUCKETS = 30
 LATEST_FAILURES = 15
+LATEST_ADHOC = 20
 
 
-def render(runs: Sequence[StoredRun], *, out: Path, now: datetime | None = None) -> str:
+def render(
+    runs: Sequence[StoredRun],
+    *,
+    out: Path,
+    now: datetime | None = None,
+    windows: Sequence[StoredWindow] = (),
+) -> str:
     """The whole page for `runs` (any environments), with links relative to `out`'s folder."""
     now = now or datetime.now(UTC)
     envs = sorted({r.env for r in runs})
-    body = "".join(_env(env, [r for r in runs if r.env == env], out, now) for env in envs)
+    body = "".join(
+        _env(
+            env,
+            [r for r in runs if r.env == env],
+            [w for w in windows if w.env == env],
+            out,
+            now,
+        )
+        for env in envs
+    )
     span = f"{runs[0].started_at:%Y-%m-%d %H:%M} to {runs[-1].started_at:%Y-%m-%d %H:%M} UTC"
+    regions = len({r.region for r in runs})
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -48,20 +69,25 @@ def render(runs: Sequence[StoredRun], *, out: Path, now: datetime | None = None)
 <style>{CSS}</style></head>
 <body><main>
 <header><h1>prodsmoke <span>run history</span></h1>
-<p class="muted">{_count(len(runs), "run")} · {escape(span)} · generated {now:%Y-%m-%d %H:%M} UTC
-· prodsmoke {__version__}</p></header>
+<p class="muted">{_count(len(runs), "run")} from {_count(regions, "region")} · {escape(span)}
+· generated {now:%Y-%m-%d %H:%M} UTC · prodsmoke {__version__}</p></header>
 {body}
 </main></body></html>
 """
 
 
-def _env(env: str, runs: list[StoredRun], out: Path, now: datetime) -> str:
-    latest = runs[-1]
+def _env(
+    env: str, runs: list[StoredRun], windows: list[StoredWindow], out: Path, now: datetime
+) -> str:
+    scheduled = [r for r in runs if r.trigger is Trigger.SCHEDULED]
+    counted = [r for r in scheduled if r.maintenance is None]
+    adhoc = [r for r in runs if r.trigger is Trigger.ADHOC]
+    latest = (scheduled or runs)[-1]
     cards = [
-        _rate_card(label, [r.status for r in runs if r.started_at >= now - span], label)
+        _rate_card(label, [r.status for r in counted if r.started_at >= now - span], label)
         for label, span in PERIODS
     ]
-    durations = [r.duration_ms for r in runs if r.started_at >= now - timedelta(days=1)]
+    durations = [r.duration_ms for r in counted if r.started_at >= now - timedelta(days=1)]
     typical = ms(percentile(durations, 50)) if durations else "&ndash;"
     ago = _ago(now - latest.started_at)
     cards.append(
@@ -70,25 +96,66 @@ def _env(env: str, runs: list[StoredRun], out: Path, now: datetime) -> str:
         f'<div class="muted">{ago} · {escape(latest.region)} · median run {typical} (24 h)</div>'
         "</div>"
     )
-    by_check = observations(runs)
+    by_check = observations(scheduled)
     span = min(max(now - runs[0].started_at, timedelta(hours=1)), SPAN)
     rows = "".join(_check_row(check, results, now, span) for check, results in by_check.items())
     failures = [
-        o for results in by_check.values() for o in results if o.check.status is Status.FAIL
+        o
+        for results in by_check.values()
+        for o in results
+        if o.check.status is Status.FAIL and o.maintenance is None
     ]
     failures.sort(key=lambda o: o.at, reverse=True)
     return f"""<section>
 <h2>{escape(env)} <span class="muted">{escape(latest.target)}</span></h2>
 <div class="cards">{"".join(cards)}</div>
+<h3>Regions</h3>
+{_regions(scheduled, out, now)}
 <h3>Checks</h3>
 <table class="checks"><thead><tr><th>check</th><th>latest results <span class="muted">(oldest
-→ newest)</span></th><th class="num">24 h</th><th class="num">7 d</th><th class="num">30 d</th>
+→ newest; faded: inside a maintenance window)</span></th><th class="num">24 h</th>
+<th class="num">7 d</th><th class="num">30 d</th>
 <th>latency p50 <span class="swatch p50"></span> p95 <span class="swatch p95"></span>
 <span class="muted">over {_ago(span, suffix="")}</span></th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h3>Latest failures</h3>
 {_failures(failures[:LATEST_FAILURES], out)}
+{_maintenance(windows, scheduled)}
+{_adhoc(adhoc, out)}
 </section>"""
+
+
+def _regions(runs: list[StoredRun], out: Path, now: datetime) -> str:
+    """One row per region: how many runs, its pass rates, its latest run and where that is."""
+    if not runs:
+        return '<p class="muted">No scheduled runs.</p>'
+    rows = []
+    for region in sorted({r.region for r in runs}):
+        mine = [r for r in runs if r.region == region]
+        counted = [r for r in mine if r.maintenance is None]
+        latest = mine[-1]
+        rates = []
+        for _, period in PERIODS[:2]:
+            rate = pass_rate(r.status for r in counted if r.started_at >= now - period)
+            tone = (
+                "" if rate is None else "good" if rate >= 0.99 else "ok" if rate >= 0.9 else "bad"
+            )
+            rates.append(
+                f'<td class="num {tone}">{"&ndash;" if rate is None else f"{rate:.0%}"}</td>'
+            )
+        link = _run_link(latest.artifacts_url, out)
+        maintenance = ' <span class="pill maint">maintenance</span>' if latest.maintenance else ""
+        rows.append(
+            f"<tr{' class=maint' if latest.maintenance else ''}><td><code>{escape(region)}</code>"
+            f'</td><td class="num">{len(mine)}</td>{"".join(rates)}'
+            f'<td><span class="pill {latest.status}">{latest.status}</span>{maintenance} '
+            f'<span class="muted">{_ago(now - latest.started_at)}</span></td><td>{link}</td></tr>'
+        )
+    return (
+        '<table class="checks"><thead><tr><th>region</th><th class="num">runs</th>'
+        '<th class="num">24 h</th><th class="num">7 d</th><th>latest run</th>'
+        f"<th>its results</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _rate_card(label: str, statuses: list[Status], period: str) -> str:
@@ -105,19 +172,24 @@ def _rate_card(label: str, statuses: list[Status], period: str) -> str:
 
 def _check_row(check: str, results: list[Observation], now: datetime, span: timedelta) -> str:
     kind = results[-1].check.kind
-    rates = []
-    for _, period in PERIODS:
-        rate = pass_rate(o.check.status for o in results if o.at >= now - period)
-        tone = "" if rate is None else "good" if rate >= 0.99 else "ok" if rate >= 0.9 else "bad"
-        rates.append(f'<td class="num {tone}">{"&ndash;" if rate is None else f"{rate:.0%}"}</td>')
-    buckets = trend(results, end=now, span=span, buckets=TREND_BUCKETS)
-    day = [latency_ms(o.check) for o in results if o.at >= now - timedelta(hours=24)]
+    counted = [o for o in results if o.maintenance is None]
+    rates = [
+        _rate_cell(pass_rate(o.check.status for o in counted if o.at >= now - period))
+        for _, period in PERIODS
+    ]
+    buckets = trend(counted, end=now, span=span, buckets=TREND_BUCKETS)
+    day = [latency_ms(o.check) for o in counted if o.at >= now - timedelta(hours=24)]
     recent = f"24 h: p50 {ms(percentile(day, 50))} · p95 {ms(percentile(day, 95))}" if day else ""
     return (
         f'<tr><td><code>{escape(check)}</code><div class="muted">{kind}</div></td>'
         f"<td>{status_strip(results)}</td>{''.join(rates)}"
         f'<td>{latency_chart(buckets, end=now)}<div class="muted">{recent}</div></td></tr>'
     )
+
+
+def _rate_cell(rate: float | None) -> str:
+    tone = "" if rate is None else "good" if rate >= 0.99 else "ok" if rate >= 0.9 else "bad"
+    return f'<td class="num {tone}">{"&ndash;" if rate is None else f"{rate:.0%}"}</td>'
 
 
 def _failures(failures: list[Observation], out: Path) -> str:
@@ -130,10 +202,7 @@ def _failures(failures: list[Observation], out: Path) -> str:
     items = []
     for (check_id, error), group in list(groups.items())[:LATEST_FAILURES]:
         latest = group[0]
-        links = " ".join(
-            f'<a href="{escape(_link(latest.output_dir, a, out))}">{escape(Path(a).name)}</a>'
-            for a in latest.check.artifacts[:6]
-        )
+        links = _artifact_links(latest.artifacts_url, latest.check.artifacts, out)
         regions = ", ".join(sorted({o.region for o in group}))
         when = f"{latest.at:%Y-%m-%d %H:%M}"
         if len(group) > 1:
@@ -150,12 +219,86 @@ def _failures(failures: list[Observation], out: Path) -> str:
     return f'<ul class="failures">{"".join(items)}</ul>'
 
 
-def _link(output_dir: str, artifact: str, out: Path) -> str:
-    target = Path(output_dir) / artifact
+def _maintenance(windows: list[StoredWindow], runs: list[StoredRun]) -> str:
+    marked = [r for r in runs if r.maintenance is not None]
+    if not windows and not marked:
+        return ""
+    rows = "".join(
+        f"<tr class=maint><td>{w.starts_at:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC</td>"
+        f"<td>{escape(w.reason)}</td><td>{escape(w.created_by)}</td>"
+        f"<td>{escape(', '.join(w.silenced) or 'nothing')}</td></tr>"
+        for w in windows
+    )
+    failed = sum(r.status is Status.FAIL for r in marked)
+    return (
+        "<h3>Maintenance windows</h3>"
+        f'<p class="muted">{_count(len(marked), "run")} inside a window ({failed} failed): kept, '
+        "shaded above, left out of pass rates and the gate.</p>"
+        + (
+            '<table class="checks"><thead><tr><th>when</th><th>reason</th><th>by</th>'
+            f"<th>silenced</th></tr></thead><tbody>{rows}</tbody></table>"
+            if rows
+            else ""
+        )
+    )
+
+
+def _adhoc(runs: list[StoredRun], out: Path) -> str:
+    if not runs:
+        return ""
+    rows = "".join(
+        f"<tr><td>{r.started_at:%Y-%m-%d %H:%M} UTC</td><td><code>{escape(r.region)}</code></td>"
+        f'<td><span class="pill {r.status}">{r.status}</span></td>'
+        f"<td>{escape(', '.join(c.id for c in r.checks))}</td>"
+        f"<td>{_run_link(r.artifacts_url, out)}</td></tr>"
+        for r in reversed(runs[-LATEST_ADHOC:])
+    )
+    return (
+        f'<h3>Ad-hoc runs <span class="pill adhoc">{len(runs)}</span></h3>'
+        '<p class="muted">Started by hand (<code>--check</code>, <code>repro</code>, '
+        "<code>--adhoc</code>): kept, counted in no pass rate and no gate.</p>"
+        '<table class="checks"><thead><tr><th>when</th><th>region</th><th>status</th>'
+        f"<th>checks</th><th>results</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _artifact_links(artifacts_url: str | None, artifacts: Sequence[str], out: Path) -> str:
+    if not artifacts_url or not artifacts:
+        return ""
+    if artifacts_url.startswith(("http://", "https://")):  # a CI run page holds them
+        return f'<a href="{escape(artifacts_url)}">artifacts on the run page</a>'
+    return " ".join(
+        f'<a href="{escape(_link(artifacts_url, a, out))}">{escape(Path(a).name)}</a>'
+        for a in artifacts[:6]
+    )
+
+
+def _run_link(artifacts_url: str | None, out: Path) -> str:
+    if not artifacts_url:
+        return '<span class="muted">&ndash;</span>'
+    if artifacts_url.startswith(("http://", "https://")):
+        href, text = artifacts_url, "run page"
+    elif artifacts_url.startswith("s3://"):
+        href, text = _s3_console(artifacts_url), artifacts_url
+    else:
+        href, text = _link(artifacts_url, "", out), "results folder"
+    return f'<a href="{escape(href)}" title="{escape(artifacts_url)}">{escape(text)}</a>'
+
+
+def _link(artifacts_url: str, artifact: str, out: Path) -> str:
+    if artifacts_url.startswith("s3://"):
+        return _s3_console(artifacts_url.rstrip("/") + "/" + artifact)
+    target = Path(artifacts_url) / artifact
     try:
         return Path(os.path.relpath(target, out.resolve().parent)).as_posix()
     except ValueError:  # another drive: only an absolute link can reach it
         return target.as_uri()
+
+
+def _s3_console(url: str) -> str:
+    """An `s3://bucket/key` as the AWS console page for it (a browser cannot open s3://)."""
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    return f"https://s3.console.aws.amazon.com/s3/object/{bucket}?prefix={key}"
 
 
 def _count(n: int, noun: str) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from prodsmoke.results import CheckResult, Status
 
 if TYPE_CHECKING:
-    from prodsmoke.history.store import StoredRun
+    from prodsmoke.history.rows import StoredRun
 
 # The latency that best describes a check, in order of preference (console.HEADLINE's keys).
 LATENCY_KEYS = ("page_load_ms", "enhancement_ms", "login_ms", "response_time_ms")
@@ -42,8 +42,9 @@ class Observation:
     at: datetime
     run_id: str
     region: str
-    output_dir: str
+    artifacts_url: str | None
     check: CheckResult
+    maintenance: str | None = None
 
 
 def observations(runs: Iterable[StoredRun]) -> dict[str, list[Observation]]:
@@ -52,7 +53,14 @@ def observations(runs: Iterable[StoredRun]) -> dict[str, list[Observation]]:
     for run in runs:
         for check in run.checks:
             out.setdefault(check.id, []).append(
-                Observation(run.started_at, run.run_id, run.region, run.output_dir, check)
+                Observation(
+                    run.started_at,
+                    run.run_id,
+                    run.region,
+                    run.artifacts_url,
+                    check,
+                    run.maintenance,
+                )
             )
     return out
 

@@ -1,219 +1,365 @@
-"""The run history: one SQLite file, a row per run and a row per check, pruned on every write.
+"""The run history: a row per run and per check, in SQLite or PostgreSQL, pruned on every write.
 
-`smoke report` and `smoke gate` read it; the `history` reporter appends each run right after
-results.json. Only stdlib `sqlite3`, so it costs nothing at start-up or in the Lambda image.
+`smoke report`, `smoke gate` and `smoke history` read it; the `history` reporter appends each run
+right after results.json. Inserts are idempotent by run id (`ON CONFLICT DO NOTHING` on both
+engines), so a spooled row delivered twice, or three runners writing at once, never duplicate a
+run. A fresh database gets its schema on the first write; a damaged SQLite file is set aside and a
+fresh one started, keeping the row being written (`Written.note` says so).
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import time
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
-from prodsmoke.errors import SmokeError
-from prodsmoke.reporters.metrics import run_failure_class
-from prodsmoke.results import CheckKind, CheckResult, FailureClass, Status
+from prodsmoke.history.database import (
+    CorruptHistory,
+    HistoryError,
+    Location,
+    connect,
+    from_url,
+    is_corrupt,
+    locate,
+    migrate,
+    revision,
+    set_aside,
+)
+from prodsmoke.history.rows import StoredRun, check_result, insertable, payload, stored_run
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from sqlalchemy import Connection, Engine
 
-    from prodsmoke.results import RunResult
+    from prodsmoke.config.monitoring import HistorySettings
+    from prodsmoke.history.windows import MaintenanceLog
+    from prodsmoke.results import RunResult, Status
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id        TEXT PRIMARY KEY,
-    env           TEXT NOT NULL,
-    region        TEXT NOT NULL,
-    target        TEXT NOT NULL,
-    started_at    REAL NOT NULL,          -- POSIX seconds, UTC
-    duration_ms   INTEGER NOT NULL,
-    status        TEXT NOT NULL,
-    failure_class TEXT,
-    output_dir    TEXT NOT NULL,          -- where the run's artifacts were written
-    requests      INTEGER NOT NULL,
-    blocked       INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_env_time ON runs (env, started_at);
-CREATE INDEX IF NOT EXISTS runs_by_time ON runs (started_at);
-CREATE TABLE IF NOT EXISTS checks (
-    run_id        TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
-    position      INTEGER NOT NULL,
-    check_id      TEXT NOT NULL,
-    kind          TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    duration_ms   INTEGER NOT NULL,
-    attempts      INTEGER NOT NULL,
-    flaky         INTEGER NOT NULL,
-    metrics       TEXT NOT NULL,          -- JSON object
-    error         TEXT,
-    failure_class TEXT,
-    artifacts     TEXT NOT NULL,          -- JSON list, relative to output_dir
-    repro         TEXT NOT NULL,
-    PRIMARY KEY (run_id, check_id)
-);
-"""
-_SELECT_RUNS = """
-SELECT * FROM runs WHERE (? IS NULL OR env = ?) AND started_at >= ? ORDER BY started_at, run_id
-"""
-_SELECT_CHECKS = """
-SELECT checks.* FROM checks JOIN runs USING (run_id)
-WHERE (? IS NULL OR runs.env = ?) AND runs.started_at >= ? ORDER BY position
-"""
-
-
-class HistoryError(SmokeError):
-    """The history file cannot be read or written."""
+__all__ = ["CorruptHistory", "History", "HistoryError", "StoredRun", "Written"]
 
 
 @dataclass(frozen=True, slots=True)
-class StoredRun:
-    """One run as the history keeps it."""
+class Written:
+    """What a write did."""
 
-    run_id: str
-    env: str
-    region: str
-    target: str
-    started_at: datetime
-    duration_ms: int
-    status: Status
-    failure_class: FailureClass | None
-    output_dir: str
-    checks: tuple[CheckResult, ...]
+    inserted: int = 0
+    duplicates: int = 0
+    pruned: int = 0
+    note: str | None = None  # a damaged file was set aside
 
 
-@dataclass(frozen=True, slots=True)
 class History:
-    """A history file."""
+    """One history database (a SQLite file or a PostgreSQL URL)."""
 
-    path: Path
-    retention_days: int = 90
+    def __init__(
+        self,
+        where: str | Path | Location,
+        retention_days: int = 90,
+        *,
+        connect_timeout_s: float = 3.0,
+        statement_timeout_s: float = 5.0,
+    ) -> None:
+        if isinstance(where, Location):
+            self.location = where
+        elif isinstance(where, Path) or "://" not in where:
+            self.location = Location(f"sqlite:///{where}", Path(where))
+        else:
+            self.location = from_url(where, Path.cwd(), source="history")
+        self.retention_days = retention_days
+        self.connect_timeout_s = connect_timeout_s
+        self.statement_timeout_s = statement_timeout_s
+        self._engine: Engine | None = None
+        self._current = False
+        self._lock = threading.Lock()
 
-    def append(self, run: RunResult, output_dir: Path) -> int:
-        """Store `run` and drop runs older than the retention; returns how many were dropped."""
-        return self.extend([run], output_dir)
+    @classmethod
+    def configured(
+        cls,
+        settings: HistorySettings,
+        output_dir: Path,
+        *,
+        override: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> History:
+        """The history monitoring-integration.yaml (or the environment, or a flag) names."""
+        return cls(
+            locate(settings, output_dir, override=override, environ=environ),
+            settings.retention_days,
+            connect_timeout_s=settings.connect_timeout_s,
+            statement_timeout_s=settings.statement_timeout_s,
+        )
 
-    def extend(self, runs: Iterable[RunResult], output_dir: Path) -> int:
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, when the history is one."""
+        return self.location.sqlite_path
+
+    @property
+    def display(self) -> str:
+        """Where the history is, for people (no password)."""
+        return self.location.display
+
+    @property
+    def windows(self) -> MaintenanceLog:
+        """The maintenance windows kept in this history."""
+        from prodsmoke.history.windows import MaintenanceLog
+
+        return MaintenanceLog(self)
+
+    # ------------------------------------------------------------------------------- writing
+
+    def append(self, run: RunResult, artifacts_url: str | Path | None = None) -> Written:
+        """Store `run` (once: a run id already there is left as it is); apply the retention."""
+        return self.insert([payload(run, _url(artifacts_url))])
+
+    def extend(self, runs: Iterable[RunResult], artifacts_url: str | Path | None = None) -> Written:
         """Store several runs in one transaction (an import); then apply the retention."""
-        with self._connect(create=True) as db:
-            for run in runs:
-                self._insert(db, run, output_dir)
-            cutoff = time.time() - self.retention_days * 86400
-            return db.execute("DELETE FROM runs WHERE started_at < ?", (cutoff,)).rowcount
+        return self.insert([payload(run, _url(artifacts_url)) for run in runs])
 
-    def _insert(self, db: sqlite3.Connection, run: RunResult, output_dir: Path) -> None:
-        run_class = run_failure_class(run)
-        db.execute("DELETE FROM runs WHERE run_id = ?", (run.run_id,))
-        db.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run.run_id,
-                run.env,
-                run.region,
-                redact.redact(run.target),
-                run.started_at.timestamp(),
-                run.duration_ms,
-                str(run.status),
-                str(run_class) if run_class else None,
-                str(output_dir.resolve()),
-                run.safety.requests,
-                len(run.safety.blocked),
-            ),
-        )
-        db.executemany(
-            "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_check_row(run.run_id, i, c) for i, c in enumerate(run.checks)],
-        )
+    def insert(self, payloads: Sequence[Mapping[str, Any]]) -> Written:
+        """Store runs in their payload form (`rows.payload`, also what the spool keeps)."""
+        note = None
+        try:
+            written = self._insert(payloads)
+        except CorruptHistory as exc:
+            if self.path is None or not self.path.exists():
+                raise
+            self.close()
+            moved = set_aside(self.path)
+            note = (
+                f"run history {self.display} was damaged ({exc.reason}); moved aside to "
+                f"{moved.name} and a fresh history started with this run"
+            )
+            written = self._insert(payloads)
+        return Written(written.inserted, written.duplicates, written.pruned, note)
 
-    def runs(self, *, env: str | None = None, since: datetime | None = None) -> list[StoredRun]:
-        """Stored runs, oldest first, optionally of one env and from a time on."""
-        if not self.path.is_file():
-            return []
-        args = (env, env, since.timestamp() if since else 0.0)
-        with self._connect(create=False) as db:
-            rows = db.execute(_SELECT_RUNS, args).fetchall()
-            checks: dict[str, list[CheckResult]] = {}
-            for row in db.execute(_SELECT_CHECKS, args):
-                checks.setdefault(row["run_id"], []).append(_check(row))
-        return [_run(row, tuple(checks.get(row["run_id"], ()))) for row in rows]
+    def _insert(self, payloads: Sequence[Mapping[str, Any]]) -> Written:
+        from prodsmoke.history.schema import checks, runs
+
+        inserted = duplicates = 0
+        now = datetime.now(UTC)
+        with self.transaction(write=True) as conn:
+            insert = _insert_ignoring_duplicates(conn)
+            for doc in payloads:
+                row, check_rows = insertable(doc, now)
+                # RETURNING answers a row only when the run was new (rowcount is -1 on psycopg)
+                new = conn.execute(insert(runs).values(row).returning(runs.c.run_id)).first()
+                if new is not None:
+                    inserted += 1
+                    if check_rows:
+                        conn.execute(checks.insert(), check_rows)
+                else:
+                    duplicates += 1
+            pruned = self._prune(conn, now)
+        return Written(inserted, duplicates, pruned)
+
+    def prune(self) -> int:
+        """Drop runs older than the retention (what every write does as well)."""
+        with self.transaction(write=True) as conn:
+            return self._prune(conn, datetime.now(UTC))
+
+    def _prune(self, conn: Connection, now: datetime) -> int:
+        from sqlalchemy import delete
+
+        from prodsmoke.history.schema import maintenance_windows, runs
+
+        cutoff = now - timedelta(days=self.retention_days)
+        gone = conn.execute(delete(runs).where(runs.c.started_at < cutoff)).rowcount
+        windows = maintenance_windows.c
+        conn.execute(delete(maintenance_windows).where(windows.ends_at < cutoff))
+        return int(gone)
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Bring the schema to the current revision (idempotent). Returns (before, after)."""
+        with self._translate():
+            before, after = migrate(self._engine_now())
+        self._current = True
+        return before, after
+
+    # ------------------------------------------------------------------------------- reading
+
+    def runs(
+        self,
+        *,
+        env: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        status: Status | None = None,
+    ) -> list[StoredRun]:
+        """Stored runs, oldest first, optionally of one env, status and time span."""
+        from sqlalchemy import select
+
+        from prodsmoke.history.schema import checks, runs
+
+        where = []
+        if env is not None:
+            where.append(runs.c.env == env)
+        if since is not None:
+            where.append(runs.c.started_at >= since)
+        if until is not None:
+            where.append(runs.c.started_at <= until)
+        if status is not None:
+            where.append(runs.c.status == str(status))
+        with self.transaction(write=False) as conn:
+            if conn is None:
+                return []
+            # .all(): one fetchall, several times faster than iterating row by row on psycopg
+            found = (
+                conn.execute(select(runs).where(*where).order_by(runs.c.started_at, runs.c.run_id))
+                .mappings()
+                .all()
+            )
+            by_run: dict[str, list[Any]] = {}
+            query = (
+                select(checks)
+                .join(runs, runs.c.run_id == checks.c.run_id)
+                .where(*where)
+                .order_by(checks.c.run_id, checks.c.position)
+            )
+            for row in conn.execute(query).mappings().all():
+                by_run.setdefault(row["run_id"], []).append(check_result(row))
+        return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
+
+    def latest(self, *, env: str | None = None) -> list[StoredRun]:
+        """The newest run of each environment and region."""
+        from sqlalchemy import func, select
+
+        from prodsmoke.history.schema import runs
+
+        newest = select(runs.c.env, runs.c.region, func.max(runs.c.started_at).label("at"))
+        if env is not None:
+            newest = newest.where(runs.c.env == env)
+        sub = newest.group_by(runs.c.env, runs.c.region).subquery()
+        query = (
+            select(runs)
+            .join(
+                sub,
+                (runs.c.env == sub.c.env)
+                & (runs.c.region == sub.c.region)
+                & (runs.c.started_at == sub.c.at),
+            )
+            .order_by(runs.c.env, runs.c.region)
+        )
+        with self.transaction(write=False) as conn:
+            if conn is None:
+                return []
+            return [stored_run(row, ()) for row in conn.execute(query).mappings()]
 
     def envs(self) -> list[str]:
         """The environments the history has runs of."""
-        if not self.path.is_file():
-            return []
-        with self._connect(create=False) as db:
-            return [r[0] for r in db.execute("SELECT DISTINCT env FROM runs ORDER BY env")]
+        from sqlalchemy import select
+
+        from prodsmoke.history.schema import runs
+
+        with self.transaction(write=False) as conn:
+            if conn is None:
+                return []
+            return list(conn.execute(select(runs.c.env).distinct().order_by(runs.c.env)).scalars())
+
+    # ---------------------------------------------------------------------------- plumbing
+
+    def close(self) -> None:
+        """Close the connections (a later use opens new ones)."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = None
+            self._current = False
+
+    def _engine_now(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                if self.path is not None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._engine = connect(
+                    self.location,
+                    connect_timeout_s=self.connect_timeout_s,
+                    statement_timeout_s=self.statement_timeout_s,
+                )
+            return self._engine
 
     @contextmanager
-    def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, write: bool) -> Iterator[Any]:
+        """A transaction (schema made current first when writing); for reading, None when there
+        is no history yet."""
+        with self._translate():
+            if not write and self.path is not None and not self.path.is_file():
+                yield None
+                return
+            engine = self._engine_now()
+            if write and not self._current:
+                migrate(engine)
+                self._current = True
+            with engine.connect() as conn:
+                if not write and not self._current:
+                    with conn.begin():
+                        found = revision(conn)
+                    if found is None:
+                        yield None
+                        return
+                    _expect_head(found, self.display)
+                    self._current = True
+                with conn.execution_options(prodsmoke_write=write).begin():
+                    yield conn
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        """Database and file errors become one `HistoryError` line naming the history."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
-            if create:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=5)) as db:
-                db.row_factory = sqlite3.Row
-                db.execute("PRAGMA foreign_keys = ON")
-                if create:
-                    db.executescript(_SCHEMA)
-                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                with db:  # one transaction
-                    yield db
-        except (sqlite3.Error, OSError) as exc:
+            yield
+        except HistoryError:
+            raise
+        except (SQLAlchemyError, OSError) as exc:
+            reason = redact.redact(_reason(exc))
+            if self.path is not None and is_corrupt(exc):
+                raise CorruptHistory(
+                    f"run history {self.display}: {reason}; the file is damaged (the next run "
+                    "moves it aside and starts a fresh one)",
+                    where=self.display,
+                    reason=reason,
+                ) from exc
+            where = "history.url in monitoring-integration.yaml or $PRODSMOKE_HISTORY_URL"
             raise HistoryError(
-                f"run history {self.path}: {exc}; check the path (history.path in "
-                "monitoring-integration.yaml) is a writable SQLite file"
+                f"run history {self.display}: {reason}; check {where} names a reachable, "
+                "writable database",
+                where=self.display,
+                reason=reason,
             ) from exc
 
 
-def _check_row(run_id: str, position: int, check: CheckResult) -> tuple[Any, ...]:
-    return (
-        run_id,
-        position,
-        check.id,
-        str(check.kind),
-        str(check.status),
-        check.duration_ms,
-        check.attempts,
-        int(check.flaky),
-        json.dumps(dict(check.metrics)),
-        redact.redact(check.error) if check.error else None,
-        str(check.failure_class) if check.failure_class else None,
-        json.dumps(list(check.artifacts)),
-        check.repro,
-    )
+def _expect_head(found: str, display: str) -> None:
+    from prodsmoke.history.schema import HEAD
+
+    if found != HEAD:
+        raise HistoryError(
+            f"run history {display}: schema revision {found}, this prodsmoke reads {HEAD}; "
+            "run `smoke history migrate` (or upgrade prodsmoke)"
+        )
 
 
-def _check(row: sqlite3.Row) -> CheckResult:
-    return CheckResult(
-        id=row["check_id"],
-        kind=CheckKind(row["kind"]),
-        status=Status(row["status"]),
-        duration_ms=row["duration_ms"],
-        attempts=row["attempts"],
-        flaky=bool(row["flaky"]),
-        metrics=json.loads(row["metrics"]),
-        error=row["error"],
-        failure_class=FailureClass(row["failure_class"]) if row["failure_class"] else None,
-        artifacts=tuple(json.loads(row["artifacts"])),
-        repro=row["repro"],
-    )
+def _insert_ignoring_duplicates(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return lambda table: pg_insert(table).on_conflict_do_nothing(index_elements=["run_id"])
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return lambda table: sqlite_insert(table).on_conflict_do_nothing(index_elements=["run_id"])
 
 
-def _run(row: sqlite3.Row, checks: tuple[CheckResult, ...]) -> StoredRun:
-    return StoredRun(
-        run_id=row["run_id"],
-        env=row["env"],
-        region=row["region"],
-        target=row["target"],
-        started_at=datetime.fromtimestamp(row["started_at"], UTC),
-        duration_ms=row["duration_ms"],
-        status=Status(row["status"]),
-        failure_class=FailureClass(row["failure_class"]) if row["failure_class"] else None,
-        output_dir=row["output_dir"],
-        checks=checks,
-    )
+def _url(artifacts_url: str | Path | None) -> str | None:
+    if isinstance(artifacts_url, Path):
+        return str(artifacts_url.resolve())
+    return artifacts_url
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text[0] if text else ''}".rstrip(": ")

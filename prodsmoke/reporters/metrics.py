@@ -22,7 +22,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status, step_tag
+from prodsmoke.outcomes import HOMEPAGE_CHECK, check_values, run_failure_class
+from prodsmoke.results import CheckKind, CheckResult, RunResult, Status, step_tag
+
+__all__ = [
+    "HOMEPAGE_CHECK",
+    "UNITS",
+    "Point",
+    "check_values",
+    "points",
+    "run_failure_class",
+    "run_values",
+]
 
 Unit = Literal["ms", "ratio", "count", "bytes"]
 UNITS: Mapping[str, Unit] = {
@@ -36,9 +47,6 @@ UNITS: Mapping[str, Unit] = {
     "step.duration": "ms",
 }
 _COUNTS = frozenset({"console_errors", "status_code"})
-HOMEPAGE_CHECK = "homepage_load"
-# When a run fails for several reasons, the one to page about first.
-_CLASS_ORDER = (FailureClass.PRODUCT, FailureClass.NETWORK, FailureClass.INFRASTRUCTURE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +64,6 @@ class Point:
         return next((v for k, v in self.tags if k == key), None)
 
 
-def check_values(check: CheckResult) -> dict[str, float]:
-    """The metric values (by suffix) one check contributes; empty for a skipped check."""
-    if check.status is Status.SKIP:
-        return {}
-    ok = 1.0 if check.status.ok else 0.0
-    values = {
-        "success": ok,
-        "failures": 1.0 - ok,
-        "check.duration": float(check.duration_ms),
-        "retries": float(max(check.attempts - 1, 0)),
-    }
-    if check.id == HOMEPAGE_CHECK and "page_load_ms" in check.metrics:
-        values["homepage_load"] = float(check.metrics["page_load_ms"])
-    if check.kind is CheckKind.API and "response_time_ms" in check.metrics:
-        values["api_response"] = float(check.metrics["response_time_ms"])
-    return values
-
-
 def run_values(run: RunResult) -> dict[str, float]:
     """The run-level metric values (by suffix); no success/failures when nothing ran."""
     values = {"duration": float(run.duration_ms)}
@@ -81,12 +71,6 @@ def run_values(run: RunResult) -> dict[str, float]:
         ok = 1.0 if run.status.ok else 0.0
         values.update(success=ok, failures=1.0 - ok)
     return values
-
-
-def run_failure_class(run: RunResult) -> FailureClass | None:
-    """The class a failed run is reported under: product over network over infrastructure."""
-    classes = {c.failure_class for c in run.checks if c.status is Status.FAIL}
-    return next((c for c in _CLASS_ORDER if c in classes), None)
 
 
 def points(run: RunResult, prefix: str, tags: Mapping[str, str] | None = None) -> list[Point]:

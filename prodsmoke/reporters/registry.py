@@ -5,7 +5,7 @@
 
 | name             | runs when                                                                  |
 | ---------------- | -------------------------------------------------------------------------- |
-| `history`        | always (SQLite; `history.path`, relative to the results folder)            |
+| `history`        | always (`history.url`, `$PRODSMOKE_HISTORY_URL`; default SQLite in --output) |
 | `github_summary` | `$GITHUB_STEP_SUMMARY` is set                                              |
 | `datadog`        | `datadog.api_key` or `$DD_API_KEY` is set                                  |
 | `newrelic`       | `newrelic.license_key` or `$NEW_RELIC_LICENSE_KEY` is set                  |
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
     from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.e2e.engine import RunOptions
+    from prodsmoke.maintenance.providers import Providers
+    from prodsmoke.maintenance.windows import Recurring
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import Sender, TimeShare
 
@@ -86,10 +88,38 @@ def configured_reporters(
 
 
 def _history(context: Context, share: TimeShare) -> Reporter:
-    from prodsmoke.history import HistoryReporter, open_history
+    from prodsmoke.history import History
+    from prodsmoke.reporters.history import HistoryReporter, artifacts_url
+    from prodsmoke.reporters.spool import Spool
 
     output = context.options.output_dir
-    return HistoryReporter(open_history(context.monitoring, output), output)
+    history = History.configured(context.monitoring.history, output, environ=context.environ)
+    share.waiting += 1
+
+    def providers() -> Providers:
+        from prodsmoke.maintenance.providers import Providers
+
+        return Providers.configured(context.monitoring, context.environ)
+
+    return HistoryReporter(
+        history,
+        Spool(output / "spool" / "history", context.monitoring.delivery.spool_max_files),
+        env=context.settings.name,
+        share=share,
+        artifacts_url=artifacts_url(context.environ, output),
+        recurring=_recurring_windows(context),
+        providers=providers,
+    )
+
+
+def _recurring_windows(context: Context) -> tuple[Recurring, ...]:
+    """Recurring maintenance windows (SPEC §12: alert-rules.yaml `maintenance:`).
+
+    To wire once alert_rules.py has the `maintenance: [{cron, duration, reason}]` model: load the
+    rules for `context.settings.name` and return
+    `prodsmoke.maintenance.windows.recurring((m.cron, m.duration, m.reason) for m in ...)`.
+    """
+    return ()
 
 
 def _github_summary(context: Context, share: TimeShare) -> Reporter | None:

@@ -50,7 +50,7 @@ def test_image_is_playwright_based_with_the_same_playwright_version() -> None:
 def test_image_installs_only_the_runtime_extras() -> None:
     install = next(args for word, args in instructions() if word == "RUN" and "pip install" in args)
     (extras,) = re.findall(r"/src\[([^\]]*)\]", install)
-    assert set(extras.split(",")) == {"aws", "datadog"}
+    assert set(extras.split(",")) == {"aws", "datadog", "postgres"}  # postgres: the shared history
     assert "--no-cache-dir" in install
 
 

@@ -64,7 +64,11 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
         "Not": [{"Equals": [{"Ref": "LeaseTable"}, ""]}]
     }
     statements.append(lease)
-    assert "ManagedPolicyArns" not in role
+    # Only inside a VPC (a history database there): AWS's policy for the function's interfaces.
+    vpc_policy, otherwise = role["ManagedPolicyArns"]["If"][1:]
+    assert role["ManagedPolicyArns"]["If"][0] == "InVpc" and otherwise == {"Ref": "AWS::NoValue"}
+    managed = "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+    assert vpc_policy == [{"Sub": managed + "AWSLambdaVPCAccessExecutionRole"}]
     by_action = {}
     for statement in statements:
         assert statement["Effect"] == "Allow"
@@ -80,6 +84,7 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
         "cloudwatch:PutMetricData",
         "s3:PutObject",
         "secretsmanager:GetSecretValue",
+        "cloudwatch:EnableAlarmActions",  # after a maintenance window, its own alarms only
         # exactly the calls prodsmoke/accounts/lease_dynamodb.py makes
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
@@ -101,6 +106,10 @@ def test_iam_is_least_privilege(template: dict[str, Any]) -> None:
         "Sub": "arn:${AWS::Partition}:s3:::${ArtifactBucket}/${ArtifactPrefix}/*"
     }
     assert by_action["secretsmanager:GetSecretValue"]["Resource"] == {"Ref": "SecretArns"}
+    assert by_action["cloudwatch:EnableAlarmActions"]["Resource"] == {
+        "Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}"
+        ":alarm:prodsmoke-${Environment}-*"
+    }
     others = [s for s in statements if s is not metrics]
     assert all(s["Resource"] != "*" for s in others)
 

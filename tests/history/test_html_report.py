@@ -70,7 +70,7 @@ def test_smoke_report_writes_report_html_into_the_results_folder(a_week, capsys)
 
     assert main(["report", "--output", str(output)]) == 0
 
-    assert capsys.readouterr().out == f"report: {output}/report.html (1008 runs)\n"
+    assert capsys.readouterr().out == f"report: {output}/report.html (1008 runs, 3 regions)\n"
     assert (output / "report.html").read_text().startswith("<!doctype html>")
 
 
@@ -121,3 +121,55 @@ def test_the_page_renders_in_chromium_without_overflow_or_requests(a_week, tmp_p
     assert (strips, trends) == (len(CHECKS), len(CHECKS))
     assert bar is not None and bar["width"] >= 4 and bar["height"] >= 20
     assert Path(tmp_path / "report.png").stat().st_size > 20_000
+
+
+def test_regions_maintenance_and_adhoc_runs_each_have_their_place(tmp_path):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from history_seed import simple
+
+    from prodsmoke.results import Status, Trigger
+
+    history = History(tmp_path / "history.sqlite")
+    history.extend(
+        [simple(NOW - timedelta(minutes=30 * i), region="us-east-1") for i in range(1, 5)]
+        + [simple(NOW - timedelta(minutes=30 * i), region="eu-west-1") for i in range(1, 5)],
+        tmp_path,
+    )
+    history.append(
+        replace(
+            simple(NOW - timedelta(minutes=5), Status.FAIL, region="eu-west-1"), maintenance="db"
+        ),
+        "s3://smoke-artifacts/prodsmoke/production/eu-west-1/r1/",
+    )
+    history.append(
+        replace(
+            simple(NOW - timedelta(minutes=2), Status.FAIL, region="laptop"), trigger=Trigger.ADHOC
+        ),
+        tmp_path,
+    )
+    window = history.windows.add(
+        "production",
+        starts_at=NOW - timedelta(minutes=10),
+        ends_at=NOW + timedelta(minutes=20),
+        reason="db",
+        created_by="ops@example.com",
+    )
+    runs = history.runs()
+
+    page = render(runs, out=tmp_path / "report.html", now=NOW, windows=[window])
+
+    regions = page.split("<h3>Regions</h3>", 1)[1].split("</table>", 1)[0]
+    assert regions.count("<tr") == 3  # header, eu-west-1, us-east-1: not the ad-hoc laptop
+    assert (
+        "https://s3.console.aws.amazon.com/s3/object/smoke-artifacts?prefix=prodsmoke/" in regions
+    )
+    # pass rates count neither the run inside the window nor the ad-hoc one
+    assert "8 of 8 runs passed" in page
+    assert 'fill-opacity="0.35"><title>' in page and "maintenance: db" in page  # shaded
+    assert "No failures in the history." in page  # both failures are out of the list
+    assert "1 run inside a window (1 failed)" in page and "ops@example.com" in page
+    adhoc = page.split("Ad-hoc runs", 1)[1]
+    assert "<code>laptop</code>" in adhoc and '<span class="pill fail">fail</span>' in adhoc
+    history.close()

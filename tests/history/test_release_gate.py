@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from prodsmoke.config.alert_rules import load_alert_rules
 from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.history import History
 from prodsmoke.history.gate import evaluate
-from prodsmoke.results import Status
+from prodsmoke.results import Status, Trigger
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -89,7 +90,8 @@ def test_the_gate_blocks_after_a_failing_streak_and_passes_after_recovery(capsys
     code, verdict = gate(capsys, output, "--window", "30m")
     assert (code, verdict["pass"], verdict["violations"]) == (0, True, [])
     assert verdict["env"] == "production"
-    assert verdict["runs"] == 1
+    # 4 runs inside the widest rule window (2 h) were read; 1 inside the gate's 30 minutes
+    assert (verdict["runs"], verdict["window_runs"], verdict["excluded"]) == (4, 1, {})
 
 
 def rules_dir(tmp_path, text):
@@ -214,3 +216,98 @@ def test_alert_rule_mistakes_are_one_line_naming_the_rule(tmp_path, rule, messag
         rules_dir(tmp_path, f"rules:\n  - {rule}\n")
 
     assert str(error.value).startswith(f"{tmp_path}/config/alert-rules.yaml: {message}")
+
+
+def test_adhoc_and_maintenance_runs_are_kept_but_never_block(history, tmp_path):
+    monitoring, rules = rules_dir(
+        tmp_path,
+        """
+rules:
+  - {id: repeated, severity: critical, failures: 2, window: 1h, notify: [a@example.com]}
+slos: {success_rate: 0.9, max_consecutive_failures: 2}
+""",
+    )
+    history.extend(every(10, 3, NOW - timedelta(minutes=30)), tmp_path)
+    by_hand = [
+        replace(run, trigger=Trigger.ADHOC)
+        for run in every(5, 3, NOW - timedelta(minutes=2), Status.FAIL, region="laptop")
+    ]
+    in_window = [
+        replace(run, maintenance="database upgrade")
+        for run in every(5, 3, NOW - timedelta(minutes=1), Status.FAIL, region="eu-west-1")
+    ]
+    history.extend(by_hand + in_window, tmp_path)
+
+    verdict = evaluate(history, rules, monitoring, env="production", now=NOW)
+
+    assert verdict.passed, verdict.violations
+    assert verdict.to_dict()["excluded"] == {"adhoc": 3, "maintenance": 3}
+    assert verdict.runs == 3
+    assert len(history.runs(env="production")) == 9  # every result is kept
+
+
+def test_the_counts_never_say_fewer_runs_than_a_violation_stands_on(history, tmp_path):
+    monitoring, rules = rules_dir(
+        tmp_path,
+        """
+rules:
+  - {id: repeated, severity: critical, failures: 3, window: 2h, notify: [a@example.com]}
+gate: {window: 30m}
+""",
+    )
+    # four failed runs, all older than the gate's 30 minutes but inside the rule's 2 hours
+    history.extend(every(15, 4, NOW - timedelta(minutes=40), Status.FAIL), tmp_path)
+
+    doc = evaluate(history, rules, monitoring, env="production", now=NOW).to_dict()
+
+    reasons = [v["reason"] for v in doc["violations"]]
+    assert reasons[:2] == [
+        "no runs in the window",
+        "rule repeated (critical): failures 4 >= 3 over 2h",
+    ]
+    assert doc["violations"][1]["evidence"]["samples"] == 4
+    assert (doc["runs"], doc["window_runs"]) == (4, 0)
+
+
+def test_an_unknown_environment_is_a_usage_error_listing_those_that_exist(capsys, tmp_path):
+    output = tmp_path / "out"
+    History(output / "history.sqlite").append(simple(NOW, env="staging"), output)
+
+    code = main(
+        ["gate", "--env", "nosuchenv", "--config", str(REPO_CONFIG), "--output", str(output)]
+    )
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("smoke: no such environment 'nosuchenv' (environments: demo, ")
+    assert "staging" in err and "no runs" not in err
+    assert err.count("\n") == 1
+
+
+def test_a_gate_that_cannot_read_the_history_exits_3_never_pass(capsys, tmp_path):
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "history.sqlite").write_bytes(b"not a database " * 100)
+
+    code = main(
+        ["gate", "--env", "production", "--config", str(REPO_CONFIG), "--output", str(output)]
+    )
+
+    assert code == 3
+    assert capsys.readouterr().out == ""
+
+
+def test_a_gate_whose_database_is_down_exits_3(capsys, tmp_path, monkeypatch):
+    from pg_server import free_port
+
+    monkeypatch.setenv(
+        "PRODSMOKE_HISTORY_URL", f"postgresql://smoke:pw-down-0123@127.0.0.1:{free_port()}/smoke"
+    )
+    code = main(
+        ["gate", "--env", "production", "--config", str(REPO_CONFIG), "--output", str(tmp_path)]
+    )
+
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (3, "")
+    assert captured.err.startswith("smoke: run history postgresql://smoke:***@127.0.0.1:")
+    assert "pw-down-0123" not in captured.err

@@ -1,0 +1,131 @@
+"""A run as history rows, and back.
+
+`payload` is the JSON form of one run's rows (the spool keeps it when the database cannot be
+reached, and the next run inserts it as is); `stored_run` reads rows back into a `StoredRun`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from prodsmoke import redact
+from prodsmoke.outcomes import run_failure_class
+from prodsmoke.results import CheckKind, CheckResult, FailureClass, Status, Trigger
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from prodsmoke.results import RunResult
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """One run as the history keeps it."""
+
+    run_id: str
+    env: str
+    region: str
+    target: str
+    started_at: datetime
+    duration_ms: int
+    status: Status
+    failure_class: FailureClass | None
+    artifacts_url: str | None
+    checks: tuple[CheckResult, ...]
+    trigger: Trigger = Trigger.SCHEDULED
+    maintenance: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        """True when the run counts in pass rates and the gate: scheduled, outside maintenance."""
+        return self.trigger is Trigger.SCHEDULED and self.maintenance is None
+
+
+def payload(run: RunResult, artifacts_url: str | None) -> dict[str, Any]:
+    """The run's rows as JSON values (times as ISO 8601), already redacted."""
+    run_class = run_failure_class(run)
+    row = {
+        "run_id": run.run_id,
+        "env": run.env,
+        "region": run.region,
+        "trigger": str(run.trigger),
+        "maintenance": redact.redact(run.maintenance) if run.maintenance else None,
+        "target": redact.redact(run.target),
+        "started_at": run.started_at.isoformat(),
+        "duration_ms": run.duration_ms,
+        "status": str(run.status),
+        "failure_class": str(run_class) if run_class else None,
+        "artifacts_url": redact.redact(artifacts_url) if artifacts_url else None,
+        "requests": run.safety.requests,
+        "blocked": len(run.safety.blocked),
+    }
+    checks = [
+        {
+            "run_id": run.run_id,
+            "check_id": c.id,
+            "position": i,
+            "kind": str(c.kind),
+            "status": str(c.status),
+            "duration_ms": c.duration_ms,
+            "attempts": c.attempts,
+            "flaky": c.flaky,
+            "metrics": dict(c.metrics),
+            "error": redact.redact(c.error) if c.error else None,
+            "failure_class": str(c.failure_class) if c.failure_class else None,
+            "artifacts": list(c.artifacts),
+            "repro": c.repro,
+        }
+        for i, c in enumerate(run.checks)
+    ]
+    return {"run": row, "checks": checks}
+
+
+def insertable(doc: Mapping[str, Any], recorded_at: datetime) -> tuple[dict[str, Any], list[Any]]:
+    """A payload's run row (times as datetimes) and check rows, ready for an INSERT."""
+    row = dict(doc["run"])
+    row["started_at"] = datetime.fromisoformat(row["started_at"])
+    row["recorded_at"] = recorded_at
+    return row, list(doc["checks"])
+
+
+# Enum members by value: a report reads tens of thousands of checks, and Enum(value) is slow.
+_KINDS = {k.value: k for k in CheckKind}
+_STATUSES = {s.value: s for s in Status}
+_CLASSES: dict[str | None, FailureClass | None] = {c.value: c for c in FailureClass} | {None: None}
+
+
+def check_result(row: Mapping[str, Any]) -> CheckResult:
+    """A stored check."""
+    return CheckResult(
+        id=row["check_id"],
+        kind=_KINDS[row["kind"]],
+        status=_STATUSES[row["status"]],
+        duration_ms=row["duration_ms"],
+        attempts=row["attempts"],
+        flaky=bool(row["flaky"]),
+        metrics=row["metrics"],
+        error=row["error"],
+        failure_class=_CLASSES[row["failure_class"]],
+        artifacts=tuple(row["artifacts"]),
+        repro=row["repro"],
+    )
+
+
+def stored_run(row: Mapping[str, Any], checks: Sequence[CheckResult]) -> StoredRun:
+    """A stored run with its checks."""
+    return StoredRun(
+        run_id=row["run_id"],
+        env=row["env"],
+        region=row["region"],
+        target=row["target"],
+        started_at=row["started_at"],
+        duration_ms=row["duration_ms"],
+        status=Status(row["status"]),
+        failure_class=FailureClass(row["failure_class"]) if row["failure_class"] else None,
+        artifacts_url=row["artifacts_url"],
+        checks=tuple(checks),
+        trigger=Trigger(row["trigger"]),
+        maintenance=row["maintenance"],
+    )

@@ -1,0 +1,79 @@
+"""CloudWatch alarm actions for one environment: off for a window, back on after it.
+
+The alarms are the ones `smoke alerts apply` creates (`prodsmoke-<env>-<rule>…`). Only alarms
+whose actions were on are switched off, and their names are kept with the window, so restoring
+never turns on actions someone had switched off on purpose. boto3 is imported only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from prodsmoke import redact
+from prodsmoke.maintenance import MaintenanceError
+
+ALARM_PREFIX = "prodsmoke"  # prodsmoke.alerts.cloudwatch_alarms.PREFIX
+BATCH = 100  # DisableAlarmActions / EnableAlarmActions take at most 100 names
+
+
+@dataclass
+class CloudWatchAlarms:
+    """The alarms of one account and region."""
+
+    region: str
+    endpoint_url: str | None = None
+    _client: Any = None
+
+    def disable(self, env: str) -> list[str]:
+        """Switch off the actions of `env`'s alarms that have them on; their names."""
+        names: list[str] = []
+        with _errors(f"list the alarms prodsmoke-{env}-*"):
+            pages = (
+                self.client()
+                .get_paginator("describe_alarms")
+                .paginate(AlarmNamePrefix=f"{ALARM_PREFIX}-{env}-", AlarmTypes=["MetricAlarm"])
+            )
+            for page in pages:
+                names += [a["AlarmName"] for a in page["MetricAlarms"] if a["ActionsEnabled"]]
+        for i in range(0, len(names), BATCH):
+            with _errors(f"disable the actions of {len(names)} alarms"):
+                self.client().disable_alarm_actions(AlarmNames=names[i : i + BATCH])
+        return names
+
+    def enable(self, names: list[str]) -> None:
+        """Switch the actions of `names` back on."""
+        for i in range(0, len(names), BATCH):
+            with _errors(f"enable the actions of {len(names)} alarms"):
+                self.client().enable_alarm_actions(AlarmNames=names[i : i + BATCH])
+
+    def client(self) -> Any:
+        """A boto3 CloudWatch client with timeouts that fit a run."""
+        if self._client is None:
+            import boto3  # type: ignore[import-untyped]
+            from botocore.config import Config  # type: ignore[import-untyped]
+
+            self._client = boto3.client(
+                "cloudwatch",
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=Config(connect_timeout=5, read_timeout=15, retries={"max_attempts": 2}),
+            )
+        return self._client
+
+
+@contextmanager
+def _errors(doing: str) -> Iterator[None]:
+    """Turn a botocore error into one `MaintenanceError` line."""
+    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        why = f"{error.get('Code', 'Error')}: {error.get('Message', '')}"
+        raise MaintenanceError(redact.redact(f"cloudwatch: cannot {doing}: {why}")) from exc
+    except BotoCoreError as exc:
+        raise MaintenanceError(redact.redact(f"cloudwatch: cannot {doing}: {exc}")) from exc

@@ -1,0 +1,233 @@
+"""Maintenance windows (SPEC §12): kept in the history; runs inside are kept, marked, exit 0 and
+left out of the gate; a Datadog downtime (local intake holding the real API's payload rules) and
+CloudWatch alarm actions (moto) are silenced by `start` and given back by `end` or by the first
+run after the window."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from datadog_downtimes_fake import API_KEY, APP_KEY, fake_downtimes
+from smoke_runs import config_root, smoke_in
+
+from prodsmoke.demo import Faults
+from prodsmoke.history import History
+from prodsmoke.maintenance.windows import Recurring, covering, recurring
+
+REGION = "us-east-1"
+
+
+def test_recurring_windows_cover_their_span_after_each_cron_time():
+    (sunday,) = recurring([("0 3 * * SUN", 3600, "weekly database vacuum")])
+    at = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # a Sunday
+
+    assert sunday.covers(at) and sunday.covers(at + timedelta(minutes=59, seconds=59))
+    assert not sunday.covers(at + timedelta(hours=1))
+    assert not sunday.covers(at - timedelta(seconds=1))
+    assert not sunday.covers(at + timedelta(days=1))
+    assert covering(at + timedelta(minutes=5), repeating=[sunday]) == "weekly database vacuum"
+    assert covering(at + timedelta(hours=2), repeating=[Recurring("0 3 * * SUN", 60, "x")]) is None
+
+
+@pytest.fixture
+def downtimes():
+    with fake_downtimes() as fake:
+        yield fake
+
+
+@pytest.fixture
+def alarms(moto_reset):
+    client = boto3.client("cloudwatch", region_name=REGION)
+    for name, enabled in (
+        ("prodsmoke-demo-smoke_success_critical", True),
+        ("prodsmoke-demo-repeated_failures", True),
+        ("prodsmoke-demo-muted_on_purpose", False),
+        ("prodsmoke-production-smoke_success_critical", True),
+        ("someone-elses-alarm", True),
+    ):
+        client.put_metric_alarm(
+            AlarmName=name,
+            MetricName="success",
+            Namespace="Prodsmoke",
+            Statistic="Average",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=0.9,
+            ComparisonOperator="LessThanThreshold",
+            ActionsEnabled=enabled,
+            AlarmActions=["arn:aws:sns:us-east-1:123456789012:smoke-oncall"],
+        )
+
+    def actions():
+        found = client.describe_alarms()["MetricAlarms"]
+        return {a["AlarmName"]: a["ActionsEnabled"] for a in found}
+
+    return actions
+
+
+def test_a_window_silences_alerting_marks_failing_runs_and_end_gives_it_back(
+    tmp_path, demo_target, downtimes, alarms, moto_reset
+):
+    config = config_root(
+        tmp_path,
+        monitoring=(
+            "reporters: [history]\n"
+            f'datadog: {{host: "{downtimes.url}"}}\n'
+            f"cloudwatch: {{region: {REGION}, endpoint_url: '{moto_reset}'}}\n"
+        ),
+    )
+    url = f"sqlite:///{tmp_path / 'shared' / 'history.sqlite'}"
+    providers = {
+        "DD_API_KEY": API_KEY,
+        "DD_APP_KEY": APP_KEY,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DISABLE_REQUEST_COMPRESSION": "true",
+        "PRODSMOKE_HISTORY_URL": url,
+    }
+    common = ["--config", str(config)]
+
+    start = smoke_in(
+        tmp_path,
+        "maintenance",
+        "start",
+        "--env",
+        "demo",
+        "--for",
+        "45m",
+        "--reason",
+        "database upgrade",
+        *common,
+        env=providers,
+    )
+
+    assert start.returncode == 0, start.stdout + start.stderr
+    assert "maintenance window #1 for demo:" in start.stdout
+    assert "(45m): database upgrade" in start.stdout
+    assert "cloudwatch: actions of 2 alarm(s) disabled in us-east-1" in start.stdout
+    (downtime,) = downtimes.active()
+    attributes = downtime["attributes"]
+    assert attributes["monitor_identifier"] == {
+        "monitor_tags": ["managed-by:prodsmoke", "env:demo"]
+    }
+    assert attributes["scope"] == "*"
+    assert "database upgrade" in attributes["message"]
+    begins = datetime.fromisoformat(attributes["schedule"]["start"])
+    ends = datetime.fromisoformat(attributes["schedule"]["end"])
+    assert ends - begins == timedelta(minutes=45)
+    assert downtimes.rejected == []
+    assert alarms() == {
+        "prodsmoke-demo-smoke_success_critical": False,
+        "prodsmoke-demo-repeated_failures": False,
+        "prodsmoke-demo-muted_on_purpose": False,
+        "prodsmoke-production-smoke_success_critical": True,
+        "someone-elses-alarm": True,
+    }
+
+    # a failing run inside the window: kept, marked, exit 0, and it says so
+    demo_target.set_faults(Faults(health_down=True))
+    output = tmp_path / "out"
+    run = smoke_in(
+        tmp_path,
+        "run",
+        "--env",
+        "demo",
+        *common,
+        "--output",
+        str(output),
+        env={"SMOKE_DEMO_URL": demo_target.url, "PRODSMOKE_HISTORY_URL": url},
+    )
+    doc = json.loads((output / "results.json").read_text())
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (doc["status"], doc["maintenance"], doc["trigger"]) == (
+        "fail",
+        "database upgrade",
+        "scheduled",
+    )
+    assert "maintenance window (database upgrade): failures kept, exit 0" in run.stdout
+    history = History(url)
+    (stored,) = history.runs(env="demo")
+    assert (stored.status.value, stored.maintenance) == ("fail", "database upgrade")
+
+    # the gate leaves it out: nothing to judge in the window, and it says why
+    gate = smoke_in(tmp_path, "gate", "--env", "demo", *common, env={"PRODSMOKE_HISTORY_URL": url})
+    verdict = json.loads(gate.stdout)
+    assert verdict["runs"] == 0
+    assert verdict["excluded"] == {"maintenance": 1}
+    assert verdict["violations"][0]["evidence"]["excluded"] == {"maintenance": 1}
+
+    listing = smoke_in(tmp_path, "maintenance", "list", *common, env={"PRODSMOKE_HISTORY_URL": url})
+    assert "#1  demo" in listing.stdout and "open (silenced)  database upgrade" in listing.stdout
+
+    end = smoke_in(tmp_path, "maintenance", "end", "--env", "demo", *common, env=providers)
+
+    assert end.returncode == 0, end.stdout + end.stderr
+    assert "maintenance window #1 for demo ended: database upgrade" in end.stdout
+    assert "alerting restored at datadog, cloudwatch" in end.stdout
+    assert downtimes.active() == []
+    assert ("DELETE", f"/api/v2/downtime/{downtime['id']}") in downtimes.requests
+    assert alarms()["prodsmoke-demo-smoke_success_critical"] is True
+    assert alarms()["prodsmoke-demo-repeated_failures"] is True
+    assert alarms()["prodsmoke-demo-muted_on_purpose"] is False  # was off before: stays off
+    (window,) = history.windows.find(env="demo")
+    assert window.ended_at is not None and window.restored_at is not None
+    history.close()
+
+
+def test_the_first_run_after_a_window_restores_the_alarm_actions(
+    tmp_path, demo_target, alarms, moto_reset
+):
+    config = config_root(
+        tmp_path,
+        monitoring=(
+            "reporters: [history]\n"
+            f"cloudwatch: {{region: {REGION}, endpoint_url: '{moto_reset}'}}\n"
+        ),
+    )
+    url = f"sqlite:///{tmp_path / 'history.sqlite'}"
+    aws = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "PRODSMOKE_HISTORY_URL": url,
+    }
+    start = smoke_in(
+        tmp_path,
+        "maintenance",
+        "start",
+        "--env",
+        "demo",
+        "--for",
+        "2s",
+        "--reason",
+        "failover",
+        "--config",
+        str(config),
+        env=aws,
+    )
+    assert start.returncode == 0, start.stdout + start.stderr
+    assert alarms()["prodsmoke-demo-repeated_failures"] is False
+    time.sleep(2.5)
+
+    run = smoke_in(
+        tmp_path,
+        "run",
+        "--env",
+        "demo",
+        "--config",
+        str(config),
+        "--output",
+        str(tmp_path / "o"),
+        env={**aws, "SMOKE_DEMO_URL": demo_target.url},
+    )
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    doc = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert doc["maintenance"] is None  # the window is over: this run counts
+    said = " ".join(run.stderr.split())
+    assert "maintenance window #1 (demo, failover) is over: alerting restored at cloudwatch" in said
+    assert alarms()["prodsmoke-demo-repeated_failures"] is True
+    assert alarms()["prodsmoke-demo-smoke_success_critical"] is True
