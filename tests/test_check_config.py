@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from smoke_cli import REPO, smoke
+from smoke_cli import REPO, demo_config, smoke
 
 ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery"}
 
@@ -15,6 +15,7 @@ ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery"}
 def config(tmp_path: Path) -> Path:
     root = tmp_path / "config"
     shutil.copytree(REPO / "config", root)
+    shutil.copytree(REPO / "e2e", tmp_path / "e2e")  # the team journeys beside config/
     return root
 
 
@@ -37,14 +38,13 @@ def test_every_file_is_loaded_and_listed(config: Path) -> None:
     proc = smoke("check-config", "--config", str(config), env=ENV)
     assert proc.returncode == 0, proc.stderr
     assert "ok  monitoring-integration.yaml: reporters history, github_summary" in proc.stdout
-    assert "ok  alert-rules.yaml: 4 alert rule(s)" in proc.stdout
+    assert "ok  alert-rules.yaml: alert rules: production 8, staging 2" in proc.stdout
     assert "ok  cron-schedule.yaml: every 30 min" in proc.stdout
 
 
 def test_only_an_environment_file_is_needed(tmp_path: Path) -> None:
-    (tmp_path / "environments").mkdir()
-    shutil.copy(REPO / "config/environments/demo.yaml", tmp_path / "environments/demo.yaml")
-    proc = smoke("check-config", "--config", str(tmp_path), env=ENV)
+    config = demo_config(tmp_path)
+    proc = smoke("check-config", "--config", str(config), env=ENV)
     assert proc.returncode == 0, proc.stderr
     assert "ok  monitoring-integration.yaml: not present (defaults)" in proc.stdout
     assert "ok  alert-rules.yaml: not present (defaults)" in proc.stdout
@@ -69,9 +69,9 @@ def test_only_an_environment_file_is_needed(tmp_path: Path) -> None:
         ),
         (
             "alert-rules.yaml",
-            "\nrules:",
-            "\nrulez:",
-            "smoke: CONFIG/alert-rules.yaml: rulez: unknown key 'rulez'",
+            "\n    rules:",
+            "\n    rulez:",
+            "smoke: CONFIG/alert-rules.yaml: environments.production.rulez: unknown key 'rulez'",
         ),
         (
             "cron-schedule.yaml",

@@ -239,7 +239,7 @@ class Gate(StrictModel):
 class Rollback(StrictModel):
     """When `smoke gate` says roll back (the runbook's automated rollback triggers).
 
-    Each condition is judged over the gate window by `prodsmoke.alerts.rollback`.
+    Each condition is judged over the gate window by `prodsmoke.history.rollback`.
     """
 
     failure_rate_above: float | None = Field(

@@ -30,7 +30,7 @@ Kind = Literal["health", "api", "journey"]
 STEP_METRIC = "step.duration"
 JOURNEY_METRIC = "journey."
 WEB_VITALS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "inp_ms", "requests", "transfer_bytes")
-_PLACEHOLDER = "prodsmoke-alerts-unset-variable"  # a secret `smoke alerts` never needs
+_PLACEHOLDER = "https://unset-variable.invalid"  # what `smoke alerts` never needs (a valid URL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +130,14 @@ def catalog_from_settings(settings: Settings) -> Catalog:
     )
 
 
-def read_environment(config_dir: Path, env: str) -> Settings | None:
+def read_environment(config_dir: Path, env: str, *, ids_only: bool = False) -> Settings | None:
     """`environments/<env>.yaml` for `smoke alerts`, or None when there is no such file.
 
     Alerts need ids, URLs and conditions, never the test accounts' secrets: a `${VAR}` left
     unset under `accounts:` stands in with a placeholder (nothing will log in), while any other
-    unset variable is the usual one-line configuration error.
+    unset variable is the usual one-line configuration error. With `ids_only` (what a catalog
+    needs: check ids, kinds, step and metric names) every unset variable stands in: `smoke
+    gate` in a deploy pipeline has no reason to know the target's URL.
     """
     import os
 
@@ -150,7 +152,8 @@ def read_environment(config_dir: Path, env: str) -> Settings | None:
             return load_settings(config_dir, env, environ=environ)
         except ConfigError as exc:
             name = _unset_variable(exc.problem)
-            if not exc.path.startswith("accounts.") or name is None or name in environ:
+            lenient = ids_only or exc.path.startswith("accounts.")
+            if not lenient or name is None or name in environ:
                 raise
             environ[name] = _PLACEHOLDER
     raise AssertionError("unreachable: more unset account secrets than retries")  # pragma: no cover
@@ -158,7 +161,7 @@ def read_environment(config_dir: Path, env: str) -> Settings | None:
 
 def environment_catalog(config_dir: Path, env: str) -> Catalog:
     """The catalog of `environments/<env>.yaml` (an unverifiable one when the file is absent)."""
-    settings = read_environment(config_dir, env)
+    settings = read_environment(config_dir, env, ids_only=True)
     return catalog_from_settings(settings) if settings else Catalog(known=False)
 
 

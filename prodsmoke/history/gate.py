@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.config.monitoring import format_duration
+from prodsmoke.history.rollback import RunView, rollback_violations
 from prodsmoke.history.stats import failing_streak, observations, pass_rate, percentile
 from prodsmoke.outcomes import check_values
 from prodsmoke.results import Status, Trigger
@@ -118,6 +119,17 @@ def evaluate(
         found += _rule(rule, span, monitoring, window)
     slos, streak_runs = _slos(rules, recent, runs, window, monitoring.metric_prefix)
     found += slos
+    found += [
+        Violation(v.reason, v.check, {**v.evidence, "rollback": v.condition})
+        for v in rollback_violations(
+            rules.rollback,
+            [RunView.of(r) for r in recent],
+            env=env,
+            now=now,
+            window_s=window,
+            critical_journeys=rules.critical_journeys,
+        )
+    ]
     used.update(streak_runs)
     return Verdict(
         env,
@@ -158,6 +170,8 @@ def _samples(
                 out.setdefault(_groups(rule, run, None), []).append((value, run.run_id))
             continue
         for check in run.checks:
+            if not rule.selects(check.id):  # `check:` / `check_kind:` narrow a rule
+                continue
             if suffix in (values := check_values(check)):
                 out.setdefault(_groups(rule, run, check.id), []).append(
                     (values[suffix], run.run_id)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
-from smoke_cli import REPO, SMOKE, clean_env
+from smoke_cli import SMOKE, clean_env, demo_config
 
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
 HTTP_ONLY = """\
@@ -34,7 +33,7 @@ def config_root(
     root = folder / "config"
     (root / "environments").mkdir(parents=True, exist_ok=True)
     if full:
-        shutil.copy(REPO / "config/environments/demo.yaml", root / "environments/demo.yaml")
+        demo_config(folder)  # the demo environment, and the team journeys beside it
     else:
         (root / "environments/demo.yaml").write_text(HTTP_ONLY)
     (root / "monitoring-integration.yaml").write_text(monitoring)

@@ -155,6 +155,7 @@ def test_a_window_silences_alerting_marks_failing_runs_and_end_gives_it_back(
 
     # the gate leaves it out: nothing to judge in the window, and it says why
     gate = smoke_in(tmp_path, "gate", "--env", "demo", *common, env={"PRODSMOKE_HISTORY_URL": url})
+    assert gate.stderr == "", gate.stderr
     verdict = json.loads(gate.stdout)
     assert verdict["runs"] == 0
     assert verdict["excluded"] == {"maintenance": 1}

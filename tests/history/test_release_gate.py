@@ -74,7 +74,12 @@ def test_the_gate_blocks_after_a_failing_streak_and_passes_after_recovery(capsys
         ("rule repeated_failures (critical)", None),
         ("SLO success rate", "login_flow"),
         ("SLO consecutive failures", "login_flow"),
+        # the shipped rollback conditions (config/alert-rules.yaml, production)
+        ("rollback", None),
+        ("rollback", "login_flow"),
     }
+    rollback = {v.evidence["rollback"] for v in result.violations if "rollback" in v.evidence}
+    assert rollback == {"failure_rate_above", "critical_journey_failing"}
     streak = next(v for v in result.violations if v.reason.startswith("SLO consecutive"))
     assert streak.evidence["consecutive_failures"] == 4
     assert streak.evidence["limit"] == 3

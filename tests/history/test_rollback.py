@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from prodsmoke.alerts.rollback import CheckView, RunView, rollback_violations
 from prodsmoke.config.alert_rules import Rollback
+from prodsmoke.history.rollback import CheckView, RunView, rollback_violations
 from prodsmoke.results import (
     BudgetReport,
     CheckKind,
