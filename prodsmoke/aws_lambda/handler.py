@@ -109,9 +109,7 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
     started = start(settings, checks, options)
     timer = watchdog(room)
     try:
-        return finish(
-            started, env_file=env_file, console=console, reporters=reporters, stamp=stamp
-        )
+        return finish(started, env_file=env_file, console=console, reporters=reporters, stamp=stamp)
     finally:
         if timer is not None:
             timer.cancel()

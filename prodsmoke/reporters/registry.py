@@ -54,6 +54,7 @@ class Context:
     settings: Settings
     options: RunOptions
     environ: Mapping[str, str]
+    config_dir: Path | None = None
 
 
 def configured_reporters(
@@ -75,7 +76,7 @@ def configured_reporters(
     env = os.environ if environ is None else environ
     if monitoring is None:
         monitoring = load_monitoring(config_dir, environ=env)
-    context = Context(monitoring, settings, options, env)
+    context = Context(monitoring, settings, options, env, config_dir)
     names = [n for n in LOCAL if n in monitoring.reporters]
     names += [n for n in monitoring.reporters if n not in LOCAL]
     share = TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
@@ -113,13 +114,18 @@ def _history(context: Context, share: TimeShare) -> Reporter:
 
 
 def _recurring_windows(context: Context) -> tuple[Recurring, ...]:
-    """Recurring maintenance windows (SPEC §12: alert-rules.yaml `maintenance:`).
+    """Recurring maintenance windows (SPEC §12): the environment's `maintenance:` entries in
+    alert-rules.yaml; none when the file names other environments only."""
+    from prodsmoke.config.alert_rules import load_alert_rules
+    from prodsmoke.maintenance.windows import recurring
 
-    To wire once alert_rules.py has the `maintenance: [{cron, duration, reason}]` model: load the
-    rules for `context.settings.name` and return
-    `prodsmoke.maintenance.windows.recurring((m.cron, m.duration, m.reason) for m in ...)`.
-    """
-    return ()
+    if context.config_dir is None:
+        return ()
+    rules_file = load_alert_rules(context.config_dir, context.monitoring)
+    if rules_file.names and context.settings.name not in rules_file.names:
+        return ()
+    rules = rules_file.for_env(context.settings.name)
+    return recurring((m.cron, m.duration, m.reason) for m in rules.maintenance)
 
 
 def _github_summary(context: Context, share: TimeShare) -> Reporter | None:

@@ -232,3 +232,34 @@ def test_the_first_run_after_a_window_restores_the_alarm_actions(
     assert "maintenance window #1 (demo, failover) is over: alerting restored at cloudwatch" in said
     assert alarms()["prodsmoke-demo-repeated_failures"] is True
     assert alarms()["prodsmoke-demo-smoke_success_critical"] is True
+
+
+def test_a_recurring_window_from_alert_rules_marks_the_runs_inside_it(tmp_path, demo_target):
+    config = config_root(tmp_path)
+    (config / "alert-rules.yaml").write_text(
+        "env: demo\n"
+        "rules: []\n"
+        # every hour, for an hour: whenever this test runs, it is inside the window
+        "maintenance: [{cron: '0 * * * *', duration: 1h, reason: hourly reindex}]\n"
+    )
+    demo_target.set_faults(Faults(health_down=True))
+    output = tmp_path / "out"
+    run = smoke_in(
+        tmp_path, "run", "--env", "demo", "--config", str(config), "--output", str(output),
+        env={"SMOKE_DEMO_URL": demo_target.url},
+    )  # fmt: skip
+    doc = json.loads((output / "results.json").read_text())
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (doc["status"], doc["maintenance"]) == ("fail", "hourly reindex")
+    assert "maintenance window (hourly reindex): failures kept, exit 0" in run.stdout
+
+    # an environment the rules do not name has no recurring window
+    (config / "alert-rules.yaml").write_text(
+        (config / "alert-rules.yaml").read_text().replace("env: demo", "env: production")
+    )
+    again = smoke_in(
+        tmp_path, "run", "--env", "demo", "--config", str(config), "--output", str(output),
+        env={"SMOKE_DEMO_URL": demo_target.url},
+    )  # fmt: skip
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert json.loads((output / "results.json").read_text())["maintenance"] is None
