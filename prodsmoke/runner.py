@@ -1,4 +1,8 @@
-"""One run, end to end: engine + pytest frame → RunResult → results.json, junit.xml, console.
+"""One run, end to end, and the one place a run is assembled: every entry point (`smoke run`,
+`smoke demo`, `smoke repro`, the Lambda handler, the pytest plugin) describes what to run as a
+`Request`, and this module builds the rest: the engine, the console, the configured reporters
+and the history's stamp; then engine + pytest frame → RunResult → results.json, junit.xml,
+console, reporters.
 
 results.json is written before any other reporter runs, so a failing backend never loses a run;
 junit.xml is written by the pytest frame under a unique name and moved into place next, so two
@@ -20,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke import interrupt
 from prodsmoke.e2e import artifacts
-from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.engine import Engine
 from prodsmoke.e2e.warmup import Warmup
 from prodsmoke.errors import SuiteError
 from prodsmoke.reporters.base import publish
@@ -29,17 +33,63 @@ from prodsmoke.results import CheckKind
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from concurrent.futures import Future
 
     from prodsmoke.config.models import Settings
+    from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.e2e.plan import PlannedCheck
     from prodsmoke.e2e.plugin import SuiteRun
+    from prodsmoke.options import RunOptions
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.console import ConsoleReporter
     from prodsmoke.results import RunResult
 
 PYTEST_INI = Path(__file__).parent / "e2e" / "pytest.ini"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What an entry point asks to run: the environment, the checks, how, and where config is."""
+
+    config_dir: Path
+    env_file: Path
+    settings: Settings
+    checks: Sequence[PlannedCheck]
+    options: RunOptions
+    adhoc: bool = False  # a run by hand (SPEC §12): kept, counted in no pass rate or gate
+    environ: Mapping[str, str] | None = None  # for credentials; this process's when None
+    monitoring: Monitoring | None = None  # config/monitoring-integration.yaml, read when None
+
+
+@dataclass(frozen=True, slots=True)
+class Reporting:
+    """Where a run's result goes besides results.json and junit.xml."""
+
+    console: ConsoleReporter
+    reporters: tuple[Reporter, ...]
+    stamp: Callable[[RunResult], RunResult]
+
+
+def reporting(request: Request) -> Reporting:
+    """The console, the configured reporters and the history's stamp for `request`.
+
+    SDKs are imported here, while the engine already works (`start`).
+    """
+    from prodsmoke.reporters.console import ConsoleReporter
+    from prodsmoke.reporters.history import stamper
+    from prodsmoke.reporters.registry import configured_reporters
+
+    options = request.options
+    reporters = configured_reporters(
+        request.config_dir,
+        request.settings,
+        options,
+        environ=request.environ,
+        monitoring=request.monitoring,
+    )
+    console = ConsoleReporter(output_dir=options.output_dir)
+    return Reporting(console, tuple(reporters), stamper(reporters, adhoc=request.adhoc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +105,11 @@ class Outcome:
 class Started:
     """A run whose engine is already at work on the warm loop thread."""
 
+    request: Request
     engine: Engine
     warmup: Warmup
     main: Future[RunResult]
+    reporting: Reporting | None = None
 
     def abandon(self) -> None:
         """Stop the run before it is reported (something else failed first)."""
@@ -67,18 +119,14 @@ class Started:
         artifacts.close_run(self.engine.options.output_dir, self.engine.options.run_id)
 
 
-def start(
-    settings: Settings,
-    checks: Sequence[PlannedCheck],
-    options: RunOptions,
-    *,
-    warmup: Warmup | None = None,
-) -> Started:
-    """Start the engine now, on the warm loop (HTTP checks sent, journeys as Chromium is up).
+def start(request: Request, *, warmup: Warmup | None = None) -> Started:
+    """Start the engine now, on the warm loop (HTTP checks sent, journeys as Chromium is up),
+    then assemble the reporting while it works.
 
     `warmup` (from `Warmup()`, made as early as possible) lends the run its already-booting
     Playwright driver and loop thread.
     """
+    settings, checks, options = request.settings, request.checks, request.options
     interrupt.check()  # a signal during the set-up: nothing has been sent, nothing to report
     _ensure_writable(options.output_dir)
     artifacts.open_run(options.output_dir, options.run_id, keep=settings.keep_runs)
@@ -90,7 +138,13 @@ def start(
     engine = Engine(settings, options, list(checks), launched=launched)
     # Before the engine starts: from here on a signal stops the run instead of losing it.
     interrupt.set_stop(_stopper(engine, warmup.thread.loop))
-    return Started(engine, warmup, warmup.thread.submit(engine.run()))
+    started = Started(request, engine, warmup, warmup.thread.submit(engine.run()))
+    try:
+        started.reporting = reporting(request)
+    except BaseException:
+        started.abandon()
+        raise
+    return started
 
 
 def _stopper(engine: Engine, loop: asyncio.AbstractEventLoop) -> Callable[[str], None]:
@@ -103,20 +157,13 @@ def _stopper(engine: Engine, loop: asyncio.AbstractEventLoop) -> Callable[[str],
     return stop
 
 
-def finish(
-    started: Started,
-    *,
-    env_file: Path,
-    console: ConsoleReporter,
-    reporters: Sequence[Reporter] = (),
-    stamp: Callable[[RunResult], RunResult] | None = None,
-) -> Outcome:
-    """Drive the pytest frame to the verdicts; report: results.json, the console, `reporters`.
-
-    `stamp` marks the result before anyone sees it (trigger, maintenance window: SPEC §12).
-    """
+def finish(started: Started) -> Outcome:
+    """Drive the pytest frame to the verdicts; report: results.json, junit.xml, the console,
+    the reporters."""
     from prodsmoke.e2e.plugin import SuiteRun  # pytest: loaded while the engine already works
 
+    assert started.reporting is not None  # `start` assembled it
+    console = started.reporting.console
     engine, warmup = started.engine, started.warmup
     settings, options = engine.settings, engine.options
     console.header(
@@ -129,7 +176,9 @@ def finish(
     output = options.output_dir
     junit = output / f".junit.xml.{options.run_id}.tmp"  # moved into place after results.json
     try:
-        suite = SuiteRun(engine, warmup.thread.loop, env_file, on_result=console.progress)
+        suite = SuiteRun(
+            engine, warmup.thread.loop, started.request.env_file, on_result=console.progress
+        )
         try:
             pytest_code = _run_pytest(suite, junit)
             result = started.main.result()
@@ -144,38 +193,41 @@ def finish(
     if pytest_code not in (0, 1, 5):
         junit.unlink(missing_ok=True)
         raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
-    result = stamp(result) if stamp is not None else result
-    files: list[Reporter] = [
-        JsonFileReporter(output / "results.json"),
-        JunitFileReporter(junit, output / "junit.xml"),
-    ]
+    result, errors, unwritten = report(result, started.reporting, options, junit=junit)
+    failed_to_run = engine.suite_error is not None or bool(unwritten)
+    exit_code = interrupt.exit_code(3 if failed_to_run else result.exit_code)
+    return Outcome(result, exit_code, tuple(errors))
+
+
+def report(
+    result: RunResult, reporting: Reporting, options: RunOptions, *, junit: Path | None = None
+) -> tuple[RunResult, list[str], list[str]]:
+    """Stamp the result, write results.json (and move `junit` into place), then the console and
+    every reporter, each in its own `try`; close the run's artifact folder.
+
+    Returns the stamped result, every reporter's error line, and those of the files that could
+    not be written (the run cannot be trusted to have been recorded: exit code 3).
+    """
+    output = options.output_dir
+    result = reporting.stamp(result)
+    files: list[Reporter] = [JsonFileReporter(output / "results.json")]
+    if junit is not None:
+        files.append(JunitFileReporter(junit, output / "junit.xml"))
     unwritten = publish(result, files)
-    errors = unwritten + publish(result, [console, *reporters])
+    console = reporting.console
+    errors = unwritten + publish(result, [console, *reporting.reporters])
     for error in errors:
         console.error(error)
     if result.maintenance is not None and not result.status.ok:
         console.console.print(f"maintenance window ({result.maintenance}): failures kept, exit 0")
     artifacts.close_run(output, options.run_id)
     mark("results published")
-    failed_to_run = engine.suite_error is not None or bool(unwritten)
-    exit_code = interrupt.exit_code(3 if failed_to_run else result.exit_code)
-    return Outcome(result, exit_code, tuple(errors))
+    return result, errors, unwritten
 
 
-def execute(
-    settings: Settings,
-    checks: Sequence[PlannedCheck],
-    options: RunOptions,
-    *,
-    env_file: Path,
-    console: ConsoleReporter,
-    reporters: Sequence[Reporter] = (),
-    warmup: Warmup | None = None,
-    stamp: Callable[[RunResult], RunResult] | None = None,
-) -> Outcome:
+def execute(request: Request, *, warmup: Warmup | None = None) -> Outcome:
     """Run the suite and report it (`start` then `finish`)."""
-    started = start(settings, checks, options, warmup=warmup)
-    return finish(started, env_file=env_file, console=console, reporters=reporters, stamp=stamp)
+    return finish(start(request, warmup=warmup))
 
 
 def _run_pytest(suite: SuiteRun, junit: Path) -> int:

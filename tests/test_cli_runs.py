@@ -233,7 +233,7 @@ def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
             "-m",
             "pytest",
             "-p",
-            "prodsmoke.e2e.standalone",
+            "prodsmoke.pytest_plugin",
             "config/environments/demo.yaml",
             "-k",
             "homepage_load or api_health",

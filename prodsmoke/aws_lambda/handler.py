@@ -77,13 +77,10 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcome:
     """The code path of `smoke run`, with Lambda's region, folders, flags and time limit."""
     from prodsmoke.config import environment_file
-    from prodsmoke.e2e.engine import RunOptions
     from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.plan import plan
-    from prodsmoke.reporters.console import ConsoleReporter
-    from prodsmoke.reporters.history import stamper
-    from prodsmoke.reporters.registry import configured_reporters
-    from prodsmoke.runner import finish, start
+    from prodsmoke.options import RunOptions
+    from prodsmoke.runner import Request, finish, start
 
     settings = load_settings(invocation.config_dir, invocation.environment)
     browser = settings.browser.model_copy(
@@ -101,15 +98,18 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
         update["deadline_s"] = min(settings.deadline_s, float(math.floor(room)))
     settings = settings.model_copy(update=update)
     checks = plan(settings, invocation.checks)
-    options = RunOptions(region=invocation.region, output_dir=output)
-    console = ConsoleReporter(output_dir=output)
-    reporters = configured_reporters(invocation.config_dir, settings, options)
-    env_file = environment_file(invocation.config_dir, invocation.environment)
-    stamp = stamper(reporters, adhoc=invocation.adhoc)
-    started = start(settings, checks, options)
+    request = Request(
+        config_dir=invocation.config_dir,
+        env_file=environment_file(invocation.config_dir, invocation.environment),
+        settings=settings,
+        checks=checks,
+        options=RunOptions(region=invocation.region, output_dir=output),
+        adhoc=invocation.adhoc,
+    )
+    started = start(request)
     timer = watchdog(room)
     try:
-        return finish(started, env_file=env_file, console=console, reporters=reporters, stamp=stamp)
+        return finish(started)
     finally:
         if timer is not None:
             timer.cancel()

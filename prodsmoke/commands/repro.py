@@ -52,13 +52,14 @@ def handle(args: argparse.Namespace) -> int:
     from prodsmoke.config import environment_file
     from prodsmoke.config.models import Retry
     from prodsmoke.e2e.environment import load as load_settings
+    from prodsmoke.options import TraceMode
 
     settings = load_settings(args.config, args.env)
     _known_check(settings, args.check_id)
     # A person wants to watch it fail, not have it retried away.
     settings = settings.model_copy(update={"retry": Retry(attempts=1)})
     args.check = [args.check_id]
-    args.trace = "on"
+    args.trace = TraceMode.ON
     args.headed = has_display() and not args.headless
     args.region = None
     args.adhoc = True  # SPEC §12: kept in the history, counted in no pass rate or gate

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke.commands.common import config_flag, config_suffix, default_region, output_flag
+from prodsmoke.options import TraceMode
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.warmup import Warmup
-
-TRACE_CHOICES = ("on", "off", "retain-on-failure")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,7 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument("--region", help="region label for results and metrics (default: detected)")
     output_flag(run)
     run.add_argument("--headed", action="store_true", help="show the browser window")
-    run.add_argument("--trace", choices=TRACE_CHOICES, default="retain-on-failure", help="tracing")
+    run.add_argument(
+        "--trace",
+        choices=[str(mode) for mode in TraceMode],
+        default=str(TraceMode.RETAIN_ON_FAILURE),
+        help="tracing",
+    )
     run.add_argument(
         "--adhoc", action="store_true", help="a run by hand: kept, not counted in pass rates/gate"
     )
@@ -68,7 +72,7 @@ def execute(
 
     Ordered for speed: everything a mistake could be found in (the plan, the monitoring file) is
     checked before anything is sent; then the engine starts; reporters, the console and the
-    pytest frame are set up while it works.
+    pytest frame are set up while it works (`runner.start`).
     """
     from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.e2e.plan import plan
@@ -82,31 +86,24 @@ def execute(
     monitoring = load_monitoring(args.config)
 
     from prodsmoke import runner
-    from prodsmoke.e2e.engine import RunOptions
+    from prodsmoke.options import RunOptions, TraceMode
 
     options = RunOptions(
         region=getattr(args, "region", None) or default_region(os.environ),
         output_dir=args.output,
         headed=headed,
         slow_mo_ms=slow_mo_ms,
-        trace=getattr(args, "trace", "retain-on-failure"),
+        trace=TraceMode(getattr(args, "trace", TraceMode.RETAIN_ON_FAILURE)),
         repro=f"smoke repro --env {settings.name}{config_suffix(args.config)} {{check}}",
     )
-    started = runner.start(settings, checks, options, warmup=warmup)
-    try:
-        from prodsmoke.reporters.console import ConsoleReporter
-        from prodsmoke.reporters.registry import configured_reporters
-
-        console = ConsoleReporter(output_dir=args.output)
-        reporters = configured_reporters(args.config, settings, options, monitoring=monitoring)
-        from prodsmoke.reporters.history import stamper
-
+    request = runner.Request(
+        config_dir=args.config,
+        env_file=env_file,
+        settings=settings,
+        checks=checks,
+        options=options,
         # SPEC §12: `--check` subsets, `repro` and `--adhoc` are runs by hand
-        adhoc = bool(getattr(args, "check", [])) or getattr(args, "adhoc", False)
-        stamp = stamper(reporters, adhoc=adhoc)
-    except BaseException:
-        started.abandon()
-        raise
-    return runner.finish(
-        started, env_file=env_file, console=console, reporters=reporters, stamp=stamp
-    ).exit_code
+        adhoc=bool(getattr(args, "check", [])) or getattr(args, "adhoc", False),
+        monitoring=monitoring,
+    )
+    return runner.execute(request, warmup=warmup).exit_code

@@ -22,12 +22,10 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import shutil
 import time
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,22 +33,17 @@ from playwright.async_api import Error as PlaywrightError
 
 from prodsmoke import __version__, redact
 from prodsmoke.e2e.scrub import scrub_folder
+from prodsmoke.options import TraceMode
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
 
     from prodsmoke.e2e.observe import PageObserver
 
-TRACE_MODES = ("on", "off", "retain-on-failure")
 ARTIFACTS = "artifacts"
 RUNNING = ".running"  # in a run's folder while the run is going: pruning leaves it alone
 RUNNING_MAX_S = 3600.0  # a marker older than this was left by a run that was killed
 _RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """A run's id, e.g. '20261121T100000Z-3fa2c1': sorts by start time, names its folder."""
-    return f"{now or datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def run_folder(root: Path, run_id: str) -> Path:
@@ -105,7 +98,7 @@ class ArtifactPolicy:
 
     root: Path  # the output folder: results.json names artifacts relative to it
     run_id: str
-    trace: str = "retain-on-failure"
+    trace: TraceMode = TraceMode.RETAIN_ON_FAILURE
 
     def folder(self, check: str) -> Path:
         """The check's artifact folder in this run's folder (not created)."""
@@ -113,11 +106,11 @@ class ArtifactPolicy:
 
     def light(self, attempt: int) -> bool:
         """Whether the attempt records the light trace (plus a HAR) rather than everything."""
-        return self.trace == "retain-on-failure" and attempt == 1
+        return self.trace is TraceMode.RETAIN_ON_FAILURE and attempt == 1
 
     async def start(self, context: BrowserContext, check: str, attempt: int) -> None:
         """Begin the attempt's trace: light on a first attempt, everything after a failure."""
-        if self.trace == "off":
+        if self.trace is TraceMode.OFF:
             return
         full = not self.light(attempt)
         await context.tracing.start(screenshots=full, snapshots=full)
@@ -138,7 +131,7 @@ class ArtifactPolicy:
     ) -> None:
         """Close the context; keep (and scrub) the attempt's artifacts when it failed or tracing
         is `on`, else drop them."""
-        keep = failed or self.trace == "on"
+        keep = failed or self.trace is TraceMode.ON
         folder = self._fresh_folder(check, attempt) if keep else None
         if folder is not None:  # cheapest and surest first: what the page said
             lines = (redact.redact(line) for line in observer.console_lines)
@@ -147,7 +140,7 @@ class ArtifactPolicy:
             # Short: after a hang the page may never paint, and the deadline is close.
             shot = folder / "screenshot.png"
             await _quietly(page.screenshot(path=shot, full_page=True, timeout=1000))
-        if self.trace != "off":
+        if self.trace is not TraceMode.OFF:
             await _quietly(context.tracing.stop(path=folder / "trace.zip" if folder else None))
         if self.light(attempt):  # written on stop (or on close), kept only with the trace
             await _quietly(context.tracing.stop_har())

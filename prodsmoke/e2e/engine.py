@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.async_api import async_playwright
@@ -26,7 +25,7 @@ from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
-from prodsmoke.e2e.artifacts import ArtifactPolicy, new_run_id
+from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
@@ -44,26 +43,13 @@ if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
     from prodsmoke.e2e.warmup import Launched
+    from prodsmoke.options import RunOptions
 
 REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and reporters
 SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
 ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
 MAX_JOURNEYS_AT_ONCE = 3
 RECANCEL_S = 0.25  # after interrupt(), checks still running are cancelled again this often
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """How to run, as opposed to what to check (that is the Settings)."""
-
-    region: str = "local"
-    output_dir: Path = Path("smoke-results")
-    headed: bool = False
-    slow_mo_ms: float = 0
-    trace: str = "retain-on-failure"
-    repro: str = "smoke repro --env {env} {check}"
-    channel: str | None = None  # a browser channel (chrome, msedge…) instead of the search
-    run_id: str = field(default_factory=new_run_id)  # known from the start: names its folder
 
 
 @dataclass

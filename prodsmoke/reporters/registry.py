@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
     from prodsmoke.config.models import Settings
     from prodsmoke.config.monitoring import Monitoring
-    from prodsmoke.e2e.engine import RunOptions
     from prodsmoke.maintenance.providers import Providers
     from prodsmoke.maintenance.windows import Recurring
+    from prodsmoke.options import RunOptions
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import Sender, TimeShare
 

@@ -3,7 +3,6 @@ a Lambda-like context, the real demo target and Chromium, S3/CloudWatch/Secrets 
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
@@ -20,9 +19,8 @@ from prodsmoke import runner
 from prodsmoke.aws_lambda.handler import handler, watchdog
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
-from prodsmoke.e2e.engine import RunOptions
 from prodsmoke.e2e.plan import plan
-from prodsmoke.reporters.console import ConsoleReporter
+from prodsmoke.options import RunOptions
 from prodsmoke.results import Status
 
 pytestmark = pytest.mark.browser
@@ -240,15 +238,16 @@ def test_the_watchdog_stops_a_run_that_would_outlast_the_function(
     # still going when its room is used up, so that it is reported (and uploaded) in time.
     demo_target.set_faults(Faults.parse("hang"))
     settings = demo_settings()
-    started = runner.start(
-        settings, plan(settings, ["health", "api_health"]), RunOptions(output_dir=tmp_path)
-    )
-    assert watchdog(1.0) is not None
-    outcome = runner.finish(
-        started,
+    request = runner.Request(
+        config_dir=tmp_path,  # no monitoring file: the defaults
         env_file=REPO / "config/environments/demo.yaml",
-        console=ConsoleReporter(stream=io.StringIO()),
+        settings=settings,
+        checks=plan(settings, ["health", "api_health"]),
+        options=RunOptions(output_dir=tmp_path),
     )
+    started = runner.start(request)
+    assert watchdog(1.0) is not None
+    outcome = runner.finish(started)
     assert [(c.status, c.error) for c in outcome.result.checks] == [
         (Status.SKIP, "interrupted: the function's timeout is near")
     ] * 2

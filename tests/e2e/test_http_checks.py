@@ -12,7 +12,8 @@ from loopback_http import JsonHandler, serving
 
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
-from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.engine import Engine
+from prodsmoke.options import RunOptions
 from prodsmoke.e2e.plan import plan
 from prodsmoke.results import FailureClass, Status
 

@@ -286,7 +286,7 @@ def test_pytest_with_the_plugin_runs_every_test_as_a_guarded_journey(
     config = demo_config(tmp_path)
     output = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "prodsmoke.e2e.standalone", str(tests),
+        [sys.executable, "-m", "pytest", "-p", "prodsmoke.pytest_plugin", str(tests),
          "--smoke-env", "demo", "--smoke-config", str(config), "--smoke-results", str(output),
          "--tracing", "on", "--junitxml", str(tmp_path / "junit.xml"), "-p", "no:cacheprovider"],
         cwd=REPO, capture_output=True, text=True, timeout=180, check=False,

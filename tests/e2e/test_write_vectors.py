@@ -17,7 +17,8 @@ import pytest
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer
 from prodsmoke.demo.vectors import VECTORS
-from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.engine import Engine
+from prodsmoke.options import RunOptions
 from prodsmoke.e2e.plan import plan
 from prodsmoke.reporters.json_file import JsonFileReporter
 from prodsmoke.results import Status

@@ -10,7 +10,7 @@ import boto3
 
 from prodsmoke.config.models import Settings
 from prodsmoke.config.monitoring import CloudWatchSettings
-from prodsmoke.e2e.engine import RunOptions
+from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.cloudwatch import CloudWatchSender, EmfReporter, emf_documents
 from prodsmoke.reporters.registry import configured_reporters

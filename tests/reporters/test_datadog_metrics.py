@@ -7,7 +7,7 @@ from pathlib import Path
 from metrics_intake import DD_KEY
 
 from prodsmoke.config.models import Settings
-from prodsmoke.e2e.engine import RunOptions
+from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.registry import configured_reporters
 from prodsmoke.results import Status

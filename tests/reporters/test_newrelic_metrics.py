@@ -6,7 +6,7 @@ from metrics_intake import NR_KEY
 
 from prodsmoke.config.models import Settings
 from prodsmoke.config.monitoring import NewRelicSettings
-from prodsmoke.e2e.engine import RunOptions
+from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.newrelic import endpoint
 from prodsmoke.reporters.registry import configured_reporters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prodsmoke.config.models import Settings
-from prodsmoke.e2e.engine import RunOptions
+from prodsmoke.options import RunOptions
 from prodsmoke.errors import ConfigError
 from prodsmoke.reporters.registry import configured_reporters
 

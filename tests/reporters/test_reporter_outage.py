@@ -10,7 +10,7 @@ import boto3
 from metrics_intake import DD_KEY, NR_KEY
 
 from prodsmoke.config.models import Settings
-from prodsmoke.e2e.engine import RunOptions
+from prodsmoke.options import RunOptions
 from prodsmoke.history import History
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.json_file import JsonFileReporter

@@ -2,7 +2,7 @@
 
 The files are the ones `config.journey_files` finds (every `test_*.py` under a folder, as
 pytest collects); every module-level function `test_<id>` is a journey, so the same files run
-under `pytest -p prodsmoke.e2e.standalone`. A journey asks for fixtures by parameter name, and
+under `pytest -p prodsmoke.pytest_plugin`. A journey asks for fixtures by parameter name, and
 only `page` and `smoke` exist. Whatever is wrong in a file (a syntax or import error, an unknown
 fixture, an id that is not lower_snake_case, an id used twice) is a `ConfigError` naming the
 file and line, found before anything is sent.

@@ -1,29 +1,31 @@
 """Drive the suite with plain pytest and pytest-playwright's own flags.
 
-    pytest -p prodsmoke.e2e.standalone e2e/ --smoke-env demo --headed --slowmo 200 --tracing on
-    pytest -p prodsmoke.e2e.standalone config/environments/demo.yaml -k homepage
+    pytest -p prodsmoke.pytest_plugin e2e/ --smoke-env demo --headed --slowmo 200 --tracing on
+    pytest -p prodsmoke.pytest_plugin config/environments/demo.yaml -k homepage
 
 With this plugin active, every test function pytest collects is a prodsmoke journey: it becomes a
 check the engine runs like the built-ins (a guarded context, the rate budget, retries, the
 deadline, artifacts, steps) and its verdict is the test's outcome and lands in results.json. No
 test gets an unguarded context from pytest-playwright: its fixtures are never set up. An
 environment file among the test paths brings its own checks too; pytest-playwright's option
-group picks headed/headless, slow motion, tracing and the browser channel. results.json and
-artifacts go to `--smoke-results` (default `smoke-results/`). `smoke run` does not go through
-this module: it starts the engine before pytest is even imported.
+group picks headed/headless, slow motion, tracing and the browser channel. The run is reported
+like any other (`runner.report`): results.json and artifacts in `--smoke-results` (default
+`smoke-results/`), the console, and every reporter `config/monitoring-integration.yaml` names
+(the run history among them; a pytest run is a run by hand, `adhoc`). `smoke run` does not go
+through this module: it starts the engine before pytest is even imported.
 """
 
 from __future__ import annotations
 
 import inspect
-import sys
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke import runner
+from prodsmoke.e2e.engine import Engine
 from prodsmoke.e2e.environment import load as load_settings
 from prodsmoke.e2e.journeys.python import PythonJourney
 from prodsmoke.e2e.journeys.sources import from_function
@@ -31,16 +33,12 @@ from prodsmoke.e2e.loop import LoopThread
 from prodsmoke.e2e.plan import PlannedCheck, all_checks
 from prodsmoke.e2e.plugin import CheckItem, SmokePlugin, SuiteRun
 from prodsmoke.errors import SmokeError
-from prodsmoke.reporters.base import publish
-from prodsmoke.reporters.console import ConsoleReporter
-from prodsmoke.reporters.json_file import JsonFileReporter
+from prodsmoke.options import RunOptions, TraceMode
 from prodsmoke.results import CheckKind
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
     from prodsmoke.results import RunResult
-
-TRACE_OPTIONS = {"on": "on", "off": "off", "retain-on-failure": "retain-on-failure"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,20 +80,28 @@ def pytest_configure(config: pytest.Config) -> None:
     except SmokeError as exc:
         raise pytest.UsageError(f"prodsmoke: {exc}") from exc
     checks = all_checks(settings) if files else []  # what the environment file brings
-    standalone = Standalone(settings, _options(config, settings), env_file, checks)
+    request = runner.Request(
+        config_dir=config_dir,
+        env_file=env_file,
+        settings=settings,
+        checks=checks,
+        options=_options(config, settings),
+        adhoc=True,  # SPEC §12: started by hand, counted in no pass rate or gate
+    )
+    standalone = Standalone(request)
     config.pluginmanager.register(standalone.frame, "prodsmoke-frame")
     config.pluginmanager.register(standalone, "prodsmoke-standalone")
     config.pluginmanager.getplugin("prodsmoke-frame").pytest_configure(config)
 
 
 def _options(config: pytest.Config, settings: Settings) -> RunOptions:
-    tracing = str(config.getoption("tracing", None) or "retain-on-failure")
+    tracing = str(config.getoption("tracing", None) or TraceMode.RETAIN_ON_FAILURE)
     return RunOptions(
         region=config.getoption("smoke_region"),
         output_dir=Path(config.getoption("smoke_results")),
         headed=bool(config.getoption("headed", False)),
         slow_mo_ms=float(config.getoption("slowmo", 0) or 0),
-        trace=TRACE_OPTIONS.get(tracing, "retain-on-failure"),
+        trace=TraceMode(tracing) if tracing in set(TraceMode) else TraceMode.RETAIN_ON_FAILURE,
         channel=config.getoption("browser_channel", None),
         repro=f"smoke repro --env {settings.name} {{check}}",
     )
@@ -114,14 +120,15 @@ class JourneyItem(CheckItem):
 class Standalone:
     """Turns test functions into journeys; starts the engine on the selected items; reports."""
 
-    def __init__(
-        self, settings: Settings, options: RunOptions, env_file: Path, checks: list[PlannedCheck]
-    ) -> None:
-        self.settings = settings
-        self.engine = Engine(settings, options, checks)
+    def __init__(self, request: runner.Request) -> None:
+        self.request = request
+        self.settings = request.settings
+        self.engine = Engine(request.settings, request.options, list(request.checks))
         self.thread: LoopThread | None = None
         self.main: Future[RunResult] | None = None
-        self.suite = SuiteRun(self.engine, loop=None, env_file=env_file)  # type: ignore[arg-type]
+        self.reporting: runner.Reporting | None = None
+        # the loop is the engine's thread's, made when the items are known
+        self.suite = SuiteRun(self.engine, loop=None, env_file=request.env_file)  # type: ignore[arg-type]
         self.frame = SmokePlugin(self.suite)
 
     @pytest.hookimpl(tryfirst=True)
@@ -168,6 +175,7 @@ class Standalone:
         self.thread = LoopThread()
         self.suite.loop = self.thread.loop
         self.main = self.thread.submit(self.engine.run())
+        self.reporting = runner.reporting(self.request)  # while the engine works
 
     @pytest.hookimpl
     def pytest_terminal_summary(self) -> None:
@@ -177,7 +185,5 @@ class Standalone:
             result = self.main.result()
         finally:
             self.thread.close()
-        output = self.engine.options.output_dir
-        console = ConsoleReporter(stream=sys.stdout, output_dir=output)
-        for error in publish(result, [JsonFileReporter(output / "results.json"), console]):
-            console.error(error)
+        if self.reporting is not None:
+            runner.report(result, self.reporting, self.request.options)
