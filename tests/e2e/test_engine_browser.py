@@ -11,8 +11,8 @@ import pytest
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.engine import Engine
-from prodsmoke.options import RunOptions
 from prodsmoke.e2e.plan import plan
+from prodsmoke.options import RunOptions
 from prodsmoke.results import FailureClass, RunResult, Status
 
 pytestmark = pytest.mark.browser

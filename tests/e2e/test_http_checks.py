@@ -13,8 +13,8 @@ from loopback_http import JsonHandler, serving
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.engine import Engine
-from prodsmoke.options import RunOptions
 from prodsmoke.e2e.plan import plan
+from prodsmoke.options import RunOptions
 from prodsmoke.results import FailureClass, Status
 
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target

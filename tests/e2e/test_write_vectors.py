@@ -18,8 +18,8 @@ from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer
 from prodsmoke.demo.vectors import VECTORS
 from prodsmoke.e2e.engine import Engine
-from prodsmoke.options import RunOptions
 from prodsmoke.e2e.plan import plan
+from prodsmoke.options import RunOptions
 from prodsmoke.reporters.json_file import JsonFileReporter
 from prodsmoke.results import Status
 

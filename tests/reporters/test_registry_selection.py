@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from prodsmoke.config.models import Settings
-from prodsmoke.options import RunOptions
 from prodsmoke.errors import ConfigError
+from prodsmoke.options import RunOptions
 from prodsmoke.reporters.registry import configured_reporters
 
 SETTINGS = Settings(name="production", base_url="https://app.example.com")

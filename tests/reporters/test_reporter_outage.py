@@ -10,8 +10,8 @@ import boto3
 from metrics_intake import DD_KEY, NR_KEY
 
 from prodsmoke.config.models import Settings
-from prodsmoke.options import RunOptions
 from prodsmoke.history import History
+from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.json_file import JsonFileReporter
 from prodsmoke.reporters.registry import configured_reporters
