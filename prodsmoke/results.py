@@ -61,18 +61,48 @@ class FailureClass(StrEnum):
     INFRASTRUCTURE = "infrastructure"  # browser crash, account locked, budget, deadline
 
 
+class RefusalKind(StrEnum):
+    """Which rule of the guard refused a request (SPEC §6)."""
+
+    WRITE = "write"  # a method other than GET/HEAD/OPTIONS, not in allowed_writes
+    HOST = "host"  # a host that is neither the target's nor in allowed_hosts
+    SCHEME = "scheme"  # not http(s) or ws(s)
+    WEBSOCKET = "websocket"  # a WebSocket not in allowed_websockets
+    DOWNLOAD = "download"  # downloads are refused
+    BROWSER_API = "browser_api"  # what no route sees: shared/service workers, WebRTC, …
+    BUDGET = "budget"  # the rate budget is spent
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """The guard's decision not to send a request: which rule, and why in words."""
+
+    kind: RefusalKind
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class BlockRecord:
-    """One request the guard refused to send."""
+    """One request the guard refused to send (or, under `unrouted`, could not stop).
+
+    `kind` is None for an unrouted request the policy allows.
+    """
 
     check: str
     method: str
     url: str
     reason: str
+    kind: RefusalKind | None = None
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | None]:
         """The results.json form."""
-        return {"check": self.check, "method": self.method, "url": self.url, "reason": self.reason}
+        return {
+            "check": self.check,
+            "method": self.method,
+            "url": self.url,
+            "reason": self.reason,
+            "kind": str(self.kind) if self.kind else None,
+        }
 
 
 @dataclass(frozen=True, slots=True)

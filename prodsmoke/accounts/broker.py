@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from prodsmoke.accounts import lockout
 from prodsmoke.accounts.credentials import Credentials, resolve_password
-from prodsmoke.accounts.lease import LeaseBackend, backend_for, hold, holder_id
+from prodsmoke.accounts.lease import backend_for, hold, holder_id
 from prodsmoke.errors import AccountError
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from prodsmoke.accounts.lease_backend import LeaseBackend
     from prodsmoke.config.models import Account, Settings
 
 

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from prodsmoke.accounts import aws
-from prodsmoke.accounts.lease import Busy
+from prodsmoke.accounts.lease_backend import Busy
 from prodsmoke.errors import AccountError
 
 KEY = "lease_id"

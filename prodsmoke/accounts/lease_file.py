@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from prodsmoke.accounts.lease import Busy
+from prodsmoke.accounts.lease_backend import Busy
 from prodsmoke.errors import AccountError
 
 

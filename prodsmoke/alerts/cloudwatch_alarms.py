@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts.plan import Resource
+from prodsmoke.backends.names import ALARM_PREFIX
 from prodsmoke.config.monitoring import format_duration
 from prodsmoke.errors import ConfigError
 from prodsmoke.results import step_tag
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
     from prodsmoke.config.monitoring import Monitoring
 
-PREFIX = "prodsmoke"
+PREFIX = ALARM_PREFIX
 STATISTIC = {"avg": "Average", "min": "Minimum", "max": "Maximum", "sum": "Sum"}
 OPERATOR = {
     "<": "LessThanThreshold",

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts import dashboards, datadog_monitors
-from prodsmoke.alerts.datadog_monitors import MANAGED_TAG, RULE_TAG, monitors
+from prodsmoke.alerts.datadog_monitors import RULE_TAG, monitors
 from prodsmoke.alerts.plan import Change, Resource
+from prodsmoke.backends.names import MANAGED_TAG
 from prodsmoke.errors import SmokeError
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class DatadogAlerts:
 
     def client(self) -> ApiClient:
         """The API client (API and application keys)."""
-        from prodsmoke.reporters.datadog import api_client
+        from prodsmoke.backends.datadog import api_client
 
         if self._client is None:
             self._client = api_client(self.monitoring.datadog, self.api_key, self.app_key)
@@ -153,11 +154,11 @@ def _errors(doing: str) -> Iterator[None]:
     import urllib3
     from datadog_api_client.exceptions import ApiException, ApiTypeError, ApiValueError
 
-    from prodsmoke.reporters.datadog import translate
+    from prodsmoke.backends.datadog import describe
 
     try:
         yield
     except (ApiException, urllib3.exceptions.HTTPError) as exc:
-        raise AlertsError(f"datadog: cannot {doing}: {translate(exc, 'the API')}") from exc
+        raise AlertsError(f"datadog: cannot {doing}: {describe(exc, 'the API').message}") from exc
     except (ApiTypeError, ApiValueError) as exc:
         raise AlertsError(f"datadog: cannot {doing}: {exc}") from exc

@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts.plan import Resource
+from prodsmoke.backends.names import MANAGED_TAG
 from prodsmoke.config.monitoring import METRICS, format_duration
 from prodsmoke.results import step_tag
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
     from prodsmoke.config.monitoring import Monitoring
 
-MANAGED_TAG = "managed-by:prodsmoke"
 RULE_TAG = "prodsmoke-rule"
 GUIDE = "docs/alert-response-guide.md"
 _TAG_CHARS = re.compile(r"[^a-z0-9_\-./:]+")

@@ -57,7 +57,7 @@ class _Credentials:
 
     @classmethod
     def read(cls, monitoring: Monitoring, environ: Mapping[str, str]) -> _Credentials:
-        from prodsmoke.reporters.registry import AWS_CREDENTIALS
+        from prodsmoke.backends.aws import has_credentials
 
         dd = monitoring.datadog
         api_key = (dd.api_key.get_secret_value() if dd.api_key else "") or environ.get(
@@ -75,7 +75,7 @@ class _Credentials:
             or environ.get("AWS_REGION")
             or environ.get("AWS_DEFAULT_REGION")
         )
-        aws = bool(region) and any(environ.get(k) for k in AWS_CREDENTIALS)
+        aws = bool(region) and has_credentials(environ)
         return cls(api_key, app_key, tokens, region, aws, environ)
 
 

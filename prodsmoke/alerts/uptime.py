@@ -117,7 +117,7 @@ def uptime_checks(
 
 def schedule_period(config_dir: Path) -> int | None:
     """The schedule's period in seconds (config/cron-schedule.yaml), None without the file."""
-    from prodsmoke.schedule import SCHEDULE_FILE, load_schedule
+    from prodsmoke.config.schedule import SCHEDULE_FILE, load_schedule
 
     if not (config_dir / SCHEDULE_FILE).is_file():
         return None

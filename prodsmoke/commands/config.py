@@ -54,7 +54,7 @@ def other_files(config_dir: Path) -> list[str]:
     import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
     from prodsmoke.config.alert_rules import ALERT_RULES_FILE, load_alert_rules
     from prodsmoke.config.monitoring import MONITORING_FILE, load_monitoring
-    from prodsmoke.schedule import SCHEDULE_FILE, load_schedule
+    from prodsmoke.config.schedule import SCHEDULE_FILE, load_schedule
 
     lines = []
     monitoring = load_monitoring(config_dir)

@@ -38,6 +38,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from prodsmoke.results import Status
+
 PLACEHOLDERS: Final = ("STATUS", "RESPONSE_TIME", "BODY", "HEADER")
 OPERATORS: Final = ("==", "!=", "<", "<=", ">", ">=")
 _COMPARE: Final = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -127,7 +129,7 @@ class Outcome:
     """The verdict of one condition on one observation."""
 
     condition: str
-    verdict: str  # "pass" | "warn" | "fail"
+    verdict: Status  # pass, warn or fail
     detail: str
     value: float | None
 
@@ -139,7 +141,7 @@ def evaluate(condition: Condition, obs: Observation, *, warn_ratio: float = 0.8)
     right = _clip(p.right)
     if isinstance(value, _Unresolved):
         detail = f"{p.left} ({value.reason}) {p.operator} {right}"
-        return Outcome(condition.source, "fail", detail, None)
+        return Outcome(condition.source, Status.FAIL, detail, None)
     number = _number(value)
     if p.placeholder == "RESPONSE_TIME" and number is not None:
         shown = str(math.floor(number + 0.5))  # whole ms, half up
@@ -148,18 +150,18 @@ def evaluate(condition: Condition, obs: Observation, *, warn_ratio: float = 0.8)
     detail = f"{p.left} ({shown}) {p.operator} {right}"
     if p.operator in _COMPARE:
         if number is None:
-            return Outcome(condition.source, "fail", f"{detail}, not a number", None)
+            return Outcome(condition.source, Status.FAIL, f"{detail}, not a number", None)
         ok = _COMPARE[p.operator](number, float(p.right))
     else:
         ok = _matches(value, p) == (p.operator == "==")
     if not ok:
-        return Outcome(condition.source, "fail", detail, number)
+        return Outcome(condition.source, Status.FAIL, detail, number)
     if condition.is_timing and number is not None:
         threshold = warn_ratio * float(p.right)
         if number > threshold:
             detail = f"{detail}, over warn threshold {_text(round(threshold, 3))}"
-            return Outcome(condition.source, "warn", detail, number)
-    return Outcome(condition.source, "pass", detail, number)
+            return Outcome(condition.source, Status.WARN, detail, number)
+    return Outcome(condition.source, Status.PASS, detail, number)
 
 
 def _parse(text: str) -> _Parsed:

@@ -132,8 +132,12 @@ def load_settings(
 def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each worded for it
     file: str, exc: ValidationError, root: type[BaseModel] = Settings
 ) -> ConfigError:
-    """The first of pydantic's errors as one line: key path, bad value, expected form."""
-    error = exc.errors(include_url=False)[0]
+    """The first of pydantic's errors as one line: key path, bad value, expected form.
+
+    A misspelt key comes first: it explains the "required key is missing" it causes.
+    """
+    errors = exc.errors(include_url=False)
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     raw_loc = list(error["loc"])
     prefix: list[str | int] = []
     registered = journey_kinds.kinds() if root is Settings and raw_loc[:1] == ["journeys"] else {}
@@ -213,7 +217,9 @@ def _model_at(loc: list[str | int], root: type[BaseModel] = Settings) -> type[Ba
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
-        field = model.model_fields.get(part)
+        field = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None
+        )
         if field is None:
             return model if isinstance(model, type) else None
         model = _inner_model(field.annotation)
@@ -233,7 +239,8 @@ def _inner_model(annotation: Any) -> Any:
 def _unknown_key(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
     key = str(loc[-1])
     parent = _model_at(loc[:-1], root)
-    known = list(parent.model_fields) if parent else []
+    fields = parent.model_fields if parent else {}
+    known = [field.alias or name for name, field in fields.items()]  # as the YAML spells them
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
         return f"unknown key {key!r}; did you mean {close[0]!r}?"
@@ -242,7 +249,10 @@ def _unknown_key(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
 
 def _form(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
     parent = _model_at(loc[:-1], root)
-    field = parent.model_fields.get(str(loc[-1])) if parent else None
+    fields = parent.model_fields if parent else {}
+    field = fields.get(str(loc[-1])) or next(
+        (f for f in fields.values() if f.alias == str(loc[-1])), None
+    )
     if field is not None and field.description:
         return field.description
     return "a value"

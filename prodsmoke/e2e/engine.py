@@ -27,13 +27,20 @@ from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import http, http_checks
 from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
-from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
+from prodsmoke.e2e.guard import Guard
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
 from prodsmoke.e2e.journeys.base import wait_for_leaders
 from prodsmoke.e2e.lead import Lead
 from prodsmoke.e2e.observe import PageObserver
 from prodsmoke.errors import CheckFailure, SuiteError
-from prodsmoke.results import CheckKind, CheckResult, FailureClass, RunResult, Status
+from prodsmoke.results import (
+    CheckKind,
+    CheckResult,
+    FailureClass,
+    RefusalKind,
+    RunResult,
+    Status,
+)
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
@@ -383,10 +390,7 @@ class Engine:
             metrics = j.metrics if j is not None else {}
             # What the attempt measured before it failed (a slow page's load time) is evidence.
             metrics.setdefault("console_errors", float(len(observer.console_errors)))
-            starved = any(
-                b.reason.startswith(BUDGET_EXHAUSTED)
-                for b in guard.blocked(check.id)[blocked_before:]
-            )
+            starved = guard.refused(check.id, RefusalKind.BUDGET, since=blocked_before)
             if starved:  # we refused our own requests: not the product's fault
                 failure = CheckFailure(
                     f"the rate budget ran out during the attempt; {failure.message}",

@@ -21,19 +21,17 @@ from urllib.parse import urlsplit
 
 from prodsmoke import __version__, redact
 from prodsmoke.e2e.budget import RateBudget
-from prodsmoke.results import BlockRecord, BudgetReport, SafetyReport
+from prodsmoke.results import BlockRecord, BudgetReport, Refusal, RefusalKind, SafetyReport
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-NOT_ALLOWED_WRITE = "not in allowed_writes"
-NOT_ALLOWED_HOST = "host not in allowed_hosts"
-NOT_ALLOWED_WEBSOCKET = "websocket not in allowed_websockets"
-NOT_ALLOWED_SCHEME = "scheme not allowed"
-DOWNLOAD_REFUSED = "download refused"
-BUDGET_EXHAUSTED = "rate budget exhausted"
+NOT_ALLOWED_WRITE = Refusal(RefusalKind.WRITE, "not in allowed_writes")
+NOT_ALLOWED_HOST = Refusal(RefusalKind.HOST, "host not in allowed_hosts")
+NOT_ALLOWED_WEBSOCKET = Refusal(RefusalKind.WEBSOCKET, "websocket not in allowed_websockets")
+DOWNLOAD_REFUSED = Refusal(RefusalKind.DOWNLOAD, "download refused")
 
 
 def where(url: str) -> str:
@@ -80,38 +78,40 @@ class Guard:
 
     # -- decisions -----------------------------------------------------------------------------
 
-    async def admit(self, method: str, url: str, check: str) -> str | None:
+    async def admit(self, method: str, url: str, check: str) -> Refusal | None:
         """`decide`, after the pilot rule: the bulk waits until the target's limit is known."""
         if self.is_target(url):
             await self.budget.settled()
         return self.decide(method, url, check)
 
-    def decide(self, method: str, url: str, check: str) -> str | None:
+    def decide(self, method: str, url: str, check: str) -> Refusal | None:
         """Return why `method url` must not be sent (and record it), or None to send it."""
-        reason = self._policy(method.upper(), url)
-        if reason is None and self.is_target(url) and not self.budget.try_acquire(check):
-            reason = f"{BUDGET_EXHAUSTED} ({self.budget.limit_per_minute}/min)"
-        if reason is None:
+        refusal = self._policy(method.upper(), url)
+        if refusal is None and self.is_target(url) and not self.budget.try_acquire(check):
+            refusal = Refusal(
+                RefusalKind.BUDGET, f"rate budget exhausted ({self.budget.limit_per_minute}/min)"
+            )
+        if refusal is None:
             self.sent += 1
             self._sent_by_check[check] += 1
             return None
-        self.record(check, method, url, reason)
-        return reason
+        self.record(check, method, url, refusal)
+        return refusal
 
     def sent_to(self, check: str) -> int:
         """Requests the guard has let `check` send so far."""
         return self._sent_by_check[check]
 
-    def decide_websocket(self, url: str, check: str) -> str | None:
+    def decide_websocket(self, url: str, check: str) -> Refusal | None:
         """Return why a WebSocket to `url` must not open (and record it), or None."""
-        reason = self._policy("GET", url)
-        if reason is None and not any(fnmatchcase(url, glob) for glob in self._websockets):
-            reason = NOT_ALLOWED_WEBSOCKET
-        if reason is None:
+        refusal = self._policy("GET", url)
+        if refusal is None and not any(fnmatchcase(url, glob) for glob in self._websockets):
+            refusal = NOT_ALLOWED_WEBSOCKET
+        if refusal is None:
             self.sent += 1
             return None
-        self.record(check, "WEBSOCKET", url, reason)
-        return reason
+        self.record(check, "WEBSOCKET", url, refusal)
+        return refusal
 
     def observe_unrouted(self, method: str, url: str, check: str, *, counted: bool = False) -> None:
         """Account for a request the browser sent without asking (a redirect's follow-up).
@@ -124,17 +124,26 @@ class Guard:
             self._sent_by_check[check] += 1
             if self.is_target(url):
                 self.budget.count()
-        verdict = self._policy(method.upper(), url) or "allowed"
-        self._unrouted.append(BlockRecord(check, method.upper(), redact.redact(url), verdict))
+        refusal = self._policy(method.upper(), url)
+        verdict = refusal.reason if refusal else "allowed"
+        kind = refusal.kind if refusal else None
+        self._unrouted.append(BlockRecord(check, method.upper(), redact.redact(url), verdict, kind))
 
-    def record(self, check: str, method: str, url: str, reason: str) -> None:
+    def record(self, check: str, method: str, url: str, refusal: Refusal) -> None:
         """Record a refusal made here or by a browser setting (downloads, service workers)."""
-        self._blocked.append(BlockRecord(check, method.upper(), redact.redact(url), reason))
+        where = redact.redact(url)
+        self._blocked.append(
+            BlockRecord(check, method.upper(), where, refusal.reason, refusal.kind)
+        )
 
-    def _policy(self, method: str, url: str) -> str | None:
+    def refused(self, check: str, kind: RefusalKind, *, since: int = 0) -> bool:
+        """Whether `check` had a request refused by rule `kind` (after its first `since`)."""
+        return any(b.kind is kind for b in self.blocked(check)[since:])
+
+    def _policy(self, method: str, url: str) -> Refusal | None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https", "ws", "wss"):
-            return f"{NOT_ALLOWED_SCHEME} ({parts.scheme or 'none'})"
+            return Refusal(RefusalKind.SCHEME, f"scheme not allowed ({parts.scheme or 'none'})")
         if not self._host_allowed(parts.hostname or ""):
             return NOT_ALLOWED_HOST
         if method in SAFE_METHODS:

@@ -13,11 +13,15 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import httpx
 
-from prodsmoke.e2e.guard import BUDGET_EXHAUSTED, Guard
 from prodsmoke.errors import BlockedRequest, BudgetExhausted
+from prodsmoke.results import RefusalKind
+
+if TYPE_CHECKING:
+    from prodsmoke.e2e.guard import Guard
 
 CHECK = "prodsmoke.check"  # request extension: which check sent it
 HEADERS_MS = "prodsmoke.headers_ms"  # response extension: ms from send to response headers
@@ -71,10 +75,10 @@ class GuardTransport(httpx.AsyncBaseTransport):
         """Refuse, or mark, send, time and observe one request."""
         url = str(request.url)
         check = str(request.extensions.get(CHECK, "-"))
-        reason = await self._guard.admit(request.method, url, check)
-        if reason is not None:
-            error = BudgetExhausted if reason.startswith(BUDGET_EXHAUSTED) else BlockedRequest
-            raise error(request.method, url, reason)
+        refusal = await self._guard.admit(request.method, url, check)
+        if refusal is not None:
+            error = BudgetExhausted if refusal.kind is RefusalKind.BUDGET else BlockedRequest
+            raise error(request.method, url, refusal.reason)
         request.headers.update(self._guard.outgoing_headers(url, request.headers))
         credentials = self._guard.credentials
         if credentials and self._guard.is_origin(url) and "authorization" not in request.headers:

@@ -107,7 +107,7 @@ async def run(
         "response_time_ms": round(observation.response_time_ms, 1),
         "status_code": response.status_code,
     }
-    failed = [o for o in outcomes if o.verdict == "fail"]
+    failed = [o for o in outcomes if o.verdict is Status.FAIL]
     if failed and evidence is not None:
         evidence(_evidence(check, url, response, observation, outcomes))
     if failed:  # a verdict, not an exception: what was measured still reaches the metrics
@@ -117,7 +117,7 @@ async def run(
             f"{check.method} {path}: " + "; ".join(o.detail for o in failed),
             _failure_class(response.status_code),
         )
-    warned = [o for o in outcomes if o.verdict == "warn"]
+    warned = [o for o in outcomes if o.verdict is Status.WARN]
     if warned:
         return HttpVerdict(
             Status.WARN, metrics, f"{check.method} {path}: " + "; ".join(_details(warned))
@@ -154,7 +154,7 @@ def _evidence(
         *(f"{name}: {value}" for name, value in response.headers.items()),
         "",
         "conditions:",
-        *(f"  {o.verdict:4} {o.detail}" for o in outcomes),
+        *(f"  {o.verdict!s:4} {o.detail}" for o in outcomes),
         "",
         f"body (first {EVIDENCE_BODY} characters):",
         observation.body[:EVIDENCE_BODY],

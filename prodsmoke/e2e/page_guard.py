@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prodsmoke.results import Refusal, RefusalKind
+
 if TYPE_CHECKING:
     from playwright.async_api import ConsoleMessage
 
@@ -22,10 +24,10 @@ if TYPE_CHECKING:
 MARK = "__prodsmoke_guard__ "
 REFUSED = "refused by prodsmoke guard"
 REASONS = {
-    "SHAREDWORKER": "shared worker refused",
-    "SERVICEWORKER": "service worker refused",
-    "RTCPEERCONNECTION": "webrtc refused",
-    "WEBTRANSPORT": "webtransport refused",
+    "SHAREDWORKER": Refusal(RefusalKind.BROWSER_API, "shared worker refused"),
+    "SERVICEWORKER": Refusal(RefusalKind.BROWSER_API, "service worker refused"),
+    "RTCPEERCONNECTION": Refusal(RefusalKind.BROWSER_API, "webrtc refused"),
+    "WEBTRANSPORT": Refusal(RefusalKind.BROWSER_API, "webtransport refused"),
 }
 
 INIT_SCRIPT = (

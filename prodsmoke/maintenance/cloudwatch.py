@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from prodsmoke import redact
+from prodsmoke.backends.names import ALARM_PREFIX
 from prodsmoke.maintenance import MaintenanceError
 
-ALARM_PREFIX = "prodsmoke"  # prodsmoke.alerts.cloudwatch_alarms.PREFIX
 BATCH = 100  # DisableAlarmActions / EnableAlarmActions take at most 100 names
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prodsmoke import redact
+from prodsmoke.backends.names import MANAGED_TAG
 from prodsmoke.maintenance import MaintenanceError
 
 if TYPE_CHECKING:
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
     from prodsmoke.config.monitoring import DatadogSettings
 
-MANAGED_TAG = "managed-by:prodsmoke"  # prodsmoke.alerts.datadog_monitors.MANAGED_TAG
 TIMEOUT_S = 15
 
 

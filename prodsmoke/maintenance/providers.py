@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
+from prodsmoke.backends.aws import has_credentials
 from prodsmoke.maintenance import MaintenanceError
 
 if TYPE_CHECKING:
@@ -20,16 +21,6 @@ if TYPE_CHECKING:
     from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.maintenance.cloudwatch import CloudWatchAlarms
     from prodsmoke.maintenance.datadog import DatadogDowntimes
-
-# Where AWS credentials may come from (prodsmoke.reporters.registry.AWS_CREDENTIALS).
-AWS_CREDENTIALS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_LAMBDA_FUNCTION_NAME",
-)
 
 
 @dataclass
@@ -61,7 +52,7 @@ class Providers:
             providers.notes.append("datadog: DD_APP_KEY is not set, so no downtime is managed")
         cw = monitoring.cloudwatch
         region = cw.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-        if region and (cw.region or any(environ.get(k) for k in AWS_CREDENTIALS)):
+        if region and (cw.region or has_credentials(environ)):
             from prodsmoke.maintenance.cloudwatch import CloudWatchAlarms
 
             providers.cloudwatch = CloudWatchAlarms(region, cw.endpoint_url)

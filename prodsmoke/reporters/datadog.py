@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prodsmoke import redact
+from prodsmoke.backends.datadog import api_client, describe
 from prodsmoke.reporters.delivery import SendError
 from prodsmoke.reporters.metrics import Point, points
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from prodsmoke.config.monitoring import DatadogSettings
     from prodsmoke.results import RunResult
+
+__all__ = ["DatadogSender", "api_client", "series", "translate", "unit"]
 
 SERIES_PATH = "/api/v2/series"
 GAUGE = 3  # MetricIntakeType.GAUGE
@@ -46,44 +48,10 @@ def series(run: RunResult, prefix: str, tags: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def api_client(settings: DatadogSettings, api_key: str, app_key: str | None = None) -> ApiClient:
-    """A `datadog_api_client.ApiClient` for the configured site or host, without client retries."""
-    import urllib3
-    from datadog_api_client import ApiClient, Configuration
-
-    keys = {"apiKeyAuth": api_key} | ({"appKeyAuth": app_key} if app_key else {})
-    if settings.host:
-        configuration = Configuration(host=settings.host.rstrip("/"), api_key=keys)  # type: ignore[no-untyped-call]
-    else:
-        configuration = Configuration(api_key=keys, server_variables={"site": settings.site})  # type: ignore[no-untyped-call]
-    configuration.retry_policy = urllib3.Retry(0, redirect=0, raise_on_status=False)
-    return ApiClient(configuration)
-
-
 def translate(exc: Exception, what: str) -> SendError:
     """A `datadog_api_client`/urllib3 error as a one-line `SendError` (no headers, no keys)."""
-    from datadog_api_client.exceptions import ApiException
-
-    if isinstance(exc, ApiException):
-        status = int(exc.status or 0)
-        if status == 0:
-            return SendError(f"{what} could not connect: {exc.reason}")
-        detail = _first_error(exc.body)
-        message = f"{what} answered HTTP {status}{f' ({detail})' if detail else ''}"
-        if status in (401, 403):
-            return SendError(message + " (check DD_API_KEY / DD_APP_KEY)", retry=False)
-        if status in (400, 413, 422):
-            return SendError(message, retry=False, keep=False)
-        return SendError(message)
-    # urllib3 names the pool first ("HTTPConnectionPool(host=…, port=…): Read timed out.")
-    reason = getattr(exc, "reason", None) or exc
-    return SendError(f"{what} failed: {str(reason).split('): ', 1)[-1][:160]}")
-
-
-def _first_error(body: Any) -> str:
-    if isinstance(body, dict) and body.get("errors"):
-        return redact.redact(str(body["errors"][0]))[:160]
-    return ""
+    failure = describe(exc, what)
+    return SendError(failure.message, retry=failure.retry, keep=failure.keep)
 
 
 @dataclass

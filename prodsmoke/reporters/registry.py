@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prodsmoke import redact
+from prodsmoke.backends.aws import has_credentials
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,13 +38,6 @@ if TYPE_CHECKING:
     from prodsmoke.reporters.delivery import Sender, TimeShare
 
 LOCAL = ("history", "github_summary")
-AWS_CREDENTIALS = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_PROFILE",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +160,7 @@ def _cloudwatch(context: Context, share: TimeShare) -> Reporter | None:
 
         return EmfReporter(cw, context.monitoring.metric_prefix)
     region = cw.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    credentials = in_lambda or cw.region is not None or any(env.get(k) for k in AWS_CREDENTIALS)
+    credentials = in_lambda or cw.region is not None or has_credentials(env)
     if not (region and credentials):
         return None
     from prodsmoke.reporters.cloudwatch import CloudWatchSender

@@ -108,7 +108,7 @@ def test_alerts_read_an_environment_without_its_account_secrets(monkeypatch) -> 
 
     assert settings is not None
     assert settings.base_url == "https://app.betterprompts.example"
-    assert "prodsmoke-alerts-unset-variable" in redact.secrets()  # never shown either
+    assert "https://unset-variable.invalid" in redact.secrets()  # never shown either
 
 
 def test_any_other_unset_variable_is_still_an_error(tmp_path: Path, monkeypatch) -> None:

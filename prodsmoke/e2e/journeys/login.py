@@ -18,8 +18,7 @@ from prodsmoke.e2e.journeys.base import (
     visible_within,
 )
 from prodsmoke.e2e.journeys.registry import register
-from prodsmoke.errors import AccountError, CheckFailure
-from prodsmoke.results import FailureClass
+from prodsmoke.errors import AccountLocked, CheckFailure
 
 if TYPE_CHECKING:
     from prodsmoke.accounts import Credentials
@@ -76,13 +75,12 @@ class LoginJourney(JourneySpec):
 async def run(j: JourneyRun, spec: LoginJourney) -> None:
     """Log in with `spec.account`, verify the redirect, then log out — even after a failure.
 
-    The account is leased for the whole journey, so no concurrent run logs in with it.
+    The account is leased for the whole journey, so no concurrent run logs in with it. A secret
+    that cannot be read, a lease that cannot be had or a locked account is an `AccountError`,
+    which the engine's one boundary (`e2e.failures`) classes as infrastructure: ours to fix.
     """
-    try:
-        async with j.accounts.lease(spec.account) as account:
-            await _journey(j, spec, account)
-    except AccountError as exc:  # the secret or the lease: ours to fix, not an outage
-        raise CheckFailure(str(exc), failure_class=FailureClass.INFRASTRUCTURE) from exc
+    async with j.accounts.lease(spec.account) as account:
+        await _journey(j, spec, account)
 
 
 async def _journey(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
@@ -137,7 +135,7 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
 
 
 async def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
-    """A locked account is an infrastructure failure naming the account, after trying to unlock."""
+    """A locked account is `AccountLocked` (infrastructure) naming it, after trying to unlock."""
     statuses: list[int | None] = [status for _, _, status in j.observer.write_statuses] or [None]
     try:
         text = await j.page.inner_text("body", timeout=1000)
@@ -147,14 +145,13 @@ async def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentia
         return
     how = "HTTP 423" if LOCKED_STATUS in statuses else "the page says so"
     unlocked = await j.accounts.unlock(account.name)
-    raise CheckFailure(
+    raise AccountLocked(
         f"test account {account.name!r} ({account.username}) is locked ({how}); "
         + (
             f"{unlocked}; the next run should log in"
             if unlocked
             else "unlock it or rotate its password"
-        ),
-        failure_class=FailureClass.INFRASTRUCTURE,
+        )
     )
 
 
