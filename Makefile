@@ -15,6 +15,7 @@ test: lint typecheck unit
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check-layers
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy

@@ -22,13 +22,12 @@ from pathlib import Path
 
 from benchlib import ROOT, SMOKE, machine, save, summary, timed, verdict
 
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "history")]
-
-from history_seed import NOW, result, run  # noqa: E402
-from pg_server import postgres_server  # noqa: E402
+sys.path[:0] = [str(ROOT)]
 
 from prodsmoke.history import History  # noqa: E402
 from prodsmoke.results import CheckKind, Status  # noqa: E402
+from tests.history.history_seed import NOW, result, run  # noqa: E402
+from tests.pg_server import postgres_server  # noqa: E402
 
 CHECKS = (
     ("health", CheckKind.HEALTH, "response_time_ms", 30),

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from benchlib import PYTHON, ROOT, DemoTarget, machine, save, verdict
 
-sys.path[:0] = [str(ROOT / "tests")]
-from pg_server import postgres_server  # noqa: E402
+sys.path[:0] = [str(ROOT)]
+from tests.pg_server import postgres_server  # noqa: E402
 
 INVOKE = """
 import json, sys, time, uuid

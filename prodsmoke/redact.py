@@ -18,6 +18,8 @@ from typing import TextIO
 from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
+MIN_SECRET = 4  # characters; a secret shorter than this is not registered
+MIN_BASE64_SECRET = 8  # characters; shorter ones get no base64 forms
 
 _PATTERNS = (
     # header lines and JSON/HAR header objects: Authorization, Cookie, Set-Cookie, X-Api-Key …
@@ -56,7 +58,7 @@ def _forms(secret: str) -> set[str]:
 def base64_cores(secret: str) -> set[str]:
     """The part of the base64 text of `secret` that does not depend on what surrounds it, at
     each of the three alignments it can start at inside a larger encoded blob."""
-    if len(secret) < 8:  # a shorter core would be a few characters and match anything
+    if len(secret) < MIN_BASE64_SECRET:  # a shorter core would be a few characters, anywhere
         return set()
     cores = set()
     raw = secret.encode()
@@ -65,7 +67,7 @@ def base64_cores(secret: str) -> set[str]:
         start = -(-offset * 4 // 3)  # characters that still carry the padding bytes
         end = len(encoded) - (1 if (offset + len(raw)) % 3 else 0)  # ...and the last partial one
         cores.add(encoded[start:end])
-    return {c for c in cores if len(c) >= 8}
+    return {c for c in cores if len(c) >= MIN_BASE64_SECRET}
 
 
 class RedactingStream:
@@ -94,7 +96,7 @@ def protect_standard_streams() -> None:
 
 def register_secret(value: str) -> None:
     """Scrub `value` (and its encoded forms) from everything redacted from now on."""
-    if len(value) < 4:  # shorter values would mangle ordinary text; config refuses them too
+    if len(value) < MIN_SECRET:  # shorter would mangle ordinary text; config refuses them too
         return
     with _lock:
         _secrets.update(f for f in _forms(value) if f)

@@ -164,6 +164,6 @@ def _replace(pattern: re.Pattern[str], text: str, value: str) -> str:
     """Replace what follows group 1 (up to group 3, when the pattern has one) with `value`."""
 
     def one(match: re.Match[str]) -> str:
-        return match.group(1) + value + (match.group(3) if pattern.groups >= 3 else "")
+        return match.group(1) + value + (match.group(3) if pattern.groups >= 3 else "")  # noqa: PLR2004 - a suffix group
 
     return pattern.sub(one, text)

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from smoke_cli import REPO, SMOKE, clean_env
+
+from tests.smoke_cli import REPO, SMOKE, clean_env
 
 DEMO_LINE = re.compile(r"^demo target: (http://\S+)")
 

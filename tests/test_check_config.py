@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from smoke_cli import REPO, demo_config, smoke
+
+from tests.smoke_cli import REPO, demo_config, smoke
 
 ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery"}
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from smoke_cli import REPO, clean_env, demo_config, smoke
 
 from prodsmoke.demo import DemoServer
+from tests.smoke_cli import REPO, clean_env, demo_config, smoke
 
 pytestmark = pytest.mark.browser
 
@@ -288,12 +288,12 @@ def test_hang_ends_within_the_deadline_with_results_and_artifacts(tmp_path: Path
     doc = results(tmp_path / "out")
     assert doc["duration_ms"] <= 10_000
     # three journeys at a time: the ones the hang held back from a browser slot never started
-    started = [c for c in doc["checks"] if c["attempts"] > 0]
-    assert {c["status"] for c in started} == {"fail"}
-    assert {c["failure_class"] for c in started} <= {"infrastructure", "network"}
+    ran = [c for c in doc["checks"] if c["attempts"] > 0]
+    assert {c["status"] for c in ran} == {"fail"}
+    assert {c["failure_class"] for c in ran} <= {"infrastructure", "network"}
     assert all(c["status"] == "skip" for c in doc["checks"] if c["attempts"] == 0)
-    assert sum(c["kind"] == "journey" for c in started) >= 3
-    for check in started:
+    assert sum(c["kind"] == "journey" for c in ran) >= 3
+    for check in ran:
         if check["kind"] == "journey":
             assert {"trace.zip", "console.log", "network.har"} <= {
                 Path(a).name for a in check["artifacts"]

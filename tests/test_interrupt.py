@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from processes import SmokeDemo, descendants, signal_group, survivors
+
+from tests.processes import SmokeDemo, descendants, signal_group, survivors
 
 pytestmark = pytest.mark.browser
 

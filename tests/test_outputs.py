@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from smoke_cli import REPO, SMOKE, clean_env, smoke
 
 from prodsmoke.e2e import artifacts
+from tests.smoke_cli import REPO, SMOKE, clean_env, smoke
 
 pytestmark = pytest.mark.browser
 

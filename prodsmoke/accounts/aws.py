@@ -26,8 +26,8 @@ def region(explicit: str | None, environ: Mapping[str, str] | None = None) -> st
 def client(service: str, region_name: str, *, where: str) -> Any:
     """A new boto3 client; `where` names what needed it in the error when boto3 is missing."""
     try:
-        import boto3  # type: ignore[import-untyped]
-        from botocore.config import Config  # type: ignore[import-untyped]
+        import boto3
+        from botocore.config import Config
     except ImportError as exc:
         raise AccountError(f"{where}: boto3 is not installed; install prodsmoke[aws]") from exc
     # A session per client: boto3's default session is not thread-safe, and we run in threads.

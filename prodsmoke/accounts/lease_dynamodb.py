@@ -99,7 +99,7 @@ class DynamoDbLeases:
 
     def _call(self, operation: str, **params: Any) -> Any:
         client = self._boto()
-        from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             return getattr(client, operation)(**params)

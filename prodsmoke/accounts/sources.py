@@ -98,7 +98,7 @@ def _region(where: str, explicit: str | None, environ: Mapping[str, str]) -> str
 def _call(where: str, service: str, region: str, operation: str, **params: Any) -> Any:
     """One AWS API call; botocore's errors become a one-line `AccountError`."""
     client = aws.client(service, region, where=where)
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         return getattr(client, operation)(**params)

@@ -176,9 +176,9 @@ def _condition(
     if rule.kind in ("regions", "failing_checks"):
         key = "region" if rule.kind == "regions" else "check"
         values = rules.regions if key == "region" else (rule.check or rules.checks)
-        if not 1 <= len(values) <= MAX_METRICS or (key == "region" and len(values) < 2):
+        least = 2 if key == "region" else 1  # "several regions" needs two
+        if not least <= len(values) <= MAX_METRICS:
             form = "failing_regions" if key == "region" else "failing_checks"
-            least = 2 if key == "region" else 1
             raise spot.error(
                 form,
                 f"CloudWatch needs {least}-{MAX_METRICS} {key}s listed under {key}s: at the "

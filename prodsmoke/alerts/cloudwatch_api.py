@@ -127,8 +127,8 @@ class CloudWatchAlerts:
 
     def _client(self, service: str) -> Any:
         if service not in self._clients:
-            import boto3  # type: ignore[import-untyped]
-            from botocore.config import Config  # type: ignore[import-untyped]
+            import boto3
+            from botocore.config import Config
 
             endpoint = self.monitoring.cloudwatch.endpoint_url if service == "cloudwatch" else None
             self._clients[service] = boto3.client(
@@ -168,7 +168,7 @@ def _normal(alarm: Mapping[str, Any]) -> dict[str, Any]:
 @contextmanager
 def _errors(doing: str) -> Iterator[None]:
     """Turn a botocore error into one `AlertsError` line."""
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         yield

@@ -74,10 +74,10 @@ class DatadogAlerts:
 
         found = []
         with _errors("list monitors"):
-            api = MonitorsApi(self.client())  # type: ignore[no-untyped-call]
+            api = MonitorsApi(self.client())
             listed = api.list_monitors(monitor_tags=MANAGED_TAG)
         for item in listed:
-            body = item.to_dict()  # type: ignore[no-untyped-call]
+            body = item.to_dict()
             body["tags"] = sorted(body.get("tags", []))
             if f"env:{self.env}" not in body["tags"]:
                 continue  # another environment's
@@ -86,9 +86,9 @@ class DatadogAlerts:
             )
             if key:
                 found.append(Resource("monitor", key, body["name"], body, str(body["id"])))
-        boards = DashboardsApi(self.client())  # type: ignore[no-untyped-call]
+        boards = DashboardsApi(self.client())
         with _errors("list dashboards"):
-            summaries = boards.list_dashboards().to_dict().get("dashboards", [])  # type: ignore[no-untyped-call]
+            summaries = boards.list_dashboards().to_dict().get("dashboards", [])
         mine = dashboards.names(self.env)
         for summary in summaries:
             about = summary.get("description") or ""
@@ -97,7 +97,7 @@ class DatadogAlerts:
             if summary["title"] not in mine and dashboards.env_marker(self.env) not in about:
                 continue  # another environment's
             with _errors(f"read dashboard {summary['title']!r}"):
-                body = boards.get_dashboard(summary["id"]).to_dict()  # type: ignore[no-untyped-call]
+                body = boards.get_dashboard(summary["id"]).to_dict()
             found.append(Resource("dashboard", body["title"], body["title"], body, summary["id"]))
         return found
 
@@ -111,11 +111,11 @@ class DatadogAlerts:
         from datadog_api_client.v1.model.monitor_update_request import MonitorUpdateRequest
 
         client = self.client()
-        monitors_api = MonitorsApi(client)  # type: ignore[no-untyped-call]
-        dashboards_api = DashboardsApi(client)  # type: ignore[no-untyped-call]
+        monitors_api = MonitorsApi(client)
+        dashboards_api = DashboardsApi(client)
 
         def model(body: Any, kind: type) -> Any:
-            return validate_and_convert_types(  # type: ignore[no-untyped-call]
+            return validate_and_convert_types(
                 dict(body), (kind,), ["body"], True, True, client.configuration
             )
 

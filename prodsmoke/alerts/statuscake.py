@@ -52,6 +52,9 @@ STATUS_CODES = (
 PAGE_SIZE = 100
 
 
+SHOWN_CODES = 4  # status codes listed in a plan line before it says "any below 400"
+
+
 def check_rate(interval_s: int) -> int:
     """The slowest StatusCake check rate that is not slower than `interval_s`."""
     return max((r for r in CHECK_RATES if r <= interval_s), default=CHECK_RATES[0])
@@ -141,7 +144,7 @@ class StatusCakeAlerts:
         body = resource.body
         keyword = f" · must contain {body['find_string']}" if body["find_string"] else ""
         up = [str(c) for c in STATUS_CODES if str(c) not in body["status_codes"]]
-        shown = ", ".join(up) if len(up) <= 4 else "any code below 400"
+        shown = ", ".join(up) if len(up) <= SHOWN_CODES else "any code below 400"
         return [
             f"GET {body['website_url']} every {body['check_rate']}s · up on {shown}{keyword}",
             f"contact groups: {', '.join(body['contact_groups']) or 'none'} · "

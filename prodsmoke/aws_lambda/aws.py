@@ -16,8 +16,8 @@ _TIMEOUTS = {"connect_timeout": 3, "read_timeout": 15, "retries": {"max_attempts
 def client(service: str, region: str) -> Any:
     """A new boto3 client for `service` in `region`."""
     try:
-        import boto3  # type: ignore[import-untyped]
-        from botocore.config import Config  # type: ignore[import-untyped]
+        import boto3
+        from botocore.config import Config
     except ImportError as exc:
         raise SuiteError("the Lambda handler needs boto3: install prodsmoke[aws]") from exc
     return boto3.session.Session().client(service, region_name=region, config=Config(**_TIMEOUTS))

@@ -59,7 +59,7 @@ def fetch(specs: list[SecretSpec], region: str) -> dict[str, str]:
     """Each spec's value (boto3, imported only when there is something to read)."""
     if not specs:
         return {}
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from prodsmoke.aws_lambda.aws import client
 

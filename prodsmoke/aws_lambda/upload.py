@@ -72,7 +72,7 @@ def upload(
 ) -> Uploaded:
     """Put the run's files into `bucket` (results first); stop at the first failure, or when
     `time.monotonic()` passes `until`, and say why."""
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from prodsmoke.aws_lambda.aws import client
 

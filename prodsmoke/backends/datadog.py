@@ -31,9 +31,9 @@ def api_client(settings: DatadogSettings, api_key: str, app_key: str | None = No
 
     keys = {"apiKeyAuth": api_key} | ({"appKeyAuth": app_key} if app_key else {})
     if settings.host:
-        configuration = Configuration(host=settings.host.rstrip("/"), api_key=keys)  # type: ignore[no-untyped-call]
+        configuration = Configuration(host=settings.host.rstrip("/"), api_key=keys)
     else:
-        configuration = Configuration(api_key=keys, server_variables={"site": settings.site})  # type: ignore[no-untyped-call]
+        configuration = Configuration(api_key=keys, server_variables={"site": settings.site})
     configuration.retry_policy = urllib3.Retry(0, redirect=0, raise_on_status=False)
     return ApiClient(configuration)
 

@@ -38,6 +38,9 @@ COLUMNS = (
 )
 
 
+MAX_DAYS = 3650  # ten years: more is a typo
+
+
 def history_flags(parser: argparse.ArgumentParser) -> None:
     """`--config`, `--output` and `--history URL|FILE`."""
     config_flag(parser)
@@ -148,6 +151,6 @@ def _days(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if not 1 <= value <= 3650:
+    if not 1 <= value <= MAX_DAYS:
         raise UsageError(f"--days: got {text!r}, expected a whole number of days, 1-3650")
     return value

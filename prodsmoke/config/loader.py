@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 _URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
+SHOWN_CHARS = 60  # of a bad value, in an error
 _SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
 
 
@@ -141,7 +142,7 @@ def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each wo
     raw_loc = list(error["loc"])
     prefix: list[str | int] = []
     registered = journey_kinds.kinds() if root is Settings and raw_loc[:1] == ["journeys"] else {}
-    if len(raw_loc) >= 3 and raw_loc[2] in registered:
+    if raw_loc[2:3] and raw_loc[2] in registered:
         # journeys.<id>.<kind tag>.<key>: the tag is pydantic's, the key belongs to that kind
         prefix, root, raw_loc = raw_loc[:2], registered[str(raw_loc[2])], raw_loc[3:]
     loc = [part for part in raw_loc if not _is_union_tag(part)]
@@ -209,7 +210,7 @@ def _shown(value: object) -> str:
     if isinstance(value, str):  # a URL's password is never echoed
         value = _URL_PASSWORD.sub(r"\1***@", value)
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "…"
 
 
 def _model_at(loc: list[str | int], root: type[BaseModel] = Settings) -> type[BaseModel] | None:

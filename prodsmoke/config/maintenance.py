@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from prodsmoke.config.models import StrictModel
 
+CRON_FIELDS = 5  # minute hour day-of-month month day-of-week
 MAX_DURATION_S = 7 * 86400  # a "window" longer than a week is an outage, not maintenance
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -39,7 +40,7 @@ def _cron(value: str) -> str:
     from cronsim import CronSim, CronSimError
 
     fields = value.split()
-    if len(fields) != 5:
+    if len(fields) != CRON_FIELDS:
         raise ValueError(
             f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(fields)}; "
             "e.g. '0 3 * * SUN'"

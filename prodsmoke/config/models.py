@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -49,6 +50,14 @@ def _parse_condition(value: object) -> Condition:
 ConditionField = Annotated[Condition, PlainValidator(_parse_condition)]
 
 
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+# A method that writes, in any case in the YAML (post, POST).
+WriteMethod = Annotated[Literal["POST", "PUT", "PATCH", "DELETE"], BeforeValidator(_upper)]
+
+
 class StrictModel(BaseModel):
     """The base of every config model: unknown keys are errors, values are frozen."""
 
@@ -67,14 +76,9 @@ class Retry(StrictModel):
 class AllowedWrite(StrictModel):
     """One reviewed exception to the GET-only rule."""
 
-    method: Literal["POST", "PUT", "PATCH", "DELETE"]
+    method: WriteMethod
     path: str = Field(pattern=r"^/", description="a path starting with /, e.g. /api/v1/enhance")
     reason: str = Field(min_length=3, description="why this write is safe, for reviewers")
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
 
 
 class RateBudget(StrictModel):
@@ -156,17 +160,12 @@ def _placeholders(value: object) -> set[str]:
 class UnlockStep(StrictModel):
     """A request that clears an account's lockout; it must be listed in allowed_writes."""
 
-    method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
+    method: WriteMethod = "POST"
     url: Path
     # `json` is the YAML key; the field cannot be called that (it shadows BaseModel.json).
     body: dict[str, Any] | None = Field(
         None, alias="json", description="a JSON body, e.g. {account: '{username}'}"
     )
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> UnlockStep:

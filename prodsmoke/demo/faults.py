@@ -11,6 +11,7 @@ DEFAULT_SLOW_API_MS = 600
 DEFAULT_SLOW_ASSETS_MS = 20  # about a CDN's answer: what the guard-overhead bench compares with
 # A delay longer than this is a typo, not a test; `hang` exists for "forever".
 MAX_DELAY_MS = 600_000
+ALL = 100  # percent
 
 # Every fault: its name, how it takes a value, and the Faults field it sets. The order is the
 # canonical order of str(faults) and of the "expected one of" list in error messages.
@@ -132,7 +133,7 @@ def _parse_value(name: str, kind: _Kind, raw: str | None) -> object:
         percent = float(raw) if raw else math.nan
     except ValueError:
         percent = math.nan
-    if not 0 <= percent <= 100:  # also rejects NaN
+    if not 0 <= percent <= ALL:  # also rejects NaN
         raise FaultError(f"fault {name!r} needs a percent 0-100, e.g. {name}:20")
     return percent
 

@@ -37,6 +37,7 @@ QUIET_ARGS = ("--disable-background-networking", "--disable-component-update", "
 _USER_AGENTS: weakref.WeakKeyDictionary[Browser, str] = weakref.WeakKeyDictionary()
 _STDERR = re.compile(r"^\[pid=\d+\]\[err\] (.*)$", re.MULTILINE)
 _EXIT = re.compile(r"<process did exit: exitCode=(\w+)")
+REASON_CHARS = 240  # of one candidate's launch failure, in "no Chromium found"
 _SYSTEM = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 
 
@@ -139,7 +140,7 @@ def _reason(exc: PlaywrightError) -> str:
     details = [f"exit code {exited.group(1)}"] if exited and exited.group(1) != "null" else []
     details += [f"stderr: {said[-1]}"] if said and said[-1] else []
     reason = first + (f" ({'; '.join(details)})" if details else "")
-    return reason if len(reason) <= 240 else reason[:237] + "…"
+    return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 3] + "…"
 
 
 async def new_context(

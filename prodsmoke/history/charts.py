@@ -26,9 +26,12 @@ P50, P95 = "#2563eb", "#93c5fd"
 MAINTENANCE = "#7c3aed"
 
 
+MS = 1000  # milliseconds in a second
+
+
 def ms(value: float) -> str:
     """`640 ms`, `1.2 s`."""
-    return f"{value / 1000:.1f} s" if value >= 1000 else f"{value:.0f} ms"
+    return f"{value / MS:.1f} s" if value >= MS else f"{value:.0f} ms"
 
 
 def status_strip(results: Sequence[Observation], *, slots: int = 40) -> str:

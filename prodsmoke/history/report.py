@@ -40,6 +40,9 @@ LATEST_FAILURES = 15
 LATEST_ADHOC = 20
 
 
+GOOD, FAIR = 0.99, 0.9  # pass rates coloured green and amber (below: red)
+
+
 def render(
     runs: Sequence[StoredRun],
     *,
@@ -138,7 +141,7 @@ def _regions(runs: list[StoredRun], out: Path, now: datetime) -> str:
         for _, period in PERIODS[:2]:
             rate = pass_rate(r.status for r in counted if r.started_at >= now - period)
             tone = (
-                "" if rate is None else "good" if rate >= 0.99 else "ok" if rate >= 0.9 else "bad"
+                "" if rate is None else "good" if rate >= GOOD else "ok" if rate >= FAIR else "bad"
             )
             rates.append(
                 f'<td class="num {tone}">{"&ndash;" if rate is None else f"{rate:.0%}"}</td>'
@@ -162,7 +165,7 @@ def _rate_card(label: str, statuses: list[Status], period: str) -> str:
     rate = pass_rate(statuses)
     ran = sum(s is not Status.SKIP for s in statuses)
     shown = "&ndash;" if rate is None else f"{rate:.0%}" if rate in (0, 1) else f"{rate:.1%}"
-    tone = "none" if rate is None else "good" if rate >= 0.99 else "ok" if rate >= 0.9 else "bad"
+    tone = "none" if rate is None else "good" if rate >= GOOD else "ok" if rate >= FAIR else "bad"
     return (
         f'<div class="card"><div class="label">pass rate · {period}</div>'
         f'<div class="value {tone}">{shown}</div>'
@@ -188,7 +191,7 @@ def _check_row(check: str, results: list[Observation], now: datetime, span: time
 
 
 def _rate_cell(rate: float | None) -> str:
-    tone = "" if rate is None else "good" if rate >= 0.99 else "ok" if rate >= 0.9 else "bad"
+    tone = "" if rate is None else "good" if rate >= GOOD else "ok" if rate >= FAIR else "bad"
     return f'<td class="num {tone}">{"&ndash;" if rate is None else f"{rate:.0%}"}</td>'
 
 

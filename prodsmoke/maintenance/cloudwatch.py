@@ -52,8 +52,8 @@ class CloudWatchAlarms:
     def client(self) -> Any:
         """A boto3 CloudWatch client with timeouts that fit a run."""
         if self._client is None:
-            import boto3  # type: ignore[import-untyped]
-            from botocore.config import Config  # type: ignore[import-untyped]
+            import boto3
+            from botocore.config import Config
 
             self._client = boto3.client(
                 "cloudwatch",
@@ -67,7 +67,7 @@ class CloudWatchAlarms:
 @contextmanager
 def _errors(doing: str) -> Iterator[None]:
     """Turn a botocore error into one `MaintenanceError` line."""
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         yield

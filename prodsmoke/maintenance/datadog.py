@@ -69,7 +69,7 @@ class DatadogDowntimes:
             )
         )
         with _errors("create a downtime"):
-            answer = DowntimesApi(self.client()).create_downtime(body)  # type: ignore[no-untyped-call]
+            answer = DowntimesApi(self.client()).create_downtime(body)
         return str(answer.data.id)
 
     def cancel(self, downtime_id: str) -> None:
@@ -79,7 +79,7 @@ class DatadogDowntimes:
 
         try:
             with _errors(f"cancel downtime {downtime_id}"):
-                api = DowntimesApi(self.client())  # type: ignore[no-untyped-call]
+                api = DowntimesApi(self.client())
                 api.cancel_downtime(downtime_id)
         except MaintenanceError as exc:
             if isinstance(exc.__cause__, NotFoundException):
@@ -94,11 +94,9 @@ class DatadogDowntimes:
 
             keys = {"apiKeyAuth": self.api_key, "appKeyAuth": self.app_key}
             if self.settings.host:
-                configuration = Configuration(  # type: ignore[no-untyped-call]
-                    host=self.settings.host.rstrip("/"), api_key=keys
-                )
+                configuration = Configuration(host=self.settings.host.rstrip("/"), api_key=keys)
             else:
-                configuration = Configuration(  # type: ignore[no-untyped-call]
+                configuration = Configuration(
                     api_key=keys, server_variables={"site": self.settings.site}
                 )
             configuration.retry_policy = urllib3.Retry(1, redirect=0, raise_on_status=False)

@@ -83,7 +83,7 @@ class CloudWatchSender:
     def send(self, payload: dict[str, Any], timeout_s: float) -> None:
         """Send in chunks; each chunk delivered is removed from `payload`, so a retry or the
         spool carries only what is left (CloudWatch would count a resent value twice)."""
-        from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+        from botocore.exceptions import BotoCoreError, ClientError
 
         client = self._client(timeout_s)
         where = self.settings.endpoint_url or f"CloudWatch in {client.meta.region_name}"
@@ -107,8 +107,8 @@ class CloudWatchSender:
             del payload["metric_data"][: len(chunk)]
 
     def _client(self, timeout_s: float) -> Any:
-        import boto3  # type: ignore[import-untyped]
-        from botocore.config import Config  # type: ignore[import-untyped]
+        import boto3
+        from botocore.config import Config
 
         config = Config(
             connect_timeout=timeout_s,

@@ -81,7 +81,7 @@ class DatadogSender:
             self._client = api_client(self.settings, self.api_key)
         self._client.configuration.request_timeout = timeout_s
         try:
-            MetricsApi(self._client).submit_metrics(  # type: ignore[no-untyped-call]
+            MetricsApi(self._client).submit_metrics(
                 body=_model(payload), content_encoding=MetricContentEncoding.GZIP
             )
         except (ApiException, urllib3.exceptions.HTTPError) as exc:
@@ -98,7 +98,7 @@ def _model(payload: dict[str, Any]) -> Any:
         series=[
             MetricSeries(
                 metric=s["metric"],
-                type=MetricIntakeType(s["type"]),  # type: ignore[no-untyped-call]
+                type=MetricIntakeType(s["type"]),
                 points=[
                     MetricPoint(timestamp=p["timestamp"], value=p["value"]) for p in s["points"]
                 ],

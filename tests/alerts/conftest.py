@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from datadog_fake import API_KEY, APP_KEY, FakeDatadog, fake_datadog
-from pingdom_fake import FakePingdom, fake_pingdom
-from statuscake_fake import FakeStatusCake, fake_statuscake
+
+from tests.alerts.datadog_fake import API_KEY, APP_KEY, FakeDatadog, fake_datadog
+from tests.alerts.pingdom_fake import FakePingdom, fake_pingdom
+from tests.alerts.statuscake_fake import FakeStatusCake, fake_statuscake
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -38,7 +39,7 @@ def pingdom_server() -> Iterator[FakePingdom]:
 @pytest.fixture
 def pingdom(pingdom_server: FakePingdom, monkeypatch: pytest.MonkeyPatch) -> FakePingdom:
     """The fake Pingdom, empty; PINGDOM_API_TOKEN and PINGDOM_API_URL set for it."""
-    from pingdom_fake import TOKEN
+    from tests.alerts.pingdom_fake import TOKEN
 
     pingdom_server.reset()
     monkeypatch.setenv("PINGDOM_API_TOKEN", TOKEN)
@@ -57,7 +58,7 @@ def statuscake(
     statuscake_server: FakeStatusCake, monkeypatch: pytest.MonkeyPatch
 ) -> FakeStatusCake:
     """The fake StatusCake, empty; STATUSCAKE_API_TOKEN and STATUSCAKE_API_URL set for it."""
-    from statuscake_fake import TOKEN
+    from tests.alerts.statuscake_fake import TOKEN
 
     statuscake_server.reset()
     monkeypatch.setenv("STATUSCAKE_API_TOKEN", TOKEN)

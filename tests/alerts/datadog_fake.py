@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from loopback_http import JsonHandler, serving
+from tests.loopback_http import JsonHandler, serving
 
 API_KEY = "dd-alerts-api-key-0123456789"
 APP_KEY = "dd-alerts-app-key-0123456789"

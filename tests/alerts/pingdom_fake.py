@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from loopback_http import JsonHandler, serving
+from tests.loopback_http import JsonHandler, serving
 
 TOKEN = "pingdom-token-0123456789abcdef"
 READ_ONLY_TOKEN = "pingdom-read-only-token-0123456789"

@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from loopback_http import JsonHandler, serving
+from tests.loopback_http import JsonHandler, serving
 
 TOKEN = "statuscake-token-abcdef0123456789"
 CONTACT_GROUPS = frozenset({"300001", "300002", "300003"})

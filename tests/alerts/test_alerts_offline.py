@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from smoke_cli import REPO, SMOKE, clean_env, smoke
+from tests.smoke_cli import REPO, SMOKE, clean_env, smoke
 
 CREDENTIALS = (
     "DD_",

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
-from pingdom_fake import TOKEN
 
 from prodsmoke.alerts import pingdom, statuscake
 from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.uptime import expected_status, keyword
 from prodsmoke.alerts.uptime_http import ApiClient
 from prodsmoke.config.models import HttpCheck
+from tests.alerts.pingdom_fake import TOKEN
 
 
 def client(url: str, waits: list[float], token: str = TOKEN) -> ApiClient:
@@ -110,7 +110,7 @@ def test_statuscake_field_errors_read_like_the_api_says_them():
 
 
 def check(*conditions: str) -> HttpCheck:
-    return HttpCheck(id="health", url="/health", conditions=conditions)  # type: ignore[arg-type]
+    return HttpCheck(id="health", url="/health", conditions=conditions)
 
 
 @pytest.mark.parametrize(

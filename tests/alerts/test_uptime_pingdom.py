@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pingdom_fake import READ_ONLY_TOKEN, TOKEN
 
 from prodsmoke.cli import main
+from tests.alerts.pingdom_fake import READ_ONLY_TOKEN, TOKEN
 
 NAMES = [
     "prodsmoke production api_v1_health",

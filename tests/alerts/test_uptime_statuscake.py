@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from statuscake_fake import INVALID
-
 from prodsmoke.alerts.statuscake import STATUS_CODES
 from prodsmoke.cli import main
+from tests.alerts.statuscake_fake import INVALID
 
 
 def alerts(capsys, config, *argv):

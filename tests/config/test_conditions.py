@@ -14,6 +14,7 @@ from prodsmoke.config.conditions import (
     Outcome,
     evaluate,
 )
+from prodsmoke.results import Status
 
 BODY: dict[str, Any] = {
     "status": "healthy",
@@ -264,7 +265,7 @@ EVALUATIONS = [
 
 @pytest.mark.parametrize(("text", "obs", "verdict", "detail"), EVALUATIONS)
 def test_evaluate(text: str, obs: Observation, verdict: str, detail: str) -> None:
-    assert check(text, obs) == Outcome(text, verdict, detail, check(text, obs).value)
+    assert check(text, obs) == Outcome(text, Status(verdict), detail, check(text, obs).value)
     assert "\n" not in detail
 
 

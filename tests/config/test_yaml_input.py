@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from smoke_cli import REPO, smoke
 
 from prodsmoke.config.loader import read_yaml, read_yaml_documents
 from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.errors import ConfigError
+from tests.smoke_cli import REPO, smoke
 
 ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery", "SMOKE_DEMO_URL": "http://127.0.0.1:9"}
 

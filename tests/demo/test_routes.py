@@ -91,8 +91,8 @@ def test_health_document(client: httpx.Client, path: str) -> None:
     assert body["version"] == "1.2.3"
     assert body["services"] == {"database": "healthy", "redis": "healthy", "ml_service": "healthy"}
     stamp = datetime.fromisoformat(body["timestamp"])
-    assert stamp.utcoffset() is not None
-    assert stamp.utcoffset().total_seconds() == 0
+    offset = stamp.utcoffset()
+    assert offset is not None and offset.total_seconds() == 0
 
 
 def test_api_test(client: httpx.Client) -> None:

@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from linters import linter, run
-
 from prodsmoke.schedule import load_schedule
+from tests.deploy.linters import linter, run
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "deploy" / "lambda" / "deploy.sh"

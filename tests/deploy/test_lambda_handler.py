@@ -13,7 +13,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from smoke_cli import demo_config
 
 from prodsmoke import runner
 from prodsmoke.aws_lambda.handler import handler, watchdog
@@ -22,6 +21,7 @@ from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.plan import plan
 from prodsmoke.options import RunOptions
 from prodsmoke.results import Status
+from tests.smoke_cli import demo_config
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import importlib
 import re
 from pathlib import Path
 
-from linters import linter, run
+from tests.deploy.linters import linter, run
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "deploy" / "lambda" / "Dockerfile"

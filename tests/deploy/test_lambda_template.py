@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
-from linters import linter, run
 
 from prodsmoke.aws_lambda.handler import UPLOAD_RESERVE_S
 from prodsmoke.aws_lambda.invocation import Invocation
 from prodsmoke.config import load_settings
+from tests.deploy.linters import linter, run
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "deploy" / "lambda" / "template.yaml"

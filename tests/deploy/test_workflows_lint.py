@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
-from linters import linter, run
+
+from tests.deploy.linters import linter, run
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"

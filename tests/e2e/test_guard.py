@@ -12,6 +12,7 @@ from prodsmoke.config.models import Settings
 from prodsmoke.e2e import http
 from prodsmoke.e2e.guard import Guard
 from prodsmoke.errors import BlockedRequest, BudgetExhausted
+from prodsmoke.results import Refusal, RefusalKind
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET = "http://127.0.0.1:8321"
@@ -49,7 +50,8 @@ def settings(**overrides: object) -> Settings:
 )
 def test_policy(method: str, url: str, reason: str | None) -> None:
     guard = Guard(settings())
-    assert guard.decide(method, url, "c") == reason
+    refusal = guard.decide(method, url, "c")
+    assert (refusal.reason if refusal else None) == reason
     assert [b.reason for b in guard.blocked()] == ([reason] if reason else [])
 
 
@@ -62,14 +64,11 @@ def test_wildcard_hosts_and_websockets() -> None:
     )
     guard = Guard(settings(safety=safety))
     assert guard.decide("GET", "https://a.cdn.example/app.js", "c") is None
-    assert (
-        guard.decide("GET", "https://cdn.example.evil/app.js", "c") == "host not in allowed_hosts"
-    )
+    refused = guard.decide("GET", "https://cdn.example.evil/app.js", "c")
+    assert refused == Refusal(RefusalKind.HOST, "host not in allowed_hosts")
     assert guard.decide_websocket("ws://127.0.0.1:8321/live/feed", "c") is None
-    assert (
-        guard.decide_websocket("ws://127.0.0.1:8321/ws", "c")
-        == "websocket not in allowed_websockets"
-    )
+    refused = guard.decide_websocket("ws://127.0.0.1:8321/ws", "c")
+    assert refused == Refusal(RefusalKind.WEBSOCKET, "websocket not in allowed_websockets")
     assert guard.blocked("c")[-1].method == "WEBSOCKET"
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
-from loopback_http import JsonHandler, serving
 
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
@@ -16,6 +15,7 @@ from prodsmoke.e2e.engine import Engine
 from prodsmoke.e2e.plan import plan
 from prodsmoke.options import RunOptions
 from prodsmoke.results import FailureClass, Status
+from tests.loopback_http import JsonHandler, serving
 
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
 HTTP = ["health", "api_v1_health", "api_v1_status", "api_health"]
@@ -135,7 +135,11 @@ async def test_basic_auth_credentials_go_to_the_target_and_nowhere_else(
     tmp_path: Path,
 ) -> None:
     demo_target.set_faults(Faults.parse("basic-auth"))
-    elsewhere = {"id": "elsewhere", "url": f"{big_json}/big", "conditions": ["[STATUS] == 200"]}
+    elsewhere: dict[str, Any] = {
+        "id": "elsewhere",
+        "url": f"{big_json}/big",
+        "conditions": ["[STATUS] == 200"],
+    }
     elsewhere["max_body_bytes"] = 64 << 20
     health = {"id": "health", "url": "/health", "conditions": ["[STATUS] == 200"]}
     without = _one_attempt(demo_settings(health_checks=[health], api_checks=[]))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from smoke_cli import REPO, SMOKE, clean_env
 
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.browser import QUIET_ARGS, system_browsers
+from tests.smoke_cli import REPO, SMOKE, clean_env
 
 pytestmark = pytest.mark.browser
 

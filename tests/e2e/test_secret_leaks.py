@@ -13,7 +13,8 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from smoke_cli import REPO, SMOKE, clean_env, demo_config
+
+from tests.smoke_cli import REPO, SMOKE, clean_env, demo_config
 
 pytestmark = pytest.mark.browser
 

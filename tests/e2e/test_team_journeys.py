@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from smoke_cli import REPO, clean_env, demo_config, smoke
-from test_secret_leaks import everything, forms
 
 from prodsmoke.demo import DemoServer
+from tests.e2e.test_secret_leaks import everything, forms
+from tests.smoke_cli import REPO, clean_env, demo_config, smoke
 
 pytestmark = pytest.mark.browser
 

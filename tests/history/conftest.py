@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_server import SKIP_REASON, PgServer, postgres_server, server_bin
 
 from prodsmoke.history import History
+from tests.pg_server import SKIP_REASON, PgServer, postgres_server, server_bin
 
 PG_FIXTURES = {"pg_server", "pg_url", "own_server"}
 HERE = Path(__file__).parent

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from loopback_http import JsonHandler, serving
+from tests.loopback_http import JsonHandler, serving
 
 API_KEY = "dd-maint-api-key-0123456789"
 APP_KEY = "dd-maint-app-key-0123456789"
@@ -147,7 +147,7 @@ def _handler(fake: FakeDowntimes) -> type[BaseHTTPRequestHandler]:
                     "modified": now,
                 },
             }
-            fake.downtimes[downtime["id"]] = downtime
+            fake.downtimes[str(downtime["id"])] = downtime
             self._answer(200, {"data": downtime})
 
         def _cancel(self, ident: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from smoke_cli import SMOKE, clean_env, demo_config
+from tests.smoke_cli import SMOKE, clean_env, demo_config
 
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
 HTTP_ONLY = """\

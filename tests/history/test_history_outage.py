@@ -9,10 +9,10 @@ import threading
 import time
 
 import pytest
-from pg_server import postgres_server
-from smoke_runs import DEMO_PASSWORD, config_root, smoke_in
 
 from prodsmoke.history import History
+from tests.history.smoke_runs import DEMO_PASSWORD, config_root, smoke_in
+from tests.pg_server import postgres_server
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from history_seed import NOW, simple
 
 from prodsmoke.aws_lambda.upload import run_prefix
 from prodsmoke.history import History
@@ -17,6 +16,7 @@ from prodsmoke.maintenance.windows import Recurring
 from prodsmoke.reporters.history import HistoryNote, HistoryReporter, artifacts_url, stamper
 from prodsmoke.reporters.spool import Spool
 from prodsmoke.results import Trigger
+from tests.history.history_seed import NOW, simple
 
 
 def reporter(history, tmp_path, **kwargs):
@@ -93,7 +93,7 @@ WRITER = textwrap.dedent(
     import sys
     from datetime import timedelta
     sys.path.insert(0, {seed!r})
-    from history_seed import NOW, simple
+    from tests.history.history_seed import NOW, simple
     from prodsmoke.history import History
     history = History({url!r})
     for i in range(20):

@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from history_seed import NOW, result, run, simple
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from prodsmoke import redact
 from prodsmoke.history import History, HistoryError
 from prodsmoke.results import CheckKind, FailureClass, Status, Trigger
+from tests.history.history_seed import NOW, result, run, simple
 
 
 def test_a_run_and_each_check_come_back_as_they_were_written(history, tmp_path):
@@ -128,7 +128,7 @@ def test_the_schema_refuses_an_unknown_status_and_indexes_failures(history, tmp_
     finally:
         engine.dispose()
     assert {"ix_runs_env_started_at", "ix_runs_started_at", "ix_runs_failed"} <= set(indexes)
-    assert "WHERE" in definition and "fail" in definition
+    assert isinstance(definition, str) and "WHERE" in definition and "fail" in definition
 
 
 def test_migrate_is_idempotent_and_head_matches_the_scripts(history):
@@ -158,7 +158,7 @@ def test_an_unwritable_history_is_one_clear_error(tmp_path):
 
 
 def test_an_unreachable_postgres_is_one_clear_error_without_the_password(tmp_path):
-    from pg_server import free_port
+    from tests.pg_server import free_port
 
     url = f"postgresql://smoke:hunter2-pg-secret@127.0.0.1:{free_port()}/smoke"
     history = History(url, connect_timeout_s=2)
@@ -190,6 +190,7 @@ def test_a_damaged_sqlite_file_is_set_aside_and_the_run_kept(tmp_path):
     (aside,) = tmp_path.glob("history.sqlite.corrupt-*")
     assert aside.read_bytes().startswith(b"this is not a database")
     assert written.inserted == 1
+    assert written.note is not None
     assert written.note.startswith(f"run history {path} was damaged (DatabaseError: file is not")
     assert f"moved aside to {aside.name} and a fresh history started with this run" in written.note
     assert [r.run_id for r in history.runs()] == ["kept"]

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from history_seed import NOW, week
 
 from prodsmoke.cli import main
 from prodsmoke.history import History
 from prodsmoke.history.report import render
+from tests.history.history_seed import NOW, week
 
 CHECKS = ("health", "api_health", "homepage_load", "anonymous_enhancement", "login_flow")
 
@@ -61,7 +61,9 @@ def test_artifact_links_are_relative_to_where_the_report_is_written(a_week, tmp_
     _, runs = a_week
     page = render(runs, out=tmp_path / "elsewhere" / "report.html", now=NOW)
 
-    link = re.search(r'href="([^"]+/login_flow/screenshot\.png)"', page).group(1)
+    found = re.search(r'href="([^"]+/login_flow/screenshot\.png)"', page)
+    assert found is not None
+    link = found.group(1)
     assert (tmp_path / "elsewhere" / link).resolve().parent.name == "login_flow"
 
 
@@ -127,9 +129,8 @@ def test_regions_maintenance_and_adhoc_runs_each_have_their_place(tmp_path):
     from dataclasses import replace
     from datetime import timedelta
 
-    from history_seed import simple
-
     from prodsmoke.results import Status, Trigger
+    from tests.history.history_seed import simple
 
     history = History(tmp_path / "history.sqlite")
     history.extend(

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from datadog_downtimes_fake import API_KEY, APP_KEY, fake_downtimes
-from smoke_runs import config_root, smoke_in
 
 from prodsmoke.demo import Faults
 from prodsmoke.history import History
 from prodsmoke.maintenance.windows import Recurring, covering, recurring
+from tests.history.datadog_downtimes_fake import API_KEY, APP_KEY, fake_downtimes
+from tests.history.smoke_runs import config_root, smoke_in
 
 REGION = "us-east-1"
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from history_seed import NOW, simple
 
 from prodsmoke.cli import main
 from prodsmoke.config.alert_rules import load_alert_rules
@@ -16,6 +15,7 @@ from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.history import History
 from prodsmoke.history.gate import evaluate
 from prodsmoke.results import Status, Trigger
+from tests.history.history_seed import NOW, simple
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -303,7 +303,7 @@ def test_a_gate_that_cannot_read_the_history_exits_3_never_pass(capsys, tmp_path
 
 
 def test_a_gate_whose_database_is_down_exits_3(capsys, tmp_path, monkeypatch):
-    from pg_server import free_port
+    from tests.pg_server import free_port
 
     monkeypatch.setenv(
         "PRODSMOKE_HISTORY_URL", f"postgresql://smoke:pw-down-0123@127.0.0.1:{free_port()}/smoke"

@@ -8,7 +8,8 @@ import io
 import json
 
 import pytest
-from smoke_runs import DEMO_PASSWORD, config_root, smoke_in
+
+from tests.history.smoke_runs import DEMO_PASSWORD, config_root, smoke_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from metrics_intake import DD_KEY, NR_KEY, Intake, serve_intake
 
 from prodsmoke.results import (
     BudgetReport,
@@ -21,6 +20,7 @@ from prodsmoke.results import (
     Status,
     StepResult,
 )
+from tests.reporters.metrics_intake import DD_KEY, NR_KEY, Intake, serve_intake
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from loopback_http import JsonHandler, serving
+from tests.loopback_http import JsonHandler, serving
 
 DD_KEY = "dd-test-api-key-0123456789abcdef"
 NR_KEY = "NRAK-test-license-key-0123456789"
@@ -91,7 +91,7 @@ def validate_nr_metrics(doc: Any, now: float) -> list[str]:
         return ["body must be a non-empty JSON array of metric data objects"]
     problems = []
     for i, block in enumerate(doc):
-        common = block.get("common", {}) if isinstance(block, dict) else None
+        common = block.get("common", {}) if isinstance(block, dict) else {}
         metrics = block.get("metrics") if isinstance(block, dict) else None
         if not isinstance(metrics, list) or not metrics:
             problems.append(f"[{i}].metrics is required (a non-empty list)")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metrics_intake import DD_KEY
-
 from prodsmoke.config.models import Settings
 from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.registry import configured_reporters
 from prodsmoke.results import Status
+from tests.reporters.metrics_intake import DD_KEY
 
 SETTINGS = Settings(name="production", base_url="https://app.example.com", deadline_s=30)
 

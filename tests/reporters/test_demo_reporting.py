@@ -6,10 +6,10 @@ import json
 
 import boto3
 import pytest
-import smoke_cli
-from metrics_intake import DD_KEY, NR_KEY
 
 from prodsmoke.history import History
+from tests import smoke_cli
+from tests.reporters.metrics_intake import DD_KEY, NR_KEY
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,7 @@ def test_the_summary_shows_the_verdict_every_check_and_how_to_reproduce_a_failur
     target = tmp_path / "summary.md"
     target.write_text("earlier step output\n")
     reporter = GitHubSummaryReporter.from_environment({"GITHUB_STEP_SUMMARY": str(target)})
+    assert reporter is not None
 
     reporter.report(make_run(login=Status.FAIL))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from metrics_intake import NR_KEY
-
 from prodsmoke.config.models import Settings
 from prodsmoke.config.monitoring import NewRelicSettings
 from prodsmoke.options import RunOptions
@@ -11,6 +9,7 @@ from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.newrelic import endpoint
 from prodsmoke.reporters.registry import configured_reporters
 from prodsmoke.results import Status
+from tests.reporters.metrics_intake import NR_KEY
 
 SETTINGS = Settings(name="production", base_url="https://app.example.com", deadline_s=30)
 

@@ -7,22 +7,22 @@ import time
 from datetime import timedelta
 
 import boto3
-from metrics_intake import DD_KEY, NR_KEY
 
 from prodsmoke.config.models import Settings
 from prodsmoke.history import History
 from prodsmoke.options import RunOptions
-from prodsmoke.reporters.base import publish
+from prodsmoke.reporters.base import Reporter, publish
 from prodsmoke.reporters.json_file import JsonFileReporter
 from prodsmoke.reporters.registry import configured_reporters
 from prodsmoke.results import Status
+from tests.reporters.metrics_intake import DD_KEY, NR_KEY
 
 SETTINGS = Settings(name="production", base_url="https://app.example.com", deadline_s=30)
 
 
 def run_reporters(config, output, run):
     options = RunOptions(region=run.region, output_dir=output)
-    chosen = [JsonFileReporter(output / "results.json")]
+    chosen: list[Reporter] = [JsonFileReporter(output / "results.json")]
     chosen += configured_reporters(config, SETTINGS, options)
     return publish(run, chosen)
 
