@@ -72,7 +72,7 @@ def test_runs_at_once_in_one_folder_keep_their_own_files(tmp_path: Path) -> None
     assert history(tmp_path) == sorted(run_ids)
     for proc in procs:
         assert "internal error" not in proc.stdout  # e.g. a trace.zip the other run moved away
-        assert "[product] homepage /: header is not visible" in proc.stdout
+        assert "[product] step 'check the page': page /: header is not visible" in proc.stdout
     for run_id in run_ids:
         folder = tmp_path / "artifacts" / run_id / "homepage_load"
         assert {"trace.zip", "screenshot.png", "console.log"} <= {p.name for p in folder.iterdir()}
@@ -85,6 +85,7 @@ def test_runs_at_once_in_one_folder_keep_their_own_files(tmp_path: Path) -> None
 def test_old_run_folders_are_pruned_to_keep_runs(tmp_path: Path) -> None:
     config = tmp_path / "config"
     shutil.copytree(REPO / "config", config)
+    shutil.copytree(REPO / "e2e", tmp_path / "e2e")  # the team journeys beside config/
     demo = config / "environments" / "demo.yaml"
     demo.write_text(demo.read_text() + "keep_runs: 1\n")
     output = tmp_path / "out"
