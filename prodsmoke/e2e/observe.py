@@ -24,6 +24,7 @@ _NOT_THE_NETWORK = ("ERR_BLOCKED_BY_CLIENT", "ERR_ABORTED")
 _MAX_KEPT = 50
 SETTLE_S = 1.0  # quiet after the last answer: the page has shown what the action led to
 _POLL_S = 0.05
+SETTLED = "the page settled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ class PageObserver:
                 return "an error page was shown"
             quiet = time.monotonic() - self.last_activity
             if self.answers > mark.answers and self.in_flight == 0 and quiet >= settle_s:
-                return "the page settled"
+                return SETTLED
             await asyncio.sleep(_POLL_S)
 
     def network_error(self) -> str | None:

@@ -229,3 +229,22 @@ async def test_two_journeys_of_one_kind_both_time_their_page_and_both_lead(
         assert check.status is Status.PASS, check.error
         assert check.metrics["page_load_ms"] > 0
         assert [s.name for s in check.steps] == [f"load {path}", "check the page"]
+
+
+async def test_a_login_that_lands_elsewhere_fails_at_once_not_at_its_limit(
+    demo_target: DemoServer, demo_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # The product sends the user to /dashboard, the journey expects /welcome: the page settles
+    # on a URL that is not the success one, and waiting out max_ms (10 s) cannot change that.
+    settings = demo_settings(retry={"attempts": 1})
+    login = settings.journeys["login_flow"]
+    wrong = login.model_copy(
+        update={"success": login.success.model_copy(update={"url": "**/welcome"})}  # type: ignore[attr-defined]
+    )
+    settings = settings.model_copy(update={"journeys": {**settings.journeys, "login_flow": wrong}})
+    result = await run(settings, tmp_path, "login_flow")
+    check = result.check("login_flow")
+    assert check.status is Status.FAIL
+    assert check.error is not None
+    assert "the browser is at /dashboard, not **/welcome (the page settled there" in check.error
+    assert check.duration_ms < 10_000  # well inside max_ms: it did not wait it out

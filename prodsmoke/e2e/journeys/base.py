@@ -21,6 +21,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from prodsmoke.e2e import failures
 from prodsmoke.e2e.guard import where
+from prodsmoke.e2e.observe import SETTLED
 from prodsmoke.e2e.steps import StepRecorder
 from prodsmoke.errors import CheckFailure
 
@@ -66,6 +67,7 @@ class JourneyRun:
     # measure page load go first, so the others do not crowd the page being timed.
     before_navigation: Callable[[], Awaitable[float]] | None = None
     waited_s: float = 0.0  # spent waiting for the leaders: not this journey's own time
+    settled: bool = False  # an action's page settled elsewhere: failed without waiting it out
     # Called once the journey has taken the timing the others must not disturb.
     on_measured: Callable[[], None] | None = None
 
@@ -152,7 +154,9 @@ async def unless_failed(
     that settled elsewhere (`PageObserver.failed_since`).
 
     `since` is `j.observer.mark()` taken before the action. Returns True when `step` finished,
-    False when a failure (or the timeout) came first. `step`'s own errors propagate.
+    False when a failure (or the timeout) came first; `j.settled` then says when the page had
+    settled elsewhere (so a message can say the attempt did not wait out its limit). `step`'s
+    own errors propagate.
     """
     done_step = asyncio.ensure_future(step)
     failed = asyncio.ensure_future(j.observer.failed_since(since))
@@ -165,4 +169,6 @@ async def unless_failed(
     if done_step in done:
         done_step.result()
         return True
+    if failed in done and failed.result() == SETTLED:
+        j.settled = True
     return False

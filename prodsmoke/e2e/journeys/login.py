@@ -123,9 +123,10 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
         arrived = False
     if not arrived:
         await _raise_if_locked(j, spec, account)
+        settled = " (the page settled there; not waiting out max_ms)" if j.settled else ""
         raise CheckFailure(
             f"after logging in as {account.name!r} the browser is at {j.where()}, "
-            f"not {spec.success.url}{j.observer.failures_hint()}{j.blocked_hint()}"
+            f"not {spec.success.url}{settled}{j.observer.failures_hint()}{j.blocked_hint()}"
         )
     if status := await landed_with_error(j):
         raise CheckFailure(f"logged in, but {j.where()} answered HTTP {status}")

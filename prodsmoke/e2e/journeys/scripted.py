@@ -254,8 +254,9 @@ async def _single(j: JourneyRun, action: str, value: str, mark: Mark) -> None:
     elif action == "expect_url":
         landed = page.wait_for_url(value, timeout=timeout, wait_until="commit")
         if not await unless_failed(j, landed, timeout, since=mark):
+            settled = " (the page settled there)" if j.settled else ""
             raise CheckFailure(
-                f"the browser is at {j.where()}, not {value}"
+                f"the browser is at {j.where()}, not {value}{settled}"
                 f"{j.observer.failures_hint()}{j.blocked_hint()}"
             )
 
