@@ -25,21 +25,14 @@ that expects 4xx/5xx cannot be an uptime check here. Checks are found by the `pr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from prodsmoke.alerts.plan import Change, Resource
 from prodsmoke.alerts.uptime import OWNER_TAG, UptimeCheck, env_tag
-from prodsmoke.alerts.uptime_http import ApiClient
+from prodsmoke.alerts.uptime_http import UptimeProvider
 from prodsmoke.errors import ConfigError
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import httpx
-
-    from prodsmoke.config.alert_rules import AlertRules
 
 API_URL = "https://api.pingdom.com/api/3.1"
 TOKEN_ENV = "PINGDOM_API_TOKEN"  # noqa: S105 - the variable's name, not a token
@@ -61,28 +54,14 @@ def field_errors(body: Any) -> list[str]:
 
 
 @dataclass
-class PingdomAlerts:
+class PingdomAlerts(UptimeProvider):
     """The uptime checks of one environment at Pingdom."""
 
-    rules: AlertRules
-    checks: list[UptimeCheck]
-    file: str
-    where_in_file: Callable[[str], str]
-    token: str = ""
+    token_env: ClassVar[str] = TOKEN_ENV
+    field_errors = staticmethod(field_errors)
+
     api_url: str = API_URL
-    transport: httpx.BaseTransport | None = None
     name: str = "pingdom"
-    removal_needs_prune: bool = True
-    _api: ApiClient | None = field(default=None, init=False, repr=False)
-
-    @property
-    def env(self) -> str:
-        """The environment these checks are for."""
-        return self.rules.env
-
-    def where(self) -> str:
-        """Which Pingdom, for the plan's header."""
-        return self.api_url
 
     def notes(self) -> list[str]:
         """What Pingdom cannot express."""
@@ -199,14 +178,6 @@ class PingdomAlerts:
                 api.call("PUT", path, doing, form=_form(resource.body))
             elif change.action == "remove":
                 api.call("DELETE", f"/checks/{resource.provider_id}", doing)
-
-    def api(self) -> ApiClient:
-        """The API client."""
-        if self._api is None:
-            self._api = ApiClient(
-                "pingdom", self.api_url, self.token, TOKEN_ENV, field_errors, self.transport
-            )
-        return self._api
 
 
 def _form(body: Mapping[str, Any]) -> dict[str, str]:

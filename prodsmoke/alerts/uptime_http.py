@@ -14,12 +14,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
 from prodsmoke import redact
 from prodsmoke.alerts.datadog_api import AlertsError
+
+if TYPE_CHECKING:
+    from prodsmoke.alerts.uptime import UptimeCheck
+    from prodsmoke.config.alert_rules import AlertRules
 
 Form = Mapping[str, str | Sequence[str]]
 RETRIED = frozenset({429, 500, 502, 503, 504})
@@ -135,3 +139,45 @@ def _retry_after(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+@dataclass
+class UptimeProvider:
+    """What every uptime provider's view of one environment holds: its rules, the checks it
+    should have there, where in alert-rules.yaml they come from, and one API client."""
+
+    token_env: ClassVar[str]  # the variable the token comes from, e.g. PINGDOM_API_TOKEN
+
+    rules: AlertRules
+    checks: list[UptimeCheck]
+    file: str
+    where_in_file: Callable[[str], str]
+    token: str = ""
+    api_url: str = ""
+    transport: httpx.BaseTransport | None = None
+    name: str = ""
+    removal_needs_prune: bool = True
+    _api: ApiClient | None = field(default=None, init=False, repr=False)
+
+    @property
+    def env(self) -> str:
+        """The environment these checks are for."""
+        return self.rules.env
+
+    def where(self) -> str:
+        """Which provider endpoint, for the plan's header."""
+        return self.api_url
+
+    @staticmethod
+    def field_errors(body: Any) -> list[str]:
+        """The provider's error body as "field: problem" lines."""
+        return []
+
+    def api(self) -> ApiClient:
+        """The API client (made once)."""
+        if self._api is None:
+            self._api = ApiClient(
+                self.name, self.api_url, self.token, self.token_env, self.field_errors,
+                self.transport,
+            )  # fmt: skip
+        return self._api
