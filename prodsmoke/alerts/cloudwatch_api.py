@@ -10,8 +10,8 @@ api`). Offline, the account id in ARNs is a placeholder and nothing is called.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from prodsmoke.alerts import cloudwatch_alarms, dashboards
 from prodsmoke.alerts.cloudwatch_alarms import PREFIX, alarms
 from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.plan import Change, Resource
+from prodsmoke.backends.aws import one_line_errors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -165,16 +166,6 @@ def _normal(alarm: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-@contextmanager
-def _errors(doing: str) -> Iterator[None]:
-    """Turn a botocore error into one `AlertsError` line."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        message = f"{error.get('Code', 'Error')}: {error.get('Message', '')}"
-        raise AlertsError(f"cloudwatch: cannot {doing}: {message}") from exc
-    except BotoCoreError as exc:
-        raise AlertsError(f"cloudwatch: cannot {doing}: {exc}") from exc
+def _errors(doing: str) -> AbstractContextManager[None]:
+    """A botocore error as one `AlertsError` line."""
+    return one_line_errors(AlertsError, "cloudwatch", doing)

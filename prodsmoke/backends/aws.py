@@ -1,8 +1,10 @@
-"""Where AWS credentials may come from, for deciding whether an AWS-backed part can run."""
+"""AWS as prodsmoke's parts use it: where credentials may come from (can an AWS-backed part
+run?), and a botocore error worded in one line."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 AWS_CREDENTIALS = (
     "AWS_ACCESS_KEY_ID",
@@ -16,3 +18,18 @@ AWS_CREDENTIALS = (
 def has_credentials(environ: Mapping[str, str]) -> bool:
     """True when the environment names AWS credentials of some kind."""
     return any(environ.get(name) for name in AWS_CREDENTIALS)
+
+
+@contextmanager
+def one_line_errors(fail: type[Exception], service: str, doing: str) -> Iterator[None]:
+    """Turn a botocore error raised in the block into `fail("<service>: cannot <doing>: …")`."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        why = f"{error.get('Code', 'Error')}: {error.get('Message', '')}"
+        raise fail(f"{service}: cannot {doing}: {why}") from exc
+    except BotoCoreError as exc:
+        raise fail(f"{service}: cannot {doing}: {exc}") from exc

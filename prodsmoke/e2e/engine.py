@@ -181,7 +181,7 @@ class Engine:
                     f"not started: the run deadline ({self.settings.deadline_s:g} s) came while "
                     f"it waited for one of the {MAX_JOURNEYS_AT_ONCE} browser slots"
                 )
-                self._finish(run, check, self._not_started(run, check, reason))
+                self._finish(run, check, self._skipped(run, check, reason, started=False))
             else:
                 reason = f"unfinished at the run deadline ({self.settings.deadline_s:g} s)"
                 self._finish(run, check, self._infrastructure_failure(run, check, reason))
@@ -201,25 +201,18 @@ class Engine:
         if pending:  # Python 3.11's wait_for can swallow a cancel (gh-86296): ask again soon
             asyncio.get_running_loop().call_later(RECANCEL_S, self.interrupt, reason)
 
-    def _skipped(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
+    def _skipped(
+        self, run: _Run, check: PlannedCheck, reason: str, *, started: bool = True
+    ) -> CheckResult:
+        """A `skip` verdict: stopped (interrupted) or, with `started=False`, never begun."""
         return CheckResult(
             id=check.id,
             kind=check.kind,
             status=Status.SKIP,
-            duration_ms=run.elapsed_ms(),
+            duration_ms=run.elapsed_ms() if started else 0,
+            attempts=1 if started else 0,
             error=reason,
-            artifacts=run.artifacts.collect(check.id),
-            repro=self._repro(check.id),
-        )
-
-    def _not_started(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
-        return CheckResult(
-            id=check.id,
-            kind=check.kind,
-            status=Status.SKIP,
-            duration_ms=0,
-            attempts=0,
-            error=reason,
+            artifacts=run.artifacts.collect(check.id) if started else (),
             repro=self._repro(check.id),
         )
 

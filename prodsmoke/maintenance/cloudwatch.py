@@ -7,12 +7,11 @@ never turns on actions someone had switched off on purpose. boto3 is imported on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from prodsmoke import redact
+from prodsmoke.backends.aws import one_line_errors
 from prodsmoke.backends.names import ALARM_PREFIX
 from prodsmoke.maintenance import MaintenanceError
 
@@ -64,16 +63,6 @@ class CloudWatchAlarms:
         return self._client
 
 
-@contextmanager
-def _errors(doing: str) -> Iterator[None]:
-    """Turn a botocore error into one `MaintenanceError` line."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        yield
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        why = f"{error.get('Code', 'Error')}: {error.get('Message', '')}"
-        raise MaintenanceError(redact.redact(f"cloudwatch: cannot {doing}: {why}")) from exc
-    except BotoCoreError as exc:
-        raise MaintenanceError(redact.redact(f"cloudwatch: cannot {doing}: {exc}")) from exc
+def _errors(doing: str) -> AbstractContextManager[None]:
+    """A botocore error as one `MaintenanceError` line."""
+    return one_line_errors(MaintenanceError, "cloudwatch", doing)

@@ -93,6 +93,15 @@ class JourneyRun:
                 f"({self.warn_ratio:.0%} of {limit_ms:.0f} ms)"
             )
 
+    def within(self, what: str, elapsed_ms: float, limit_ms: int | None) -> None:
+        """Fail when `what` took longer than `limit_ms`, warn over `warn_ratio` of it (no limit:
+        nothing to hold it to)."""
+        if limit_ms is None:
+            return
+        if elapsed_ms > limit_ms:
+            raise CheckFailure(f"{what} took {elapsed_ms:.0f} ms, over the limit of {limit_ms} ms")
+        self.warn_if_over(what, elapsed_ms, limit_ms)
+
     def where(self) -> str:
         """The current page's path, for error messages."""
         if self.page.url in ("", "about:blank"):
