@@ -38,7 +38,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--fault", default="", metavar="F[,F…]", help="demo faults")
     serve.add_argument("--assets", type=int, default=10, help="static assets on the homepage")
     serve.add_argument("--quiet", action="store_true", help="no access log, only the start line")
+    serve.add_argument(
+        "--rate-limit",
+        type=positive_int,
+        default=600,
+        metavar="N",
+        help="API requests per minute per client before a 429 (default 600)",
+    )
     serve.set_defaults(handler=handle_serve)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number >= 1")
+    return value
 
 
 def parse_faults(text: str) -> Faults:
@@ -104,5 +122,12 @@ def handle_serve(args: argparse.Namespace) -> int:
             f"  export SMOKE_TEST_PASSWORD='{password}'   # to run: smoke run --env demo",
             flush=True,
         )
-    serve(port=args.port, faults=faults, password=password, assets=args.assets, quiet=args.quiet)
+    serve(
+        port=args.port,
+        faults=faults,
+        password=password,
+        assets=args.assets,
+        quiet=args.quiet,
+        rate_limit=args.rate_limit,
+    )
     return 0

@@ -191,6 +191,7 @@ def serve(
     assets: int = 10,
     host: str = "127.0.0.1",
     quiet: bool = False,
+    rate_limit: int = 600,
 ) -> None:
     """Serve the demo target in the foreground until Ctrl-C (for `smoke serve-demo`)."""
     server = DemoServer(
@@ -199,6 +200,7 @@ def serve(
         assets=assets,
         port=port,
         host=host,
+        rate_limit=rate_limit,
         log_level="warning" if quiet else "info",
     )
     with server:
