@@ -23,7 +23,9 @@ budget  At the largest N, prodsmoke with the demo environment's own rate budget 
 prodsmoke's figure): `trace-off` (`--trace off`), `async` (every generated journey async, no sync
 bridge), `slots=K` (the engine's MAX_JOURNEYS_AT_ONCE set to K in the process, before the run; give
 `slots=3` too, as the control with the same start-up path). Beside each wall time: the CPU time
-(user + sys) of the contender's whole process tree, from the kernel's accounting of reaped children.
+(user + sys) of the contender's whole process tree, from the kernel's accounting of reaped children
+(this process adopts the tree's orphans, e.g. Chromium's helpers once the browser has gone, and
+reaps them before it reads the total).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from benchlib import (
     timed,
     verdict,
 )
-from peak_memory import measure
+from peak_memory import adopt_orphans, children, measure, reap_orphans
 from scale_journeys import REQUESTS, Layout, layout
 
 DEMO_CHECKS = 10  # config/environments/demo.yaml: 4 HTTP checks, 6 journeys
@@ -241,11 +243,14 @@ def _variant(text: str) -> str:
 
 
 def run_once(c: Contender, expected: int, target: DemoTarget) -> Run:
-    """Reset the target, run the contender, count its passes."""
+    """Reset the target, run the contender, count its passes and its whole tree's CPU time."""
     target.reset()
     load = load1()
+    keep = children()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = timed(c.argv, env=c.env, cwd=c.cwd, timeout=TIMEOUT_S)
+    if left := reap_orphans(keep):
+        print(f"  ({left} process(es) of {c.name} still running 5 s after it exited)")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     return Run(t.seconds, t.returncode, c.passed(t), expected, load, cpu, t.output)
@@ -468,6 +473,7 @@ def main() -> int:
             f"bench/scale: peers not installed ({', '.join(map(str, missing))}); run bench/setup"
         )
     info = machine()
+    adopt_orphans()  # Chromium's orphaned helpers are reaped here: their CPU time is counted
     figures: dict[str, Any] = {
         "machine": info,
         "rounds": args.rounds,
