@@ -29,13 +29,20 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium-headless-shell"
 
 
 class DemoTarget:
-    """`smoke serve-demo --port 0 --quiet` in a child process; a context manager."""
+    """`smoke serve-demo --port 0 --quiet` in a child process; a context manager.
 
-    def __init__(self, *, faults: str = "", assets: int = 10) -> None:
+    `rate_limit`: the target's API requests per minute per client (`--rate-limit`; default 600).
+    """
+
+    def __init__(
+        self, *, faults: str = "", assets: int = 10, rate_limit: int | None = None
+    ) -> None:
         self.password = secrets.token_urlsafe(12)
         self._process = DemoProcess(
             faults=Faults.parse(faults), password=self.password, assets=assets
         )
+        if rate_limit is not None:  # DemoProcess has no parameter for it: one more flag
+            self._process._argv += ["--rate-limit", str(rate_limit)]
         self.url = ""
 
     def __enter__(self) -> DemoTarget:
@@ -87,13 +94,31 @@ class Timed:
 
 
 def timed(argv: list[str], *, env: dict[str, str], cwd: Path = ROOT, timeout: float = 120) -> Timed:
-    """Run `argv` to completion; wall time from spawn to exit, output kept for failures."""
+    """Run `argv` to completion; wall time from spawn to exit, output kept for failures.
+
+    A process still running after `timeout` seconds is killed and reported with exit code -9.
+    """
     started = time.perf_counter()
-    proc = subprocess.run(
-        argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    try:
+        proc = subprocess.run(
+            argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = _text(exc.stdout)[-4000:] + _text(exc.stderr)[-4000:]
+        return Timed(time.perf_counter() - started, -9, f"{out}\n(killed after {timeout:g} s)")
     seconds = time.perf_counter() - started
     return Timed(seconds, proc.returncode, proc.stdout[-4000:] + proc.stderr[-4000:])
+
+
+def _text(output: str | bytes | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
+
+
+def load1() -> float:
+    """The 1-minute load average now (printed next to figures: the machine is shared)."""
+    return round(os.getloadavg()[0], 2)
 
 
 def summary(values: list[float]) -> dict[str, float]:

@@ -233,6 +233,32 @@ def _name(pid: int) -> str:
         return "?"
 
 
+def adopt_orphans() -> None:
+    """Become the reaper of our descendants' orphans, so their CPU time is counted as ours."""
+    _become_subreaper()
+
+
+def children() -> frozenset[int]:
+    """Our child processes now (e.g. a demo target started before a measured command)."""
+    return frozenset(_children_of(os.getpid()))
+
+
+def reap_orphans(keep: frozenset[int], timeout_s: float = 5.0) -> int:
+    """Wait (at most `timeout_s`) for our children not in `keep` to exit, and reap them.
+
+    After `adopt_orphans()`, the helpers a command's process tree leaves behind (Chromium's
+    renderers once the browser process is gone) are our children; reaping them adds their CPU
+    time to `RUSAGE_CHILDREN`. Returns how many were still alive at the timeout.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        _reap_orphans()
+        left = [p for p in _children_of(os.getpid()) if p not in keep]
+        if not left or time.monotonic() > deadline:
+            return len(left)
+        time.sleep(0.02)
+
+
 def _become_subreaper() -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)

@@ -28,13 +28,24 @@ def mark(ok: bool) -> str:
 
 def speed(f: dict) -> list[str]:
     lines = [f"### Speed (`bench/run --rounds {f['rounds']}`) — {when(f)}", ""]
-    lines += ["| process | median | min | max | passed |", "| --- | ---: | ---: | ---: | ---: |"]
+    loads = f.get("load_median", {})
+    lines += [
+        "| process | median | min | max | passed | load (median at start) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for name, s in f["stats_s"].items():
         lines.append(
             f"| {name} | {s['median']:.2f} s | {s['min']:.2f} s | {s['max']:.2f} s | "
-            f"{s['n']}/{s['n'] + f['failed'][name]} |"
+            f"{s['n']}/{s['n'] + f['failed'][name]} | {loads.get(name, float('nan')):.1f} |"
         )
     lines.append("")
+    if "before" in f:
+        b = f["before"]
+        lines.append(
+            f"- before:prodsmoke / its fastest peer (before:{b['fastest_peer']}): "
+            f"**{b['ratio_vs_fastest_peer']:.2f}** (target ≤ 0.8: "
+            f"{mark(b['ratio_vs_fastest_peer'] <= 0.8)})"
+        )
     if "ratio_vs_fastest_peer" in f:
         ratio = f["ratio_vs_fastest_peer"]
         lines.append(
@@ -123,6 +134,59 @@ def memory(f: dict) -> list[str]:
     ]
 
 
+def scale(f: dict) -> list[str]:
+    sizes = " ".join(f"--n {n}" for n in f["sizes"])
+    variants = "".join(f" --variant {v}" for v in f.get("variants", []))
+    lines = [f"### Scale (`bench/scale --rounds {f['rounds']} {sizes}{variants}`) — {when(f)}", ""]
+    if "speed" in f:
+        lines += [
+            "| N | checks | process | median | min | max | counted | CPU (user+sys) | load |",
+            "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, entry in f["speed"].items():
+            for name, s in entry["stats_s"].items():
+                lines.append(
+                    f"| {n} | {entry['checks']} | {name} | {s['median']:.2f} s | {s['min']:.2f} s "
+                    f"| {s['max']:.2f} s | {s['n']}/{f['rounds']} | {s['cpu_median']:.2f} s | "
+                    f"{s['load_median']:.1f} |"
+                )
+        lines.append("")
+        for n, entry in f["speed"].items():
+            if "ratio_vs_fastest_peer" in entry:
+                ratio = entry["ratio_vs_fastest_peer"]
+                extra = "".join(
+                    f"; {name} {r:.2f}" for name, r in entry.get("variant_ratios", {}).items()
+                )
+                lines.append(
+                    f"- N = {n}: prodsmoke / fastest peer ({entry['fastest_peer']}) "
+                    f"**{ratio:.2f}** (target ≤ 0.8: {mark(ratio <= 0.8)}){extra}"
+                )
+        lines.append("")
+    if "memory" in f:
+        n = max(f["sizes"])
+        lines.append(f"Peak memory at N = {n}, whole process tree, PSS (MB = 10^6 bytes):")
+        lines.append("")
+        for name, m in f["memory"].items():
+            if isinstance(m, dict):
+                lines.append(
+                    f"- {name}: median {m['median_mb']:.0f} MB, max {m['max_mb']:.0f} MB "
+                    f"({m['runs']} runs)"
+                )
+        if "met" in f["memory"]:
+            lines.append(f"- prodsmoke ≤ 600 MB: {mark(f['memory']['met'])}")
+        lines.append("")
+    for key, b in f.get("budget", {}).items():
+        traffic = b["target_traffic"]
+        lines.append(
+            f"- budget at N = {max(f['sizes'])} ({key.replace('_', ' ')}): checks "
+            f"{b['statuses']}; budget {b['budget_per_minute']}/min, prodsmoke sent {b['sent']}, "
+            f"the target saw at most {traffic['max_in_any_60s']} in any 60 s and answered "
+            f"{traffic['status_429']} 429; holds: {mark(b['holds'])}"
+        )
+        lines += [f"  - skip reason: {r}" for r in b["skip_reasons"]]
+    return lines
+
+
 def signal(figures: list[dict]) -> list[str]:
     if not figures:
         return []
@@ -170,6 +234,7 @@ def main() -> int:
         ("fidelity", fidelity),
         ("fidelity-isolated", fidelity),
         ("memory", memory),
+        ("scale", scale),
     ):
         if (f := load(name)) is not None:
             out += [*render(f), ""]

@@ -43,7 +43,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--quiet", action="store_true", help="no access log, only the start line")
     # `smoke demo` starts the target with its own pid here: the target stops when it is gone.
     serve.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--rate-limit",
+        type=positive_int,
+        default=600,
+        metavar="N",
+        help="API requests per minute per client before a 429 (default 600)",
+    )
     serve.set_defaults(handler=handle_serve)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {text!r}, expected a whole number >= 1")
+    return value
 
 
 def parse_faults(text: str) -> Faults:
@@ -121,6 +139,7 @@ def handle_serve(args: argparse.Namespace) -> int:
             assets=args.assets,
             quiet=args.quiet,
             parent=args.parent,
+            rate_limit=args.rate_limit,
         )
     except OSError as exc:  # binding the port: in use, or reserved for root
         raise UsageError(

@@ -193,6 +193,7 @@ def serve(
     host: str = "127.0.0.1",
     quiet: bool = False,
     parent: int | None = None,
+    rate_limit: int = 600,
 ) -> None:
     """Serve the demo target in the foreground until Ctrl-C (for `smoke serve-demo`), or until
     process `parent` is gone (for `smoke demo`, which starts it)."""
@@ -202,6 +203,7 @@ def serve(
         assets=assets,
         port=port,
         host=host,
+        rate_limit=rate_limit,
         log_level="warning" if quiet else "info",
     )
     with server:
