@@ -117,7 +117,12 @@ class Engine:
         for check in self.checks:
             self.result_of(check.id)
         guard = Guard(self.settings)
-        journeys = [c for c in self.checks if c.kind is CheckKind.JOURNEY]
+        # Page-load journeys first (they lead), then the costliest: with a few browser slots, a
+        # long journey started last would finish alone, after the rest (bench/RESULTS.md, Scale).
+        journeys = sorted(
+            (c for c in self.checks if c.kind is CheckKind.JOURNEY),
+            key=lambda c: (not c.leads, -c.expected_requests),
+        )
         async with AsyncExitStack() as stack:
             artifacts = ArtifactPolicy(
                 self.options.output_dir, self.options.run_id, trace=self.options.trace
