@@ -1,0 +1,92 @@
+// Installed by prodsmoke.e2e.vitals in every frame, before the page's own scripts; active in a
+// page's top-level http(s) document only. It keeps that document's Web Vitals from the
+// browser's own PerformanceObserver entries and reports them through a marked console message
+// when the document is hidden or left (so nothing is lost when a journey navigates away);
+// prodsmoke also reads `snapshot()` at the end of an attempt.
+(() => {
+  if (window !== window.top || !/^https?:$/.test(location.protocol)) return;
+  if (window.__prodsmokeVitals) return;
+  const MARK = __MARK__;
+  const debug = console.debug.bind(console);  // the page may replace console.debug later
+  const id = Math.random().toString(36).slice(2) + performance.timeOrigin.toString(36);
+  let fcp = null, lcp = null, cls = 0, session = 0, first = 0, last = 0;
+  const interactions = new Map();  // interactionId -> its longest event (INP counts the worst)
+  const observers = [];
+
+  const watch = (type, each, options) => {
+    try {
+      const observer = new PerformanceObserver((list) => list.getEntries().forEach(each));
+      observer.observe({type, buffered: true, ...options});
+      observers.push([observer, each]);
+    } catch (e) { /* an entry type this browser does not know: that value stays unreported */ }
+  };
+  watch("paint", (e) => { if (e.name === "first-contentful-paint") fcp = e.startTime; });
+  // The browser stops emitting candidates after the first input: the last one is the LCP.
+  watch("largest-contentful-paint", (e) => { lcp = e.startTime; });
+  // CLS as Google defines it: the largest burst ("session window") of shifts without recent
+  // input, shifts less than 1 s apart, a window at most 5 s long.
+  watch("layout-shift", (e) => {
+    if (e.hadRecentInput) return;
+    if (session && e.startTime - last < 1000 && e.startTime - first < 5000) {
+      session += e.value;
+    } else {
+      session = e.value;
+      first = e.startTime;
+    }
+    last = e.startTime;
+    cls = Math.max(cls, session);
+  });
+  const interaction = (e) => {
+    const key = e.interactionId || (e.entryType === "first-input" ? "first" : 0);
+    if (!key) return;
+    interactions.set(key, Math.max(interactions.get(key) || 0, e.duration));
+  };
+  // The first input is always reported, however short; later ones from 16 ms (the least the
+  // browser allows). An interaction that navigates away before the next paint has no entry.
+  watch("event", interaction, {durationThreshold: 16});
+  watch("first-input", interaction);
+
+  const inp = () => {
+    // INP: the worst interaction, ignoring one in every 50 (the 98th percentile); null when
+    // the journey did not interact with this document.
+    const worst = [...interactions.values()].sort((a, b) => b - a);
+    return worst.length ? worst[Math.min(worst.length - 1, Math.floor(worst.length / 50))] : null;
+  };
+  const snapshot = () => {
+    observers.forEach(([observer, each]) => observer.takeRecords().forEach(each));
+    const nav = performance.getEntriesByType("navigation")[0];
+    const resources = performance.getEntriesByType("resource");
+    const bytes = (nav ? nav.transferSize : 0) + resources.reduce((n, r) => n + r.transferSize, 0);
+    return {
+      id,
+      origin: location.origin,
+      path: location.pathname,
+      ttfb_ms: nav && nav.responseStart > 0 ? Math.max(0, nav.responseStart - nav.startTime) : null,
+      fcp_ms: fcp,
+      lcp_ms: lcp,
+      cls,
+      inp_ms: inp(),
+      requests: (nav ? 1 : 0) + resources.length,
+      transfer_bytes: bytes,
+    };
+  };
+  // A frame and a turn of the event loop first, so what was just painted has its entries.
+  const settled = () => new Promise((done) => {
+    const timer = setTimeout(done, 100);  // rAF never fires in a background page
+    requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); done(); }, 0));
+  });
+  const report = () => debug(MARK + JSON.stringify(snapshot()));
+  // Chromium runs `pagehide` once the next document has committed, when nothing the old one
+  // logs reaches prodsmoke any more; `beforeunload` comes as the navigation starts. A frame
+  // later the entries of the input that started it (a click on a link) have come in too.
+  addEventListener("beforeunload", () => { report(); settled().then(report); }, {capture: true});
+  addEventListener("pagehide", report, {capture: true});
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") report();
+  }, {capture: true});
+  // Resource Timing keeps 250 entries by default; a heavy page has more.
+  try { performance.setResourceTimingBufferSize(10000); } catch (e) { /* keep the default */ }
+  Object.defineProperty(window, "__prodsmokeVitals", {
+    value: Object.freeze({read: async () => { await settled(); return snapshot(); }}),
+  });
+})();
