@@ -98,8 +98,3 @@ class VitalLimits(BaseModel):
             elif vital in GOOD:
                 out.append(Limit(vital, GOOD[vital], fails=False))
         return tuple(out)
-
-    def summary(self) -> str:
-        """The limits given, for `smoke check-config` ('' when only the defaults apply)."""
-        given = [v for v in VITALS if v in self.model_fields_set and getattr(self, v) is not None]
-        return ", ".join(f"{LABELS[v]} < {shown(v, getattr(self, v))}" for v in given)
