@@ -2,7 +2,7 @@
 // page's top-level http(s) document only. It keeps that document's Web Vitals from the
 // browser's own PerformanceObserver entries and reports them through a marked console message
 // when the document is hidden or left (so nothing is lost when a journey navigates away);
-// prodsmoke also reads `snapshot()` at the end of an attempt.
+// prodsmoke also calls `window.__prodsmokeVitals.read()` at the end of an attempt.
 (() => {
   if (window !== window.top || !/^https?:$/.test(location.protocol)) return;
   if (window.__prodsmokeVitals) return;
@@ -70,16 +70,11 @@
       transfer_bytes: bytes,
     };
   };
-  // A frame and a turn of the event loop first, so what was just painted has its entries.
-  const settled = () => new Promise((done) => {
-    const timer = setTimeout(done, 100);  // rAF never fires in a background page
-    requestAnimationFrame(() => setTimeout(() => { clearTimeout(timer); done(); }, 0));
-  });
   const report = () => debug(MARK + JSON.stringify(snapshot()));
   // Chromium runs `pagehide` once the next document has committed, when nothing the old one
-  // logs reaches prodsmoke any more; `beforeunload` comes as the navigation starts. A frame
-  // later the entries of the input that started it (a click on a link) have come in too.
-  addEventListener("beforeunload", () => { report(); settled().then(report); }, {capture: true});
+  // logs reaches prodsmoke any more; `beforeunload` comes as the navigation starts. (An input
+  // that starts a navigation is never in INP: its entry would come with the next paint.)
+  addEventListener("beforeunload", report, {capture: true});
   addEventListener("pagehide", report, {capture: true});
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") report();
@@ -87,6 +82,8 @@
   // Resource Timing keeps 250 entries by default; a heavy page has more.
   try { performance.setResourceTimingBufferSize(10000); } catch (e) { /* keep the default */ }
   Object.defineProperty(window, "__prodsmokeVitals", {
-    value: Object.freeze({read: async () => { await settled(); return snapshot(); }}),
+    // No frame is waited for: this read is on the journey's critical path, and the journey's
+    // own actions waited for paints already (Playwright polls its waits by animation frame).
+    value: Object.freeze({read: snapshot}),
   });
 })();
