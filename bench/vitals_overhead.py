@@ -56,8 +56,9 @@ def demo_once(on: bool, out: Path) -> tuple[float, float]:
 def check_pages(checks: list[dict[str, Any]], on: bool) -> None:
     journeys = [c for c in checks if c["kind"] == "journey"]
     with_pages = [c["id"] for c in journeys if c.get("pages")]
-    if on and len(with_pages) != len(journeys):
-        raise SystemExit(f"vitals on, but only {with_pages} of the journeys reported pages")
+    without = [f"{c['id']} ({c['status']}: {c['error']})" for c in journeys if not c.get("pages")]
+    if on and without:
+        raise SystemExit(f"vitals on, but these journeys reported no pages: {without}")
     if not on and with_pages:
         raise SystemExit(f"vitals off, but {with_pages} reported pages")
 

@@ -75,6 +75,8 @@
   // logs reaches prodsmoke any more; `beforeunload` comes as the navigation starts. (An input
   // that starts a navigation is never in INP: its entry would come with the next paint.)
   addEventListener("beforeunload", report, {capture: true});
+  // Once loaded, too: what stands if the end-of-attempt read gets no answer (a page too busy).
+  addEventListener("load", () => setTimeout(report, 0), {capture: true, once: true});
   addEventListener("pagehide", report, {capture: true});
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") report();

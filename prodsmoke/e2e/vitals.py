@@ -7,12 +7,12 @@ session windows), INP (event timing by interactionId, when the journey interacte
 and transfer bytes (navigation + resource timing). No third-party code is shipped.
 
 Nothing is lost when a journey navigates away: the script reports a document's values through
-a marked console message as the navigation starts (`beforeunload`), when the page is hidden,
-and on `pagehide`; `VitalsCollector.read` asks every open page for its current values at the
-end of the attempt (one evaluation each, without waiting for a frame: a paint in the very frame
-a journey ended on may be missed). The marked messages are ours, never the page's console output
-(`PageObserver` leaves them out). Each document reports under its own id, and the latest report
-of a document wins.
+a marked console message once the document has loaded, as a navigation away starts
+(`beforeunload`), when the page is hidden, and on `pagehide`; `VitalsCollector.read` asks every
+open page for its current values at the end of the attempt (one evaluation each, without
+waiting for a frame: a paint in the very frame a journey ended on may be missed). The marked
+messages are ours, never the page's console output (`PageObserver` leaves them out). Each
+document reports under its own id, and the latest report of a document wins.
 
 `$PRODSMOKE_VITALS=off` turns collection off (the overhead benchmark compares both).
 """
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 MARK = "__prodsmoke_vitals__ "
 ENV_SWITCH = "PRODSMOKE_VITALS"
-READ_TIMEOUT_S = 0.5  # the end-of-attempt read; a page that cannot answer keeps its last report
+READ_TIMEOUT_S = 1.0  # the end-of-attempt read; a page that cannot answer keeps its last report
 INIT_SCRIPT = (
     (Path(__file__).parent / "vitals.js")
     .read_text(encoding="utf-8")
