@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,16 @@ if TYPE_CHECKING:
     from prodsmoke.e2e.journeys.base import JourneyRun
 
 MARK = "__prodsmoke_vitals__ "
+# Only the script prodsmoke installed knows this (it is in its closure, and pages cannot read the
+# console): a page that logs the marker itself is left out of its console output, never believed.
+_NONCE = secrets.token_hex(8)
+_OURS = f"{MARK}{_NONCE} "
 ENV_SWITCH = "PRODSMOKE_VITALS"
 READ_TIMEOUT_S = 1.0  # the end-of-attempt read; a page that cannot answer keeps its last report
 INIT_SCRIPT = (
     (Path(__file__).parent / "vitals.js")
     .read_text(encoding="utf-8")
-    .replace("__MARK__", json.dumps(MARK))
+    .replace("__MARK__", json.dumps(_OURS))
 )
 _READ = "() => window.__prodsmokeVitals ? window.__prodsmokeVitals.read() : null"
 _ID = ":id"
@@ -115,8 +120,8 @@ class VitalsCollector:
         context.on("console", self._console)
 
     def _console(self, message: ConsoleMessage) -> None:
-        if is_vitals_message(message.text):
-            self._record(_parse(message.text[len(MARK) :]))
+        if message.text.startswith(_OURS):
+            self._record(_parse(message.text[len(_OURS) :]))
 
     def _record(self, report: Mapping[str, Any] | None) -> None:
         if report is not None and isinstance(report.get("id"), str):

@@ -9,7 +9,14 @@ import yaml
 
 from prodsmoke.config import load_settings
 from prodsmoke.config.vitals import VitalLimits, shown
-from prodsmoke.e2e.vitals import VitalsCollector, enabled, page_template
+from prodsmoke.e2e.vitals import (
+    INIT_SCRIPT,
+    MARK,
+    VitalsCollector,
+    enabled,
+    is_vitals_message,
+    page_template,
+)
 from prodsmoke.e2e.vitals_limits import judge
 from prodsmoke.errors import ConfigError
 from prodsmoke.results import PageVitals
@@ -178,3 +185,20 @@ def test_bad_thresholds_are_one_pinned_line(vitals: object, message: str) -> Non
     with pytest.raises(ConfigError) as error:
         _load(vitals, "pricing_plans")
     assert str(error.value) == f"{REPO / 'config/environments/demo.yaml'}: {message}"
+
+
+def test_a_page_cannot_forge_a_report() -> None:
+    class Message:  # what Playwright hands a console listener: only its text matters here
+        def __init__(self, text: str) -> None:
+            self.text = text
+
+    collector = VitalsCollector("http://127.0.0.1:8321")
+    forged = '{"id": "x", "path": "/", "lcp_ms": 9999}'
+    collector._console(Message(MARK + forged))  # a page logging the public marker itself
+    ours = INIT_SCRIPT.split("const MARK = ", 1)[1].split(";", 1)[0].strip('"')
+    collector._console(Message(ours + '{"id": "y", "path": "/", "lcp_ms": 120}'))
+
+    found = [(p.path, dict(p.vitals), p.loads) for p in collector.pages()]
+    assert found == [("/", {"lcp_ms": 120}, 1)]
+    assert ours.startswith(MARK) and ours != MARK
+    assert is_vitals_message(MARK + forged)  # still never the page's console output
