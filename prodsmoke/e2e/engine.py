@@ -51,7 +51,6 @@ SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a
 ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
 MAX_JOURNEYS_AT_ONCE = 3
 RECANCEL_S = 0.25  # after interrupt(), checks still running are cancelled again this often
-FAILED_READ_S = 0.25  # a failed attempt's last Web Vitals read: SAVE_MARGIN_S is for artifacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +423,7 @@ class Engine:
             attempt = Attempt.failed(failure, metrics)
             attempt.waited_s = j.waited_s if j is not None else 0.0
             attempt.steps = tuple(j.steps.results) if j is not None else ()
-            await vitals.read(context.pages, timeout_s=FAILED_READ_S)  # Web Vitals hook
+            await vitals.read(failed=True)  # Web Vitals hook: what the pages showed
             attempt.pages = vitals.pages()
             return attempt
         finally:

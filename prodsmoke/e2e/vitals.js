@@ -1,8 +1,8 @@
 // Installed by prodsmoke.e2e.vitals in every frame, before the page's own scripts; active in a
 // page's top-level http(s) document only. It keeps that document's Web Vitals from the
-// browser's own PerformanceObserver entries and reports them through a marked console message
-// when the document is hidden or left (so nothing is lost when a journey navigates away);
-// prodsmoke also calls `window.__prodsmokeVitals.read()` at the end of an attempt.
+// browser's own PerformanceObserver entries and reports them through a marked console message:
+// as soon as the document exists, at its load event, and when it is left or hidden (so nothing
+// is lost when a journey navigates away).
 (() => {
   if (window !== window.top || !/^https?:$/.test(location.protocol)) return;
   if (window.__prodsmokeVitals) return;
@@ -12,6 +12,7 @@
   let fcp = null, lcp = null, cls = 0, session = 0, first = 0, last = 0;
   const interactions = new Map();  // interactionId -> its longest event (INP counts the worst)
   const observers = [];
+  let loaded = false;
 
   const watch = (type, each, options) => {
     try {
@@ -68,24 +69,25 @@
       inp_ms: inp(),
       requests: (nav ? 1 : 0) + resources.length,
       transfer_bytes: bytes,
+      loaded,
     };
   };
   const report = () => debug(MARK + JSON.stringify(snapshot()));
+  // At once, before the page's own scripts: a document the journey does not wait for still
+  // reports its first byte.
+  report();
   // Chromium runs `pagehide` once the next document has committed, when nothing the old one
   // logs reaches prodsmoke any more; `beforeunload` comes as the navigation starts. (An input
   // that starts a navigation is never in INP: its entry would come with the next paint.)
   addEventListener("beforeunload", report, {capture: true});
-  // Once loaded, too: what stands if the end-of-attempt read gets no answer (a page too busy).
-  addEventListener("load", () => setTimeout(report, 0), {capture: true, once: true});
-  addEventListener("pagehide", report, {capture: true});
+  addEventListener("load", () => setTimeout(() => { loaded = true; report(); }, 0),
+                   {capture: true, once: true});
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") report();
   }, {capture: true});
   // Resource Timing keeps 250 entries by default; a heavy page has more.
   try { performance.setResourceTimingBufferSize(10000); } catch (e) { /* keep the default */ }
-  Object.defineProperty(window, "__prodsmokeVitals", {
-    // No frame is waited for: this read is on the journey's critical path, and the journey's
-    // own actions waited for paints already (Playwright polls its waits by animation frame).
-    value: Object.freeze({read: snapshot}),
-  });
+  // prodsmoke reads a loaded document once more when the journey ends (a loading one, busy
+  // parsing, would keep the journey waiting: its reports stand).
+  Object.defineProperty(window, "__prodsmokeVitals", {value: Object.freeze({read: snapshot})});
 })();

@@ -6,13 +6,15 @@ TTFB (navigation timing), FCP (paint), LCP (largest-contentful-paint), CLS (layo
 session windows), INP (event timing by interactionId, when the journey interacted), requests
 and transfer bytes (navigation + resource timing). No third-party code is shipped.
 
-Nothing is lost when a journey navigates away: the script reports a document's values through
-a marked console message once the document has loaded, as a navigation away starts
-(`beforeunload`), when the page is hidden, and on `pagehide`; `VitalsCollector.read` asks every
-open page for its current values at the end of the attempt (one evaluation each, without
-waiting for a frame: a paint in the very frame a journey ended on may be missed). The marked
-messages are ours, never the page's console output (`PageObserver` leaves them out). Each
-document reports under its own id, and the latest report of a document wins.
+Nothing is lost when a journey navigates away: the script reports a document's values through a
+marked console message as soon as the document exists (its first byte, whatever happens next),
+at its load event, as a navigation away starts (`beforeunload`; Chromium runs `pagehide` too
+late for a report to arrive), and when the page is hidden. When the attempt ends,
+`VitalsCollector.read` asks each page whose document has loaded for its values once more (one
+evaluation, no waiting for a frame); a document still loading is not asked (busy parsing, it
+would keep the journey waiting): its reports stand. A failed attempt asks every page, briefly.
+The marked messages are ours, never the page's console output (`PageObserver` leaves them out).
+Each document reports under its own id, and the latest report of a document wins.
 
 `$PRODSMOKE_VITALS=off` turns collection off (the overhead benchmark compares both).
 """
@@ -25,6 +27,7 @@ import math
 import os
 import re
 import secrets
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +44,7 @@ from prodsmoke.errors import CheckFailure
 from prodsmoke.results import PageVitals
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, ConsoleMessage, Page
+    from playwright.async_api import BrowserContext, ConsoleMessage, Frame, Page
 
     from prodsmoke.e2e.journeys.base import JourneyRun
 
@@ -51,7 +54,9 @@ MARK = "__prodsmoke_vitals__ "
 _NONCE = secrets.token_hex(8)
 _OURS = f"{MARK}{_NONCE} "
 ENV_SWITCH = "PRODSMOKE_VITALS"
-READ_TIMEOUT_S = 1.0  # the end-of-attempt read; a page that cannot answer keeps its last report
+READ_TIMEOUT_S = 0.5  # the end-of-attempt read; a page too busy to answer keeps its reports
+FAILED_READ_S = 0.25  # a failed attempt's read (of every page): SAVE_MARGIN_S is for artifacts
+FIRST_REPORT_S = 0.2  # how long a document that has just committed is given to report
 INIT_SCRIPT = (
     (Path(__file__).parent / "vitals.js")
     .read_text(encoding="utf-8")
@@ -104,6 +109,9 @@ class VitalsCollector:
     limits: VitalLimits = field(default_factory=VitalLimits)
     active: bool = True
     _documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _loaded: set[Page] = field(default_factory=set)  # their current document has loaded
+    _silent: set[Page] = field(default_factory=set)  # their current document has not reported
+    _pages: list[Page] = field(default_factory=list)
     _read: bool = False
 
     @classmethod
@@ -118,28 +126,56 @@ class VitalsCollector:
             return
         await context.add_init_script(INIT_SCRIPT)
         context.on("console", self._console)
+        context.on("page", self._watch)
+
+    def _watch(self, page: Page) -> None:
+        def committed(frame: Frame) -> None:
+            if frame == page.main_frame:
+                self._loaded.discard(page)  # a new document: its reports come after this event
+                if frame.url.startswith(("http://", "https://")):
+                    self._silent.add(page)
+
+        self._pages.append(page)
+        page.on("framenavigated", committed)
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.text.startswith(_OURS):
-            self._record(_parse(message.text[len(_OURS) :]))
+        if not message.text.startswith(_OURS):
+            return
+        report = _parse(message.text[len(_OURS) :])
+        self._record(report)
+        self._silent.discard(message.page)
+        if report is not None and report.get("loaded") is True and message.page is not None:
+            self._loaded.add(message.page)
 
     def _record(self, report: Mapping[str, Any] | None) -> None:
         if report is not None and isinstance(report.get("id"), str):
             self._documents[report["id"]] = dict(report)
 
-    async def read(self, pages: list[Page], *, timeout_s: float = READ_TIMEOUT_S) -> None:
-        """Ask every open page for its current document's values (once per attempt)."""
+    async def read(self, *, failed: bool = False) -> None:
+        """Ask the pages for their current values, once per attempt: those whose document has
+        loaded, or (`failed`) every open page, briefly."""
         if not self.active or self._read:
             return
         self._read = True
-        reports = await asyncio.gather(*(_read(p, timeout_s) for p in pages if not p.is_closed()))
+        if not failed:
+            await self._first_reports()
+        asked = [p for p in (self._pages if failed else self._loaded) if not p.is_closed()]
+        timeout_s = FAILED_READ_S if failed else READ_TIMEOUT_S
+        reports = await asyncio.gather(*(_read(p, timeout_s) for p in asked))
         for report in reports:
             self._record(report)
+
+    async def _first_reports(self) -> None:
+        """Give documents that have just committed (the journey ended on a navigation) a moment
+        for their first report, which is sent the moment they exist."""
+        deadline = time.monotonic() + FIRST_REPORT_S
+        while any(not p.is_closed() for p in self._silent) and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
 
     async def judge(self, j: JourneyRun) -> None:
         """After the journey ran through: read its pages, then warn (into `j.warnings`) or fail
         (`CheckFailure`, class product) on the thresholds."""
-        await self.read(j.page.context.pages)
+        await self.read()
         verdict = judge(self.pages(), self.limits, j.warn_ratio)
         j.warnings.extend(verdict.warnings)
         if verdict.failures:

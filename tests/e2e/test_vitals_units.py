@@ -188,9 +188,10 @@ def test_bad_thresholds_are_one_pinned_line(vitals: object, message: str) -> Non
 
 
 def test_a_page_cannot_forge_a_report() -> None:
-    class Message:  # what Playwright hands a console listener: only its text matters here
+    class Message:  # what Playwright hands a console listener: its text and page
         def __init__(self, text: str) -> None:
             self.text = text
+            self.page = None
 
     collector = VitalsCollector("http://127.0.0.1:8321")
     forged = '{"id": "x", "path": "/", "lcp_ms": 9999}'
