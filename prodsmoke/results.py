@@ -176,6 +176,25 @@ class StepResult:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class PageVitals:
+    """The Web Vitals of one page a journey loaded (SPEC §13).
+
+    `path` is a low-cardinality template (`/items/:id`, no query string); `vitals` holds what was
+    measured, by name (`ttfb_ms fcp_ms lcp_ms cls inp_ms requests transfer_bytes`; `inp_ms` only
+    when the journey interacted with the page); `loads` counts the documents behind it, each
+    value being the worst of them.
+    """
+
+    path: str
+    vitals: Mapping[str, float]
+    loads: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The results.json form."""
+        return {"path": self.path, "vitals": dict(self.vitals), "loads": self.loads}
+
+
 def step_tag(name: str) -> str:
     """A step name as a metric tag value: lower case, words joined by `_` ("Open pricing" →
     "open_pricing"), so a rule can name it and every backend accepts it."""
@@ -199,9 +218,10 @@ class CheckResult:
     artifacts: tuple[str, ...] = ()
     repro: str = ""
     steps: tuple[StepResult, ...] = ()
+    pages: tuple[PageVitals, ...] = ()  # journeys: the verdict's attempt's pages
 
     def to_dict(self) -> dict[str, Any]:
-        """The results.json form (`steps` for journeys only)."""
+        """The results.json form (`steps` and `pages` for journeys only)."""
         out: dict[str, Any] = {
             "id": self.id,
             "kind": str(self.kind),
@@ -217,6 +237,7 @@ class CheckResult:
         }
         if self.kind is CheckKind.JOURNEY:
             out["steps"] = [step.to_dict() for step in self.steps]
+            out["pages"] = [page.to_dict() for page in self.pages]
         return out
 
 

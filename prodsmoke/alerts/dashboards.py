@@ -2,9 +2,11 @@
 
 `production_health` answers "is the product up and fast?" (run success, homepage and API latency,
 the alerts); `smoke_test_status` answers "what is the suite doing?" (per check success, duration,
-retries, failures, journey steps). Threshold markers come from the alert rules, so the lines match
-the alerts. Each environment has its own pair: `production_health` and `smoke_test_status` for
-`production` (the names SPEC §7 promises), `<env>_health` and `smoke_test_status_<env>` for others.
+retries, failures, journey steps, and the Web Vitals of every page a journey loads, by check and
+page, with Google's "good" limits marked). Threshold markers come from the alert rules, so the
+lines match the alerts. Each environment has its own pair: `production_health` and
+`smoke_test_status` for `production` (the names SPEC §7 promises), `<env>_health` and
+`smoke_test_status_<env>` for others.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts.plan import Resource
+from prodsmoke.config.vitals import GOOD, LABELS
 
 if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules
@@ -34,6 +37,11 @@ def names(env: str) -> tuple[str, str]:
 def env_marker(env: str) -> str:
     """The words in a Datadog dashboard's description that say whose it is."""
     return f"Environment: {env}."
+
+
+# The Web Vitals drawn per page (each with its "good" limit as the marker, unless a rule sets one).
+DASHBOARD_VITALS = ("lcp_ms", "cls", "inp_ms", "ttfb_ms")
+_VITAL_UNITS = {"lcp_ms": " (ms)", "cls": "", "inp_ms": " (ms)", "ttfb_ms": " (ms)"}
 
 
 def _threshold(rules: AlertRules, metric: str) -> float | None:
@@ -109,7 +117,14 @@ def datadog(rules: AlertRules, monitoring: Monitoring) -> list[Resource]:
             "Journey steps (ms) by check and step",
             f"avg:{p}.step.duration{{env:{env}}} by {{check,step}}",
         ),
-        series("LCP (ms) by check", f"avg:{p}.web_vitals.lcp_ms{{env:{env}}} by {{check}}"),
+        *(
+            series(
+                f"{LABELS[v]}{_VITAL_UNITS[v]} by check and page",
+                f"avg:{p}.web_vitals.{v}{{env:{env}}} by {{check,page}}",
+                _threshold(rules, f"{p}.web_vitals.{v}") or GOOD[v],
+            )
+            for v in DASHBOARD_VITALS
+        ),
     ]
     health_name, status_name = names(env)
     return [
@@ -155,6 +170,18 @@ def cloudwatch(
             },
         }
 
+    def search(title: str, name: str, *, x: int, y: int) -> dict[str, Any]:
+        # Pages are known only at run time: a search finds every check/page series published.
+        # The reporter publishes a page's values only under a dimension set naming `page`
+        # (e.g. [env, check, page] in cloudwatch.dimension_sets); without one this stays empty.
+        query = (
+            f'SEARCH(\'{{{ns},scope,env,check,page}} MetricName="{name}" env="{env}"\', '
+            f"'Average', {period})"
+        )
+        widget = metric(title, name, "Average", [], x=x, y=y)
+        widget["properties"]["metrics"] = [[{"expression": query, "id": "e1", "label": ""}]]
+        return widget
+
     by_region = [["scope", "run", "env", env, "region", r] for r in regions]
     checks = rules.checks
     by_check = [["scope", "check", "env", env, "check", c] for c in checks] or [
@@ -195,7 +222,12 @@ def cloudwatch(
         metric("Failures by check", f"{p}.failures", "Sum", by_check, x=12, y=0),
         metric("Check duration (ms)", f"{p}.check.duration", "Average", by_check, x=0, y=6),
         metric("Run duration (ms) by region", f"{p}.duration", "Average", by_region, x=12, y=6),
-    ]
+        *(
+            search(f"{LABELS[v]}{_VITAL_UNITS[v]} by check and page", f"{p}.web_vitals.{v}",
+                   x=12 * (i % 2), y=12 + 6 * (i // 2))
+            for i, v in enumerate(DASHBOARD_VITALS)
+        ),
+    ]  # fmt: skip
     health_name, status_name = names(env)
     return [
         Resource("dashboard", health_name, health_name, {"widgets": health}),

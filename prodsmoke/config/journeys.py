@@ -29,6 +29,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from prodsmoke.config.vitals import VitalLimits
+
 STEPS_KIND = "steps"
 PYTHON_KIND = "python"
 
@@ -54,6 +56,8 @@ class JourneySpec(BaseModel):
         le=10_000,
         description="requests one attempt sends (reserved from the rate budget before it starts)",
     )
+    # Web Vitals thresholds for every page the journey loads (SPEC §13, `config.vitals`).
+    vitals: VitalLimits = Field(default_factory=VitalLimits)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

@@ -153,7 +153,8 @@ def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each wo
         tag = (error.get("ctx") or {}).get("tag")
         known = ", ".join(registered)
         return ConfigError(file, f"{path}.kind", f"got {tag!r}, expected one of: {known}")
-    if kind == "extra_forbidden" and prefix and root.model_fields["kind"].default == "python":
+    python = prefix and root.model_fields["kind"].default == "python"
+    if kind == "extra_forbidden" and python and len(loc) == 1:  # not a key inside a setting
         where = "".join(f".{p}" for p in prefix).lstrip(".")
         return ConfigError(file, where, _not_a_python_setting(str(prefix[-1]), str(loc[-1]), root))
     if kind == "extra_forbidden":

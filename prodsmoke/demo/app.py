@@ -17,6 +17,7 @@ from prodsmoke.demo.pages import PageRoutes
 from prodsmoke.demo.sessions import SessionRoutes
 from prodsmoke.demo.state import DemoState
 from prodsmoke.demo.vectors import VectorRoutes
+from prodsmoke.demo.vitals import BANNER_PATH, HERO_PATH, VitalsRoutes
 
 if TYPE_CHECKING:
     from prodsmoke.demo.faults import Faults
@@ -27,13 +28,15 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def _routes(state: DemoState) -> list[BaseRoute]:
     pages, api, sessions = PageRoutes(state), ApiRoutes(state), SessionRoutes(state)
     vectors, control, assets = VectorRoutes(state), ControlRoutes(state), AssetRoutes(state)
-    catalog = CatalogRoutes(state)
+    catalog, vitals = CatalogRoutes(state), VitalsRoutes()
     return [
         Route("/", pages.home),
         Route("/login", pages.login),
         Route("/dashboard", catalog.dashboard),
         Route("/pricing", catalog.pricing),
         Route("/examples", catalog.examples),
+        Route(HERO_PATH, vitals.hero),
+        Route(BANNER_PATH, vitals.banner),
         Route("/static/{name}", assets.asset),
         Route("/health", api.health),
         Route("/api/v1/health", api.health),

@@ -9,13 +9,21 @@ from typing import Literal
 DEFAULT_SLOW_HOMEPAGE_MS = 4000
 DEFAULT_SLOW_API_MS = 600
 DEFAULT_SLOW_ASSETS_MS = 20  # about a CDN's answer: what the guard-overhead bench compares with
+# The Web Vitals faults (issue 14) default to just past the published "good" limits, so each one
+# trips its vital's default warning: LCP 2.5 s, CLS 0.1, TTFB 0.8 s, INP 200 ms.
+DEFAULT_LATE_HERO_MS = 2600
+DEFAULT_LAYOUT_SHIFT = 0.25
+# Pushing every box of the homepage out of the viewport scores about 0.5: the most one shift can.
+MAX_LAYOUT_SHIFT = 0.5
+DEFAULT_SLOW_FIRST_BYTE_MS = 1000
+DEFAULT_SLOW_CLICK_MS = 300
 # A delay longer than this is a typo, not a test; `hang` exists for "forever".
 MAX_DELAY_MS = 600_000
 ALL = 100  # percent
 
 # Every fault: its name, how it takes a value, and the Faults field it sets. The order is the
 # canonical order of str(faults) and of the "expected one of" list in error messages.
-_Kind = Literal["flag", "ms", "percent"]
+_Kind = Literal["flag", "ms", "percent", "score"]
 _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("slow-homepage", "ms", "slow_homepage_ms"),
     ("slow-api", "ms", "slow_api_ms"),
@@ -36,16 +44,28 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("pricing-broken", "flag", "pricing_broken"),
     ("examples-empty", "flag", "examples_empty"),
     ("dashboard-broken", "flag", "dashboard_broken"),
+    ("late-hero", "ms", "late_hero_ms"),
+    ("layout-shift", "score", "layout_shift"),
+    ("slow-first-byte", "ms", "slow_first_byte_ms"),
+    ("slow-click", "ms", "slow_click_ms"),
 )
 _DEFAULT_MS = {
     "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
     "slow-api": DEFAULT_SLOW_API_MS,
     "slow-assets": DEFAULT_SLOW_ASSETS_MS,
+    "late-hero": DEFAULT_LATE_HERO_MS,
+    "slow-first-byte": DEFAULT_SLOW_FIRST_BYTE_MS,
+    "slow-click": DEFAULT_SLOW_CLICK_MS,
 }
 
 
 def _usage(name: str, kind: _Kind) -> str:
-    return {"flag": name, "ms": f"{name}[:ms]", "percent": f"{name}:<percent>"}[kind]
+    return {
+        "flag": name,
+        "ms": f"{name}[:ms]",
+        "percent": f"{name}:<percent>",
+        "score": f"{name}[:score]",
+    }[kind]
 
 
 EXPECTED = ", ".join(_usage(name, kind) for name, kind, _ in _SPECS)
@@ -78,6 +98,11 @@ class Faults:
     pricing_broken: bool = False  # /pricing shows 2 plans instead of 3
     examples_empty: bool = False  # /examples finds nothing
     dashboard_broken: bool = False  # /dashboard answers 500 after a login
+    # Web Vitals (issue 14): each moves one vital of the homepage (or of every page) on purpose.
+    late_hero_ms: int | None = None  # LCP: a hero image that arrives this late
+    layout_shift: float | None = None  # CLS: a banner that shifts the page by about this score
+    slow_first_byte_ms: int | None = None  # TTFB: every HTML document's headers this late
+    slow_click_ms: int | None = None  # INP: a long task after a click on #enhance-button
 
     @classmethod
     def parse(cls, text: str | None) -> Faults:
@@ -129,6 +154,8 @@ def _parse_value(name: str, kind: _Kind, raw: str | None) -> object:
                 f"fault {name!r} needs a delay in milliseconds 0-{MAX_DELAY_MS}, e.g. {name}:300"
             )
         return int(raw)
+    if kind == "score":
+        return _score(name, raw)
     try:
         percent = float(raw) if raw else math.nan
     except ValueError:
@@ -136,6 +163,21 @@ def _parse_value(name: str, kind: _Kind, raw: str | None) -> object:
     if not 0 <= percent <= ALL:  # also rejects NaN
         raise FaultError(f"fault {name!r} needs a percent 0-100, e.g. {name}:20")
     return percent
+
+
+def _score(name: str, raw: str | None) -> float:
+    if raw is None:
+        return DEFAULT_LAYOUT_SHIFT
+    try:
+        score = float(raw) if raw else math.nan
+    except ValueError:
+        score = math.nan
+    if not 0 < score <= MAX_LAYOUT_SHIFT:  # also rejects NaN
+        raise FaultError(
+            f"fault {name!r} needs a layout shift score over 0 and at most {MAX_LAYOUT_SHIFT}, "
+            f"e.g. {name}:0.25"
+        )
+    return score
 
 
 def _active(value: object) -> bool:

@@ -2,8 +2,8 @@
 
 Order per request: log it in the audit (so even refused or stalled requests are counted), then
 `basic-auth` (401 without the demo's basic-auth credentials), then `hang` / `jitter` / `slow-*`
-delays (before any response header), then the rate limit for API routes, then `flaky` — all
-before the route runs, so a refused request has no side effect.
+/ `late-hero` delays (before any response header), then the rate limit for API routes, then
+`flaky` — all before the route runs, so a refused request has no side effect.
 Routes under /__demo__/ are test controls and skip all of this.
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 
-from prodsmoke.demo import render
+from prodsmoke.demo import render, vitals
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,7 +32,7 @@ class Kind(enum.Enum):
 
     CONTROL = "control"  # /__demo__/*: never faulted, limited or audited
     API = "api"  # /api/* and /health: rate limited, slow-api, flaky
-    PAGE = "page"  # HTML documents: flaky (and slow-homepage for /)
+    PAGE = "page"  # HTML documents: flaky, slow-first-byte (and slow-homepage for /)
     STATIC = "static"  # assets, worker scripts, the download: only hang and jitter
     SOCKET = "socket"  # WebSocket handshakes: only hang and jitter
 
@@ -129,13 +129,14 @@ class DemoMiddleware:
         jittered = jitter and state.rng.random() * 100 < jitter
         if jittered and not await state.stall(state.rng.uniform(*JITTER_SECONDS)):
             return False
-        delay_ms = None
-        if kind is Kind.PAGE and path == "/":
-            delay_ms = faults.slow_homepage_ms
+        delay_ms = 0
+        if kind is Kind.PAGE:
+            delay_ms = (faults.slow_homepage_ms or 0) if path == "/" else 0
+            delay_ms += faults.slow_first_byte_ms or 0
         elif kind is Kind.API:
-            delay_ms = faults.slow_api_ms
+            delay_ms = faults.slow_api_ms or 0
         elif kind is Kind.STATIC and path.startswith("/static/"):
-            delay_ms = faults.slow_assets_ms
+            delay_ms = (faults.slow_assets_ms or 0) + vitals.asset_delay_ms(faults, path)
         return not delay_ms or await state.stall(delay_ms / 1000)
 
     def _flaky_response(self, kind: Kind, decision: Decision | None) -> Response:

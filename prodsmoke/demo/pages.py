@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prodsmoke.demo import render
+from prodsmoke.demo import render, vitals
 from prodsmoke.demo.assets import asset_tags
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class PageRoutes:
             scripts.append(render.inline_script("console-error.js"))
         if faults.beacon:
             scripts.append(render.inline_script("beacon.js"))
+        scripts += vitals.scripts(faults)
         # missing-element removes the <header> only; the login link moves below the card so the
         # login journey still works and just the homepage check fails.
         alt_nav = (
@@ -56,7 +57,12 @@ class PageRoutes:
         )
         header = "" if faults.missing_element else render.header(login_link=True)
         body = render.fill(
-            "index.html", header=header, alt_nav=alt_nav, images=images, scripts="\n".join(scripts)
+            "index.html",
+            header=header,
+            alt_nav=alt_nav,
+            images=images,
+            hero=vitals.hero_tag(faults),
+            scripts="\n".join(scripts),
         )
         return render.page(body=body, head=head)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke import redact
 from prodsmoke.errors import BudgetExhausted, CheckFailure
-from prodsmoke.results import FailureClass, Status, StepResult
+from prodsmoke.results import FailureClass, PageVitals, Status, StepResult
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Retry
@@ -36,6 +36,7 @@ class Attempt:
     failure_class: FailureClass | None = None
     waited_s: float = 0.0  # time spent waiting on another check: not this check's duration
     steps: tuple[StepResult, ...] = ()
+    pages: tuple[PageVitals, ...] = ()  # a journey's Web Vitals, per page (issue 14)
 
     @classmethod
     def failed(cls, failure: CheckFailure, metrics: dict[str, float] | None = None) -> Attempt:

@@ -32,6 +32,7 @@ from prodsmoke.e2e.journeys import JourneyRun, runner_for
 from prodsmoke.e2e.journeys.base import wait_for_leaders
 from prodsmoke.e2e.lead import Lead
 from prodsmoke.e2e.observe import PageObserver
+from prodsmoke.e2e.vitals import VitalsCollector
 from prodsmoke.errors import CheckFailure, SuiteError
 from prodsmoke.results import (
     CheckKind,
@@ -266,6 +267,7 @@ class Engine:
                 artifacts=run.artifacts.collect(check.id),
                 repro=self._repro(check.id),
                 steps=last.steps,
+                pages=last.pages,  # Web Vitals (issue 14): the verdict's attempt's pages
             ),
         )
 
@@ -353,6 +355,8 @@ class Engine:
         )
         observer = PageObserver()
         observer.attach(context)
+        vitals = VitalsCollector.for_check(check.spec, self.settings.base_url)  # Web Vitals hook
+        await vitals.install(context)
         context.set_default_timeout(round((work_s - OWN_TIMEOUT_LEAD_S) * 1000))
         page: Page | None = None
         failed = True
@@ -378,11 +382,17 @@ class Engine:
             )
             await wait_for_leaders(j)
             await self._drive(j, check, work_s)
+            await vitals.judge(j)  # Web Vitals hook: may warn, or fail the attempt
             failed = False
             status = Status.WARN if j.warnings else Status.PASS
             warnings = redact.redact("; ".join(j.warnings)) or None
             return Attempt(
-                status, j.metrics, warnings, waited_s=j.waited_s, steps=tuple(j.steps.results)
+                status,
+                j.metrics,
+                warnings,
+                waited_s=j.waited_s,
+                steps=tuple(j.steps.results),
+                pages=vitals.pages(),  # Web Vitals hook
             )
         except CheckFailure as failure:
             metrics = j.metrics if j is not None else {}
@@ -401,6 +411,8 @@ class Engine:
             attempt = Attempt.failed(failure, metrics)
             attempt.waited_s = j.waited_s if j is not None else 0.0
             attempt.steps = tuple(j.steps.results) if j is not None else ()
+            await vitals.read(failed=True)  # Web Vitals hook: what the pages showed
+            attempt.pages = vitals.pages()
             return attempt
         finally:
             if on_measured is not None:

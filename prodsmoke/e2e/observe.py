@@ -1,7 +1,8 @@
 """What a page did while a journey ran: console errors, uncaught errors, failed responses.
 
 The guard's own refusals show up in Chromium's console as `net::ERR_BLOCKED_BY_CLIENT`; those are
-ours, not the page's, and are never counted as the page's console errors.
+ours, not the page's, and are never counted as the page's console errors. Neither are the Web
+Vitals collector's marked reports (`e2e.vitals`), which are left out of console.log too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 from prodsmoke import redact
 from prodsmoke.e2e.page_guard import is_guard_message
+from prodsmoke.e2e.vitals import is_vitals_message
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, ConsoleMessage, Error, Page, Request, Response
@@ -91,8 +93,8 @@ class PageObserver:
                 self.failed_documents.append(f"{path}: {request.failure}")
 
     def _console(self, message: ConsoleMessage) -> None:
-        if is_guard_message(message.text):
-            return  # the guard's own report, recorded by the guard; not the page's output
+        if is_guard_message(message.text) or is_vitals_message(message.text):
+            return  # the guard's or the Web Vitals collector's own report; not the page's output
         line = f"[{message.type}] {redact.redact(message.text)}"
         if len(self.console_lines) < _MAX_KEPT * 4:
             self.console_lines.append(line)

@@ -2,8 +2,9 @@
 
 Per environment: pass rates over 24 h, 7 d and 30 d; a row per region (every runner's latest run
 and where its artifacts are); per check a strip of its latest results, its pass rates and a
-p50/p95 latency trend; the latest failures with links to their artifacts; the maintenance
-windows; and the ad-hoc runs, listed apart. Pass rates count scheduled runs outside maintenance
+p50/p95 latency trend; the Web Vitals of every page a journey loads, with their trend
+(`vitals_report`); the latest failures with links to their artifacts; the maintenance windows;
+and the ad-hoc runs, listed apart. Pass rates count scheduled runs outside maintenance
 windows only (SPEC §12); results inside a window are shaded in the strips.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke import __version__, redact
+from prodsmoke.history import vitals_report
 from prodsmoke.history.charts import latency_chart, ms, status_strip
 from prodsmoke.history.stats import (
     Observation,
@@ -121,6 +123,7 @@ def _env(
 <th>latency p50 <span class="swatch p50"></span> p95 <span class="swatch p95"></span>
 <span class="muted">over {_ago(span, suffix="")}</span></th></tr></thead>
 <tbody>{rows}</tbody></table>
+{vitals_report.section(by_check, now=now, span=span)}
 <h3>Latest failures</h3>
 {_failures(failures[:LATEST_FAILURES], out)}
 {_maintenance(windows, scheduled)}

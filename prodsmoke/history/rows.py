@@ -2,6 +2,8 @@
 
 `payload` is the JSON form of one run's rows (the spool keeps it when the database cannot be
 reached, and the next run inserts it as is); `stored_run` reads rows back into a `StoredRun`.
+A journey's pages (Web Vitals, issue 14) are `page_vitals` rows; a payload spooled by an older
+prodsmoke has none.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
+from prodsmoke.config.vitals import VITALS
 from prodsmoke.outcomes import run_failure_class
-from prodsmoke.results import CheckKind, CheckResult, FailureClass, Status, Trigger
+from prodsmoke.results import CheckKind, CheckResult, FailureClass, PageVitals, Status, Trigger
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -79,7 +82,24 @@ def payload(run: RunResult, artifacts_url: str | None) -> dict[str, Any]:
         }
         for i, c in enumerate(run.checks)
     ]
-    return {"run": row, "checks": checks}
+    pages = [
+        {
+            "run_id": run.run_id,
+            "check_id": c.id,
+            "page": p.path,
+            "position": i,
+            "loads": p.loads,
+            **{v: p.vitals.get(v) for v in VITALS},
+        }
+        for c in run.checks
+        for i, p in enumerate(c.pages)
+    ]
+    return {"run": row, "checks": checks, "pages": pages}
+
+
+def page_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A payload's `page_vitals` rows (none in a payload from before they were kept)."""
+    return [dict(page) for page in doc.get("pages") or ()]
 
 
 def insertable(doc: Mapping[str, Any], recorded_at: datetime) -> tuple[dict[str, Any], list[Any]]:
@@ -96,8 +116,8 @@ _STATUSES = {s.value: s for s in Status}
 _CLASSES: dict[str | None, FailureClass | None] = {c.value: c for c in FailureClass} | {None: None}
 
 
-def check_result(row: Mapping[str, Any]) -> CheckResult:
-    """A stored check."""
+def check_result(row: Mapping[str, Any], pages: Sequence[PageVitals] = ()) -> CheckResult:
+    """A stored check (with its pages' Web Vitals, when it has any)."""
     return CheckResult(
         id=row["check_id"],
         kind=_KINDS[row["kind"]],
@@ -110,7 +130,19 @@ def check_result(row: Mapping[str, Any]) -> CheckResult:
         failure_class=_CLASSES[row["failure_class"]],
         artifacts=tuple(row["artifacts"]),
         repro=row["repro"],
+        pages=tuple(pages),
     )
+
+
+def stored_page(row: Mapping[str, Any]) -> PageVitals:
+    """A stored page (its NULL vitals were not measured)."""
+    vitals = {v: _number(v, row[v]) for v in VITALS if row[v] is not None}
+    return PageVitals(row["page"], vitals, row["loads"])
+
+
+def _number(vital: str, value: float) -> float:
+    # Whole numbers come back whole (ms, counts, bytes), as results.json has them.
+    return float(value) if vital == "cls" else round(value)
 
 
 def stored_run(row: Mapping[str, Any], checks: Sequence[CheckResult]) -> StoredRun:

@@ -10,6 +10,9 @@ Alembic (a test holds `HEAD` to the migration scripts' head).
 - `checks`: a row per check of a run, removed with its run.
 - `maintenance_windows`: SPEC §12's windows, with what was silenced at which provider, so that
   `smoke maintenance end` or the first run after the window can restore exactly that.
+- `page_vitals` (revision 0002): a row per page a journey loaded in a run (SPEC §13: its path
+  template, how many documents, and each Web Vital, NULL when not measured), removed with its
+  check.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -35,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-HEAD = "0001"
+HEAD = "0002"
 STATUSES = ("pass", "warn", "fail", "skip")
 TRIGGERS = ("scheduled", "adhoc")
 KINDS = ("health", "api", "journey")
@@ -150,4 +156,24 @@ maintenance_windows = Table(
     Column("silenced", Json, nullable=False),  # provider -> what was silenced there
     CheckConstraint("ends_at > starts_at", name="span"),
     Index("ix_maintenance_windows_env_ends_at", "env", "ends_at"),
+)
+
+page_vitals = Table(
+    "page_vitals",
+    metadata,
+    Column("run_id", String(80), primary_key=True),
+    Column("check_id", String(128), primary_key=True),
+    Column("page", String(300), primary_key=True),  # a path template, e.g. /items/:id
+    Column("position", Integer, nullable=False),  # the order the journey first loaded it
+    Column("loads", Integer, nullable=False),
+    Column("ttfb_ms", Float),
+    Column("fcp_ms", Float),
+    Column("lcp_ms", Float),
+    Column("cls", Float),
+    Column("inp_ms", Float),
+    Column("requests", Integer),
+    Column("transfer_bytes", BigInteger),
+    ForeignKeyConstraint(
+        ["run_id", "check_id"], ["checks.run_id", "checks.check_id"], ondelete="CASCADE"
+    ),
 )

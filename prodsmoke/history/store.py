@@ -1,4 +1,5 @@
-"""The run history: a row per run and per check, in SQLite or PostgreSQL, pruned on every write.
+"""The run history: a row per run, per check and per page a journey loaded (its Web Vitals), in
+SQLite or PostgreSQL, pruned on every write.
 
 `smoke report`, `smoke gate` and `smoke history` read it; the `history` reporter appends each run
 right after results.json. Inserts are idempotent by run id (`ON CONFLICT DO NOTHING` on both
@@ -30,7 +31,15 @@ from prodsmoke.history.database import (
     revision,
     set_aside,
 )
-from prodsmoke.history.rows import StoredRun, check_result, insertable, payload, stored_run
+from prodsmoke.history.rows import (
+    StoredRun,
+    check_result,
+    insertable,
+    page_rows,
+    payload,
+    stored_page,
+    stored_run,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -138,7 +147,7 @@ class History:
         return Written(written.inserted, written.duplicates, written.pruned, note)
 
     def _insert(self, payloads: Sequence[Mapping[str, Any]]) -> Written:
-        from prodsmoke.history.schema import checks, runs
+        from prodsmoke.history.schema import checks, page_vitals, runs
 
         inserted = duplicates = 0
         now = datetime.now(UTC)
@@ -152,6 +161,8 @@ class History:
                     inserted += 1
                     if check_rows:
                         conn.execute(checks.insert(), check_rows)
+                    if pages := page_rows(doc):
+                        conn.execute(page_vitals.insert(), pages)
                 else:
                     duplicates += 1
             pruned = self._prune(conn, now)
@@ -193,7 +204,7 @@ class History:
         """Stored runs, oldest first, optionally of one env, status and time span."""
         from sqlalchemy import select
 
-        from prodsmoke.history.schema import checks, runs
+        from prodsmoke.history.schema import checks, page_vitals, runs
 
         where = []
         if env is not None:
@@ -213,6 +224,15 @@ class History:
                 .mappings()
                 .all()
             )
+            pages: dict[tuple[str, str], list[Any]] = {}
+            query = (
+                select(page_vitals)
+                .join(runs, runs.c.run_id == page_vitals.c.run_id)
+                .where(*where)
+                .order_by(page_vitals.c.run_id, page_vitals.c.check_id, page_vitals.c.position)
+            )
+            for row in conn.execute(query).mappings().all():
+                pages.setdefault((row["run_id"], row["check_id"]), []).append(stored_page(row))
             by_run: dict[str, list[Any]] = {}
             query = (
                 select(checks)
@@ -221,7 +241,8 @@ class History:
                 .order_by(checks.c.run_id, checks.c.position)
             )
             for row in conn.execute(query).mappings().all():
-                by_run.setdefault(row["run_id"], []).append(check_result(row))
+                key = (row["run_id"], row["check_id"])
+                by_run.setdefault(row["run_id"], []).append(check_result(row, pages.get(key, ())))
         return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
 
     def latest(self, *, env: str | None = None) -> list[StoredRun]:

@@ -8,12 +8,14 @@ Per run: `duration` (ms), `success` (1 pass/warn, 0 fail) and `failures` (its co
 A journey's steps become `step.duration` (ms, tagged `step`: the step's name as a tag value,
 `results.step_tag`), and each of its metrics (the built-ins' `login_ms`…, a team's
 `smoke.metric("plans_ms", …)`) becomes `journey.<name>`: milliseconds unless the name ends in
-`_count`, `_bytes` or `_ratio` (`console_errors` is a count).
+`_count`, `_bytes` or `_ratio` (`console_errors` is a count). Each page a journey loaded
+becomes `web_vitals.<v>` for every vital measured there (`ttfb_ms fcp_ms lcp_ms cls inp_ms
+requests transfer_bytes`, SPEC §13), tagged `page`: the page's path template (`/items/:id`).
 
 Tags, in this order, empty ones left out: `env`, `region`, `scope` (`run` or `check`, so one
 metric name can carry both levels without mixing them), `check`, `status`, `failure_class`,
-`step`; then the configured static tags. Every value is an id, an enum or a step tag, never
-free text or a secret.
+`step`, `page`; then the configured static tags. Every value is an id, an enum, a step tag or a
+page template, never free text or a secret.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from prodsmoke.config.vitals import UNITS as VITAL_UNITS
 from prodsmoke.outcomes import HOMEPAGE_CHECK, check_values, run_failure_class
 from prodsmoke.results import CheckKind, CheckResult, RunResult, Status, step_tag
 
@@ -135,10 +138,16 @@ def _journey_points(
               tags + static)
         for name, value in check.metrics.items()
     ]  # fmt: skip
+    points += [
+        Point(f"{prefix}.web_vitals.{name}", float(value), VITAL_UNITS[name], timestamp,
+              (*tags, ("page", page.path), *static))
+        for page in check.pages
+        for name, value in page.vitals.items()
+    ]  # fmt: skip
     return points
 
 
-_OWN_TAGS = frozenset({"env", "region", "scope", "check", "status", "failure_class"})
+_OWN_TAGS = frozenset({"env", "region", "scope", "check", "status", "failure_class", "page"})
 
 
 def _tags(**values: str) -> tuple[tuple[str, str], ...]:
