@@ -36,8 +36,9 @@ from benchlib import ROOT, SMOKE, DemoTarget, machine, save, summary, timed, ver
 import prodsmoke.e2e.journeys  # noqa: F401 - registers the journey kinds
 from prodsmoke.config import load_settings
 from prodsmoke.e2e import vitals
-from prodsmoke.e2e.engine import Engine, RunOptions
+from prodsmoke.e2e.engine import Engine
 from prodsmoke.e2e.plan import plan
+from prodsmoke.options import RunOptions
 
 TARGET = 0.03
 SWITCH = vitals.ENV_SWITCH
