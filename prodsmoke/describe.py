@@ -6,6 +6,7 @@ from pydantic import SecretStr
 
 from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import Account, AwsSecretRef, HttpCheck, Settings
+from prodsmoke.config.vitals import LABELS, shown
 from prodsmoke.e2e.http import size
 from prodsmoke.e2e.plan import all_checks
 
@@ -52,7 +53,14 @@ def _what(spec: object, settings: Settings) -> str:
     if isinstance(spec, HttpCheck):
         return f"{spec.method} {spec.url}  " + " · ".join(c.source for c in spec.conditions)
     if isinstance(spec, JourneySpec):
-        return f"{spec.kind}: {spec.summary()}"
+        limits = [
+            f"{LABELS[x.vital]} < {shown(x.vital, x.value)}"
+            for x in spec.vitals.limits()
+            if x.fails
+        ]
+        return f"{spec.kind}: {spec.summary()}" + (
+            " · vitals " + ", ".join(limits) if limits else ""
+        )
     return ""
 
 

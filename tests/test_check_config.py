@@ -119,3 +119,17 @@ def test_credentials_are_never_printed(config: Path) -> None:
     message = one_line_error(config, "--env", "demo")
     assert "g4te-pw!" not in message
     assert "set http_credentials" in message
+
+
+def test_a_journeys_vitals_limits_are_listed_beside_it(config: Path) -> None:
+    edit(
+        config / "environments/demo.yaml",
+        "pricing_plans: {max_ms: 5000,",
+        "pricing_plans: {vitals: {lcp_ms: 1200, cls: 0.05, inp_ms: null}, max_ms: 5000,",
+    )
+    proc = smoke("check-config", "--config", str(config), "--env", "demo", env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stdout.splitlines() if " pricing_plans " in x)
+    assert line.endswith(" · vitals LCP < 1200 ms, CLS < 0.05"), line  # defaults only warn
+    homepage = next(x for x in proc.stdout.splitlines() if " homepage_load " in x)
+    assert "vitals" not in homepage
