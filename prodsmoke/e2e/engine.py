@@ -355,7 +355,7 @@ class Engine:
         )
         observer = PageObserver()
         observer.attach(context)
-        vitals = VitalsCollector.for_check(check.spec, self.settings.base_url)  # Web Vitals hook
+        vitals = VitalsCollector.for_check(check.spec, self.settings.base_url)  # every page's
         await vitals.install(context)
         context.set_default_timeout(round((work_s - OWN_TIMEOUT_LEAD_S) * 1000))
         page: Page | None = None
@@ -382,7 +382,7 @@ class Engine:
             )
             await wait_for_leaders(j)
             await self._drive(j, check, work_s)
-            await vitals.judge(j)  # Web Vitals hook: may warn, or fail the attempt
+            await vitals.judge(j)  # the journey's vitals limits: may warn, or fail the attempt
             failed = False
             status = Status.WARN if j.warnings else Status.PASS
             warnings = redact.redact("; ".join(j.warnings)) or None
@@ -392,7 +392,7 @@ class Engine:
                 warnings,
                 waited_s=j.waited_s,
                 steps=tuple(j.steps.results),
-                pages=vitals.pages(),  # Web Vitals hook
+                pages=vitals.pages(),
             )
         except CheckFailure as failure:
             metrics = j.metrics if j is not None else {}
@@ -411,7 +411,7 @@ class Engine:
             attempt = Attempt.failed(failure, metrics)
             attempt.waited_s = j.waited_s if j is not None else 0.0
             attempt.steps = tuple(j.steps.results) if j is not None else ()
-            await vitals.read(failed=True)  # Web Vitals hook: what the pages showed
+            await vitals.read(failed=True)  # what the pages showed before it failed
             attempt.pages = vitals.pages()
             return attempt
         finally:
