@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from prodsmoke import __version__, redact
+from prodsmoke.config.vitals import LABELS, shown
 from prodsmoke.results import CheckResult, RunResult, Status
 
 if TYPE_CHECKING:
@@ -38,6 +39,20 @@ def headline(result: CheckResult) -> str:
     if result.steps:
         return f"{len(result.steps)} step{'s' if len(result.steps) != 1 else ''}"
     return ""
+
+
+def page_vitals(result: CheckResult) -> str:
+    """A journey's Web Vitals at a glance: the worst LCP and CLS over its pages, e.g.
+    'LCP 316 ms · CLS 0 · 3 pages'; '' for a check that loaded no page."""
+    if not result.pages:
+        return ""
+    parts = []
+    for vital in ("lcp_ms", "cls"):
+        values = [p.vitals[vital] for p in result.pages if vital in p.vitals]
+        if values:
+            parts.append(f"{LABELS[vital]} {shown(vital, max(values))}")
+    count = len(result.pages)
+    return " · ".join([*parts, f"{count} page{'s' if count != 1 else ''}"])
 
 
 @dataclass
@@ -82,6 +97,7 @@ class ConsoleReporter:
             ("time", "right"),
             ("tries", "right"),
             ("measured", "left"),
+            ("web vitals (worst page)", "left"),
         ):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for check in run.checks:
@@ -92,6 +108,7 @@ class ConsoleReporter:
                 f"{check.duration_ms} ms",
                 str(check.attempts),
                 escape(headline(check)),
+                escape(page_vitals(check)),
             )
         self.console.print(table)
         counts = {s: sum(c.status is s for c in run.checks) for s in Status}

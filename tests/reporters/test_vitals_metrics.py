@@ -3,6 +3,7 @@ units, as Datadog's intake and CloudWatch (moto) receive them."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 
 import boto3
@@ -10,6 +11,7 @@ import boto3
 from prodsmoke.config.models import Settings
 from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
+from prodsmoke.reporters.console import ConsoleReporter
 from prodsmoke.reporters.metrics import points
 from prodsmoke.reporters.registry import configured_reporters
 from prodsmoke.results import PageVitals, RunResult, Status
@@ -129,3 +131,18 @@ def test_cloudwatch_publishes_a_page_only_under_a_dimension_set_naming_page(
         )
     }  # fmt: skip
     assert len(found) == 7  # never mixed into the page-less [env] and [env, check] series
+
+
+def test_the_console_table_shows_each_journeys_worst_page(make_run):
+    run = with_pages(make_run())
+    stream = io.StringIO()
+
+    ConsoleReporter(stream=stream).report(run)
+
+    rows = {line.split("│")[1].strip(): line for line in stream.getvalue().splitlines()
+            if line.startswith("│")}  # fmt: skip
+    assert "web vitals (worst page)" in stream.getvalue()
+    assert "LCP 1708 ms · CLS 0.25 · 1 page" in rows["homepage_load"]
+    assert "CLS 0 · 1 page" in rows["pricing_plans"]  # no paint measured there: no LCP
+    assert "LCP" not in rows["pricing_plans"]
+    assert "page" not in rows["health"].split("│")[-2]  # an HTTP check loads no page
