@@ -18,13 +18,14 @@ through this module: it starts the engine before pytest is even imported.
 from __future__ import annotations
 
 import inspect
+import signal
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from prodsmoke import runner
+from prodsmoke import interrupt, runner
 from prodsmoke.e2e.engine import Engine
 from prodsmoke.e2e.environment import load as load_settings
 from prodsmoke.e2e.journeys.python import PythonJourney
@@ -176,6 +177,14 @@ class Standalone:
         self.suite.loop = self.thread.loop
         self.main = self.thread.submit(self.engine.run())
         self.reporting = runner.reporting(self.request)  # while the engine works
+
+    @pytest.hookimpl
+    def pytest_keyboard_interrupt(self) -> None:
+        """Ctrl-C: the checks in flight stop at once and the unfinished ones are `skip`
+        ("interrupted by SIGINT"); the run is still reported below, then pytest exits 2."""
+        if self.thread is not None and self.main is not None and not self.main.done():
+            reason = interrupt.reason(signal.SIGINT)
+            self.thread.loop.call_soon_threadsafe(self.engine.interrupt, reason)
 
     @pytest.hookimpl
     def pytest_terminal_summary(self) -> None:

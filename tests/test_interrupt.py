@@ -6,15 +6,21 @@ would take its whole 30 s deadline; each test sends the signal while checks are 
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from prodsmoke.demo import DemoServer, Faults
+from tests.conftest import DEMO_PASSWORD
 from tests.processes import SmokeDemo, descendants, signal_group, survivors
+from tests.smoke_cli import REPO, clean_env
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +110,36 @@ def test_a_signal_before_the_run_starts_stops_the_demo_target_too(tmp_path: Path
         assert survivors(started) == {}
     finally:
         run.kill()
+
+
+def test_ctrl_c_under_pytest_with_the_plugin_stops_the_journeys_and_reports_them(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    demo_target.set_faults(Faults.parse("hang"))
+    output = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "prodsmoke.pytest_plugin", "e2e/",
+         "--smoke-env", "demo", "--smoke-results", str(output), "-p", "no:cacheprovider"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=clean_env(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while demo_target.audit()["traffic"]["total"] < 1:  # a journey is waiting on the target
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        signalled = time.monotonic()
+        out, _ = proc.communicate(timeout=30)
+        took = time.monotonic() - signalled
+    finally:
+        proc.kill()
+    assert proc.returncode == 2, out  # pytest's "interrupted"
+    assert took < 5, f"{took:.1f} s from SIGINT to exit (a hung journey's limit is 13 s)\n{out}"
+    doc = json.loads((output / "results.json").read_text())
+    assert {c["id"]: (c["status"], c["error"]) for c in doc["checks"]} == {
+        "pricing_plans": ("skip", "interrupted by SIGINT"),
+        "dashboard_history": ("skip", "interrupted by SIGINT"),
+    }
+    assert "SKIP (2 skip)" in out
