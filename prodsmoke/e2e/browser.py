@@ -17,7 +17,7 @@ import re
 import shutil
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
@@ -87,12 +87,19 @@ async def launch(
     """Launch the first Chromium that starts (or the named channel); return it and a line
     saying which it is."""
     tried: list[str] = []
-    args = [*QUIET_ARGS, *extra_args]
+    options: dict[str, Any] = {
+        "headless": headless,
+        "slow_mo": slow_mo_ms,
+        "args": [*QUIET_ARGS, *extra_args],
+        # A Ctrl-C reaches Playwright's driver too (same process group): the browser must stay
+        # up until the run has been stopped and reported, which closes it (interrupt.py).
+        "handle_sigint": False,
+        "handle_sigterm": False,
+        "handle_sighup": False,
+    }
     if channel:
         try:
-            browser = await pw.chromium.launch(
-                channel=channel, headless=headless, slow_mo=slow_mo_ms, args=args
-            )
+            browser = await pw.chromium.launch(channel=channel, **options)
         except PlaywrightError as exc:
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise BrowserNotFound(
@@ -102,17 +109,7 @@ async def launch(
         return browser, f"{channel} {browser.version} (channel: {channel})"
     for choice in candidates(configured, headless=headless):
         try:
-            browser = await pw.chromium.launch(
-                executable_path=choice.path,
-                headless=headless,
-                slow_mo=slow_mo_ms,
-                args=args,
-                # A Ctrl-C reaches Playwright's driver too (same process group): the browser
-                # must stay up until `smoke` has stopped the run and closes it (interrupt.py).
-                handle_sigint=False,
-                handle_sigterm=False,
-                handle_sighup=False,
-            )
+            browser = await pw.chromium.launch(executable_path=choice.path, **options)
         except PlaywrightError as exc:
             if choice.source == "override":
                 raise BrowserNotFound(
