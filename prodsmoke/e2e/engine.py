@@ -29,7 +29,6 @@ from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import Guard
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
-from prodsmoke.e2e.journeys.base import wait_for_leaders
 from prodsmoke.e2e.lead import Lead
 from prodsmoke.e2e.observe import PageObserver
 from prodsmoke.e2e.vitals import VitalsCollector
@@ -361,7 +360,8 @@ class Engine:
         page: Page | None = None
         failed = True
         blocked_before = len(guard.blocked(check.id))
-        before_navigation, on_measured = run.lead.hooks(check.id)
+        follow, on_measured = run.lead.hooks(check.id)
+        waited_s = 0.0  # for the leaders' timing (`e2e.lead`): not this journey's own time
         j: JourneyRun | None = None
         try:
             await run.artifacts.start(context, check.id, number)
@@ -377,10 +377,10 @@ class Engine:
                 accounts=run.accounts,
                 env=self.settings.name,
                 region=self.options.region,
-                before_navigation=before_navigation,
                 on_measured=on_measured,
             )
-            await wait_for_leaders(j)
+            if follow is not None:  # the page-load journeys navigate first
+                waited_s = await follow()
             await self._drive(j, check, work_s)
             await vitals.judge(j)  # the journey's vitals limits: may warn, or fail the attempt
             failed = False
@@ -390,7 +390,7 @@ class Engine:
                 status,
                 j.metrics,
                 warnings,
-                waited_s=j.waited_s,
+                waited_s=waited_s,
                 steps=tuple(j.steps.results),
                 pages=vitals.pages(),
             )
@@ -409,7 +409,7 @@ class Engine:
                     j.steps.blame(failure.message), failure_class=failure.failure_class
                 )
             attempt = Attempt.failed(failure, metrics)
-            attempt.waited_s = j.waited_s if j is not None else 0.0
+            attempt.waited_s = waited_s
             attempt.steps = tuple(j.steps.results) if j is not None else ()
             await vitals.read(failed=True)  # what the pages showed before it failed
             attempt.pages = vitals.pages()

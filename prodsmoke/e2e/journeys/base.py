@@ -63,10 +63,6 @@ class JourneyRun:
     metrics: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     steps: StepRecorder = field(default_factory=StepRecorder)
-    # Awaited before the journey's first navigation (`e2e.lead`): the engine lets journeys that
-    # measure page load go first, so the others do not crowd the page being timed.
-    before_navigation: Callable[[], Awaitable[float]] | None = None
-    waited_s: float = 0.0  # spent waiting for the leaders: not this journey's own time
     settled: bool = False  # an action's page settled elsewhere: failed without waiting it out
     # Called once the journey has taken the timing the others must not disturb.
     on_measured: Callable[[], None] | None = None
@@ -127,13 +123,6 @@ async def landed_with_error(j: JourneyRun) -> int | None:
     except PlaywrightError:
         return None
     return int(status) if isinstance(status, int | float) and status >= 400 else None
-
-
-async def wait_for_leaders(j: JourneyRun) -> None:
-    """Before a journey's first navigation: let the page-load journeys take their timing."""
-    if j.before_navigation is not None:
-        wait, j.before_navigation = j.before_navigation, None
-        j.waited_s += await wait()
 
 
 async def open_page(j: JourneyRun, path: str, *, wait_until: str = "load") -> None:
