@@ -60,17 +60,6 @@ class PythonJourney(JourneySpec):
         limit = f" · within {self.max_ms} ms" if self.max_ms else ""
         return f"{where} ({flavour}){limit}"
 
-    def step_names(self) -> frozenset[str] | None:
-        """The literal names the function passes to `smoke.step` (None: not all are literals)."""
-        declared = self._source.declared if self._source else None
-        return declared.steps if declared else None
-
-    def metric_names(self) -> frozenset[str]:
-        """The literal names the function passes to `smoke.metric`."""
-        declared = self._source.declared if self._source else None
-        named = declared.metrics if declared and declared.metrics else frozenset()
-        return frozenset({"console_errors", *named})
-
 
 @register(PythonJourney)
 async def run(j: JourneyRun, spec: PythonJourney) -> None:

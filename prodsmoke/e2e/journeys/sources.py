@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from prodsmoke.config.journey_files import StaticJourney, journey_files, scan_file
+from prodsmoke.config.journey_files import journey_files
 from prodsmoke.errors import ConfigError
 
 FIXTURES = ("page", "smoke")
@@ -38,7 +38,6 @@ class JourneySource:
     line: int
     is_async: bool
     fixtures: tuple[str, ...]
-    declared: StaticJourney | None = None  # its step and metric names, read from the file
 
     def where(self) -> str:
         """`file:line` of the function."""
@@ -62,20 +61,17 @@ def discover(paths: Iterable[Path]) -> list[JourneySource]:
 
 def collect(file: Path, module: ModuleType) -> list[JourneySource]:
     """The journeys one imported module defines (not the ones it imports from elsewhere)."""
-    declared = {j.id: j for j in scan_file(file)}
     sources: list[JourneySource] = []
     for name, function in vars(module).items():
         if not name.startswith("test") or not inspect.isfunction(function):
             continue
         if getattr(function, "__module__", None) != module.__name__:
             continue
-        sources.append(from_function(function, file, declared.get(name.removeprefix("test_"))))
+        sources.append(from_function(function, file))
     return sorted(sources, key=lambda s: s.line)
 
 
-def from_function(
-    function: Callable[..., object], file: Path, declared: StaticJourney | None = None
-) -> JourneySource:
+def from_function(function: Callable[..., object], file: Path) -> JourneySource:
     """A journey from one `test_<id>` function (pytest's collection uses this too)."""
     line = function.__code__.co_firstlineno
     where = f"{file}:{line}"
@@ -111,7 +107,6 @@ def from_function(
         line=line,
         is_async=inspect.iscoroutinefunction(function),
         fixtures=tuple(fixtures),
-        declared=declared,
     )
 
 
