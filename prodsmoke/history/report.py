@@ -21,6 +21,7 @@ from prodsmoke import __version__, redact
 from prodsmoke.history import vitals_report
 from prodsmoke.history.charts import latency_chart, ms, status_strip
 from prodsmoke.history.stats import (
+    TREND_BUCKETS,
     Observation,
     latency_ms,
     observations,
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 PERIODS = (("24 h", timedelta(hours=24)), ("7 d", timedelta(days=7)), ("30 d", timedelta(days=30)))
 SPAN = PERIODS[-1][1]  # the longest period shown: older runs are not read
-TREND_BUCKETS = 30
 LATEST_FAILURES = 15
 LATEST_ADHOC = 20
 
@@ -85,7 +85,7 @@ def _env(
     env: str, runs: list[StoredRun], windows: list[StoredWindow], out: Path, now: datetime
 ) -> str:
     scheduled = [r for r in runs if r.trigger is Trigger.SCHEDULED]
-    counted = [r for r in scheduled if r.maintenance is None]
+    counted = [r for r in runs if r.counts]
     adhoc = [r for r in runs if r.trigger is Trigger.ADHOC]
     latest = (scheduled or runs)[-1]
     cards = [
@@ -138,17 +138,12 @@ def _regions(runs: list[StoredRun], out: Path, now: datetime) -> str:
     rows = []
     for region in sorted({r.region for r in runs}):
         mine = [r for r in runs if r.region == region]
-        counted = [r for r in mine if r.maintenance is None]
+        counted = [r for r in mine if r.counts]
         latest = mine[-1]
-        rates = []
-        for _, period in PERIODS[:2]:
-            rate = pass_rate(r.status for r in counted if r.started_at >= now - period)
-            tone = (
-                "" if rate is None else "good" if rate >= GOOD else "ok" if rate >= FAIR else "bad"
-            )
-            rates.append(
-                f'<td class="num {tone}">{"&ndash;" if rate is None else f"{rate:.0%}"}</td>'
-            )
+        rates = [
+            _rate_cell(pass_rate(r.status for r in counted if r.started_at >= now - period))
+            for _, period in PERIODS[:2]
+        ]
         link = _run_link(latest.artifacts_url, out)
         maintenance = ' <span class="pill maint">maintenance</span>' if latest.maintenance else ""
         rows.append(

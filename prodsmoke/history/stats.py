@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 # The latency that best describes a check, in order of preference (console.HEADLINE's keys).
 LATENCY_KEYS = ("page_load_ms", "enhancement_ms", "login_ms", "response_time_ms")
+TREND_BUCKETS = 30  # the slices a report's latency and vitals trends are drawn in
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -93,20 +94,27 @@ class Bucket:
     samples: int
 
 
-def trend(
-    results: Sequence[Observation], *, end: datetime, span: timedelta, buckets: int
+def bucketed(
+    points: Iterable[tuple[datetime, float]], *, end: datetime, span: timedelta, buckets: int
 ) -> list[Bucket]:
-    """p50/p95 of the headline latency in `buckets` equal slices of `span` ending at `end`."""
+    """p50/p95 of `points` in `buckets` equal slices of `span` ending at `end` (empty ones out)."""
     size = span / buckets
     start = end - span
     slices: list[list[float]] = [[] for _ in range(buckets)]
-    for item in results:
-        if item.at < start or item.at > end or item.check.status is Status.SKIP:
-            continue
-        index = min(int((item.at - start) / size), buckets - 1)
-        slices[index].append(latency_ms(item.check))
+    for at, value in points:
+        if start <= at <= end:
+            slices[min(int((at - start) / size), buckets - 1)].append(value)
     return [
         Bucket(start + size * i, percentile(v, 50), percentile(v, 95), len(v))
         for i, v in enumerate(slices)
         if v
     ]
+
+
+def trend(
+    results: Sequence[Observation], *, end: datetime, span: timedelta, buckets: int
+) -> list[Bucket]:
+    """p50/p95 of the headline latency in `buckets` equal slices of `span` ending at `end`."""
+    ran = (item for item in results if item.check.status is not Status.SKIP)
+    points = ((item.at, latency_ms(item.check)) for item in ran)
+    return bucketed(points, end=end, span=span, buckets=buckets)

@@ -12,23 +12,23 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
-from prodsmoke.config.vitals import LABELS, VITALS, shown
+from prodsmoke.config.vitals import GOOD, LABELS, VITALS, shown
 from prodsmoke.history.charts import latency_chart
-from prodsmoke.history.stats import Bucket, percentile
+from prodsmoke.history.stats import TREND_BUCKETS, Bucket, bucketed, percentile
 from prodsmoke.results import Status
 
 if TYPE_CHECKING:
     from prodsmoke.history.stats import Observation
 
-# (good up to, poor from): https://web.dev/articles/vitals and the FCP / TTFB articles.
-SCALE = {
-    "ttfb_ms": (800, 1800),
-    "fcp_ms": (1800, 3000),
-    "lcp_ms": (2500, 4000),
-    "cls": (0.1, 0.25),
-    "inp_ms": (200, 500),
+# Poor above these (good up to config.vitals.GOOD): https://web.dev/articles/vitals and the FCP /
+# TTFB articles.
+POOR = {
+    "ttfb_ms": 1800,
+    "fcp_ms": 3000,
+    "lcp_ms": 4000,
+    "cls": 0.25,
+    "inp_ms": 500,
 }
-TREND_BUCKETS = 30
 ASSESSED = 75  # the percentile each vital is judged at
 TREND = ("lcp_ms", "fcp_ms", "ttfb_ms")  # the first of these a page has is drawn
 
@@ -90,8 +90,8 @@ def _cell(vital: str, day: Sequence[float], latest: float | None) -> str:
         return '<td class="num"><span class="muted">&ndash;</span></td>'
     value = percentile(day, ASSESSED)
     tone = ""
-    if vital in SCALE:
-        good, poor = SCALE[vital]
+    if vital in POOR:
+        good, poor = GOOD[vital], POOR[vital]
         tone = "good" if value <= good else "bad" if value > poor else "ok"
     tip = f"latest {shown(vital, latest)}" if latest is not None else ""
     return (
@@ -102,14 +102,5 @@ def _cell(vital: str, day: Sequence[float], latest: float | None) -> str:
 
 def _trend(points: list[Point], vital: str, *, end: datetime, span: timedelta) -> list[Bucket]:
     """p50/p95 of one vital in equal slices of `span` ending at `end`."""
-    size = span / TREND_BUCKETS
-    start = end - span
-    slices: list[list[float]] = [[] for _ in range(TREND_BUCKETS)]
-    for at, values in points:
-        if start <= at <= end and vital in values:
-            slices[min(int((at - start) / size), TREND_BUCKETS - 1)].append(values[vital])
-    return [
-        Bucket(start + size * i, percentile(v, 50), percentile(v, 95), len(v))
-        for i, v in enumerate(slices)
-        if v
-    ]
+    series = ((at, values[vital]) for at, values in points if vital in values)
+    return bucketed(series, end=end, span=span, buckets=TREND_BUCKETS)
