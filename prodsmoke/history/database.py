@@ -76,11 +76,6 @@ class Location:
             netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
         return redact.redact(parts._replace(netloc=netloc).geturl())
 
-    @property
-    def is_postgres(self) -> bool:
-        """True for a PostgreSQL URL."""
-        return self.sqlite_path is None
-
 
 def locate(
     settings: HistorySettings,

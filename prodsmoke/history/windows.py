@@ -9,7 +9,7 @@ one conditional UPDATE, so of several runners finishing at once only one restore
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -116,11 +116,6 @@ class MaintenanceLog:
                 return []
             return [_window(row) for row in conn.execute(query).mappings()]
 
-    def active(self, env: str, when: datetime) -> StoredWindow | None:
-        """The window of `env` that covers `when`, if any (the latest started)."""
-        covering = [w for w in self.find(env=env, since=when) if w.covers(when)]
-        return covering[-1] if covering else None
-
     def end(self, env: str, when: datetime) -> list[StoredWindow]:
         """End every window of `env` open at `when`; returns them as ended."""
         from sqlalchemy import update
@@ -134,7 +129,7 @@ class MaintenanceLog:
             conn.execute(
                 update(table).where(table.c.id.in_([w.id for w in open_now])).values(ended_at=when)
             )
-        return [_replace(w, ended_at=when) for w in open_now]
+        return [replace(w, ended_at=when) for w in open_now]
 
     def unrestored(self, env: str | None, when: datetime) -> list[StoredWindow]:
         """Closed windows whose providers were never given their alerting back."""
@@ -188,9 +183,3 @@ def _window(row: Mapping[str, Any]) -> StoredWindow:
         restored_at=row["restored_at"],
         silenced=row["silenced"] or {},
     )
-
-
-def _replace(window: StoredWindow, **changes: Any) -> StoredWindow:
-    from dataclasses import replace
-
-    return replace(window, **changes)

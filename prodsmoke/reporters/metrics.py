@@ -22,23 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from prodsmoke.config.vitals import UNITS as VITAL_UNITS
-from prodsmoke.outcomes import HOMEPAGE_CHECK, check_values, run_failure_class
+from prodsmoke.config.vitals import Unit
+from prodsmoke.outcomes import check_values, run_failure_class
 from prodsmoke.results import CheckKind, CheckResult, RunResult, Status, step_tag
 
-__all__ = [
-    "HOMEPAGE_CHECK",
-    "UNITS",
-    "Point",
-    "check_values",
-    "points",
-    "run_failure_class",
-    "run_values",
-]
+__all__ = ["UNITS", "Point", "points", "run_values"]
 
-Unit = Literal["ms", "ratio", "count", "bytes"]
 UNITS: Mapping[str, Unit] = {
     "duration": "ms",
     "success": "ratio",
