@@ -92,7 +92,6 @@ def pytest_configure(config: pytest.Config) -> None:
     standalone = Standalone(request)
     config.pluginmanager.register(standalone.frame, "prodsmoke-frame")
     config.pluginmanager.register(standalone, "prodsmoke-standalone")
-    config.pluginmanager.getplugin("prodsmoke-frame").pytest_configure(config)
 
 
 def _options(config: pytest.Config, settings: Settings) -> RunOptions:

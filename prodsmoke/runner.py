@@ -33,7 +33,7 @@ from prodsmoke.results import CheckKind
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from concurrent.futures import Future
 
     from prodsmoke.config.models import Settings
@@ -58,7 +58,6 @@ class Request:
     checks: Sequence[PlannedCheck]
     options: RunOptions
     adhoc: bool = False  # a run by hand (SPEC §12): kept, counted in no pass rate or gate
-    environ: Mapping[str, str] | None = None  # for credentials; this process's when None
     monitoring: Monitoring | None = None  # config/monitoring-integration.yaml, read when None
 
 
@@ -85,7 +84,6 @@ def reporting(request: Request) -> Reporting:
         request.config_dir,
         request.settings,
         options,
-        environ=request.environ,
         monitoring=request.monitoring,
     )
     console = ConsoleReporter(output_dir=options.output_dir)
@@ -109,14 +107,15 @@ class Started:
     engine: Engine
     warmup: Warmup
     main: Future[RunResult]
-    reporting: Reporting | None = None
+    reporting: Reporting
 
-    def abandon(self) -> None:
-        """Stop the run before it is reported (something else failed first)."""
-        interrupt.set_stop(None)
-        self.warmup.thread.loop.call_soon_threadsafe(self.main.cancel)
-        self.warmup.close()
-        artifacts.close_run(self.engine.options.output_dir, self.engine.options.run_id)
+
+def _abandon(engine: Engine, warmup: Warmup, main: Future[RunResult]) -> None:
+    """Stop a run before it is reported (something else failed first)."""
+    interrupt.set_stop(None)
+    warmup.thread.loop.call_soon_threadsafe(main.cancel)
+    warmup.close()
+    artifacts.close_run(engine.options.output_dir, engine.options.run_id)
 
 
 def start(request: Request, *, warmup: Warmup | None = None) -> Started:
@@ -138,13 +137,13 @@ def start(request: Request, *, warmup: Warmup | None = None) -> Started:
     engine = Engine(settings, options, list(checks), launched=launched)
     # Before the engine starts: from here on a signal stops the run instead of losing it.
     interrupt.set_stop(_stopper(engine, warmup.thread.loop))
-    started = Started(request, engine, warmup, warmup.thread.submit(engine.run()))
+    main = warmup.thread.submit(engine.run())
     try:
-        started.reporting = reporting(request)
+        assembled = reporting(request)
     except BaseException:
-        started.abandon()
+        _abandon(engine, warmup, main)
         raise
-    return started
+    return Started(request, engine, warmup, main, assembled)
 
 
 def _stopper(engine: Engine, loop: asyncio.AbstractEventLoop) -> Callable[[str], None]:
@@ -162,7 +161,6 @@ def finish(started: Started) -> Outcome:
     the reporters."""
     from prodsmoke.e2e.plugin import SuiteRun  # pytest: loaded while the engine already works
 
-    assert started.reporting is not None  # `start` assembled it
     console = started.reporting.console
     engine, warmup = started.engine, started.warmup
     settings, options = engine.settings, engine.options
