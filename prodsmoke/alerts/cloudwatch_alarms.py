@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts.plan import Resource
-from prodsmoke.backends.names import ALARM_PREFIX
+from prodsmoke.backends.names import alarm_prefix
 from prodsmoke.config.monitoring import format_duration
 from prodsmoke.errors import ConfigError
 from prodsmoke.results import step_tag
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
     from prodsmoke.config.monitoring import Monitoring
 
-PREFIX = ALARM_PREFIX
 STATISTIC = {"avg": "Average", "min": "Minimum", "max": "Maximum", "sum": "Sum"}
 OPERATOR = {
     "<": "LessThanThreshold",
@@ -37,10 +36,6 @@ OPERATOR = {
 }
 MAX_METRICS = 9  # an alarm's metric math takes at most 10 metrics, one is the expression
 Where = Callable[[str], str]
-
-
-def _same(path: str) -> str:
-    return path
 
 
 def period(rule: Rule, rules: AlertRules) -> int:
@@ -79,7 +74,7 @@ def alarms(
     *,
     topic_arn: Callable[[str], str],
     file: str,
-    where: Where = _same,
+    where: Where,
 ) -> list[Resource]:
     """Every alarm the rules ask for; `topic_arn` maps a recipient to its SNS topic ARN."""
     out = []
@@ -97,7 +92,7 @@ def alarms(
             actions.append(topic_arn(rules.cloudwatch.sns_topics[recipient]))
         spot = _Spot(file, where, i)
         for suffix, dims in _groups(rule, rules, spot):
-            name = f"{PREFIX}-{rules.env}-{rule.id}{suffix}"
+            name = f"{alarm_prefix(rules.env)}{rule.id}{suffix}"
             missing = "breaching" if rules.missing_data == "alert" else "notBreaching"
             body: dict[str, Any] = {
                 "AlarmName": name,

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts import cloudwatch_alarms, dashboards
-from prodsmoke.alerts.cloudwatch_alarms import PREFIX, alarms
+from prodsmoke.alerts.cloudwatch_alarms import alarms
 from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.plan import Change, Resource
 from prodsmoke.backends.aws import one_line_errors
+from prodsmoke.backends.names import alarm_prefix
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,10 +32,6 @@ TAGS = [{"Key": "managed-by", "Value": "prodsmoke"}]
 OFFLINE_ACCOUNT = "<account-id>"
 
 
-def _same(path: str) -> str:
-    return path
-
-
 @dataclass
 class CloudWatchAlerts:
     """Alarms and dashboards in one account and region."""
@@ -43,7 +40,7 @@ class CloudWatchAlerts:
     monitoring: Monitoring
     file: str
     region: str
-    where_in_file: Callable[[str], str] = _same
+    where_in_file: Callable[[str], str]
     others: tuple[str, ...] = ()  # the file's other environments
     offline: bool = False
     name: str = "cloudwatch"
@@ -90,11 +87,11 @@ class CloudWatchAlerts:
         found = []
         with _errors("list alarms"):
             pages = cloudwatch.get_paginator("describe_alarms").paginate(
-                AlarmNamePrefix=f"{PREFIX}-{self.rules.env}-", AlarmTypes=["MetricAlarm"]
+                AlarmNamePrefix=alarm_prefix(self.rules.env), AlarmTypes=["MetricAlarm"]
             )
             items = [a for page in pages for a in page.get("MetricAlarms", [])]
         # `prodsmoke-prod-` also starts the alarms of an environment called `prod-eu`
-        theirs = tuple(f"{PREFIX}-{o}-" for o in self.others if o.startswith(f"{self.env}-"))
+        theirs = tuple(alarm_prefix(o) for o in self.others if o.startswith(f"{self.env}-"))
         for item in items:
             if theirs and item["AlarmName"].startswith(theirs):
                 continue

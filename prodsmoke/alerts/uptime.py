@@ -63,11 +63,6 @@ class UptimeCheck:
         """The ownership tag and the environment's tag."""
         return (OWNER_TAG, env_tag(self.env))
 
-    @property
-    def host(self) -> str:
-        """The target's host name."""
-        return urlsplit(self.url).hostname or ""
-
 
 def uptime_checks(
     rules: AlertRules,

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 ALERT_RULES_FILE = "alert-rules.yaml"
 
 Severity = Literal["critical", "high", "medium", "warning", "low"]
-SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "warning", "low")  # most urgent
 # Datadog monitor priorities (P1 pages at once … P4 waits for working hours).
 PRIORITY: Mapping[Severity, int] = {"critical": 1, "high": 2, "medium": 3, "warning": 3, "low": 4}
 Selector = Literal["health", "api", "journey", "critical_journey"]
@@ -208,14 +207,6 @@ class LatencySlo(StrictModel):
     step: str | None = Field(None, min_length=1, description="a step name of the one check")
     page: str | None = Field(None, min_length=1, description="a page path, e.g. /pricing")
     p95_ms: float = Field(gt=0, description="milliseconds, a number > 0")
-
-    def selects(self, check_id: str, step: str | None = None, page: str | None = None) -> bool:
-        """Whether a value from `check_id` (and `step`, `page`) counts for this objective."""
-        return (
-            (not self.check or check_id in self.check)
-            and (self.step is None or step == self.step)
-            and (self.page is None or page == self.page)
-        )
 
 
 class Slos(StrictModel):

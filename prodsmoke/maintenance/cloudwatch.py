@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prodsmoke.backends.aws import one_line_errors
-from prodsmoke.backends.names import ALARM_PREFIX
+from prodsmoke.backends.names import alarm_prefix
 from prodsmoke.maintenance import MaintenanceError
 
 BATCH = 100  # DisableAlarmActions / EnableAlarmActions take at most 100 names
@@ -29,11 +29,12 @@ class CloudWatchAlarms:
     def disable(self, env: str) -> list[str]:
         """Switch off the actions of `env`'s alarms that have them on; their names."""
         names: list[str] = []
-        with _errors(f"list the alarms prodsmoke-{env}-*"):
+        prefix = alarm_prefix(env)
+        with _errors(f"list the alarms {prefix}*"):
             pages = (
                 self.client()
                 .get_paginator("describe_alarms")
-                .paginate(AlarmNamePrefix=f"{ALARM_PREFIX}-{env}-", AlarmTypes=["MetricAlarm"])
+                .paginate(AlarmNamePrefix=prefix, AlarmTypes=["MetricAlarm"])
             )
             for page in pages:
                 names += [a["AlarmName"] for a in page["MetricAlarms"] if a["ActionsEnabled"]]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from prodsmoke.config.monitoring import DatadogSettings
     from prodsmoke.results import RunResult
 
-__all__ = ["DatadogSender", "api_client", "series", "translate", "unit"]
+__all__ = ["DatadogSender", "series", "translate", "unit"]
 
 SERIES_PATH = "/api/v2/series"
 GAUGE = 3  # MetricIntakeType.GAUGE
