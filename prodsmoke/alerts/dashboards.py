@@ -15,7 +15,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts.plan import Resource
-from prodsmoke.config.vitals import GOOD, LABELS
+from prodsmoke.config.vitals import GOOD, LABELS, UNITS
 
 if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules
@@ -41,7 +41,7 @@ def env_marker(env: str) -> str:
 
 # The Web Vitals drawn per page (each with its "good" limit as the marker, unless a rule sets one).
 DASHBOARD_VITALS = ("lcp_ms", "cls", "inp_ms", "ttfb_ms")
-_VITAL_UNITS = {"lcp_ms": " (ms)", "cls": "", "inp_ms": " (ms)", "ttfb_ms": " (ms)"}
+_VITAL_UNITS = {v: " (ms)" if UNITS[v] == "ms" else "" for v in DASHBOARD_VITALS}
 
 
 def _threshold(rules: AlertRules, metric: str) -> float | None:

@@ -22,7 +22,6 @@ a rule naming an unknown check, step or metric is a one-line error listing what 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -38,8 +37,8 @@ from prodsmoke.config.catalog import (
     Catalog,
     environment_catalog,
 )
-from prodsmoke.config.interpolate import MissingVariable, resolve
-from prodsmoke.config.loader import read_yaml, validation_error
+from prodsmoke.config.loader import validation_error
+from prodsmoke.config.monitoring import read_mapping
 from prodsmoke.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -112,14 +111,7 @@ def load(
     base = AlertRulesFile(path, config_dir, monitoring, {}, template={})
     if not path.is_file():
         return base
-    raw: Any = read_yaml(path)
-    raw = {} if raw is None else raw
-    if not isinstance(raw, dict):
-        raise ConfigError(str(path), "", "expected a mapping of keys at the top level")
-    missing: list[MissingVariable] = []
-    raw = resolve(raw, os.environ if environ is None else environ, missing)
-    if missing:
-        raise ConfigError(str(path), missing[0].path, missing[0].problem)
+    raw = read_mapping(path, environ)
     if "environments" not in raw:
         if "defaults" in raw:
             raise ConfigError(

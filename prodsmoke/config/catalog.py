@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 from prodsmoke.config.journey_files import scan
 from prodsmoke.config.monitoring import METRICS
+from prodsmoke.config.vitals import VITALS
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 Kind = Literal["health", "api", "journey"]
 STEP_METRIC = "step.duration"
 JOURNEY_METRIC = "journey."
-WEB_VITALS = ("ttfb_ms", "fcp_ms", "lcp_ms", "cls", "inp_ms", "requests", "transfer_bytes")
 _PLACEHOLDER = "https://unset-variable.invalid"  # what `smoke alerts` never needs (a valid URL)
 
 
@@ -58,7 +58,7 @@ class Catalog:
         """Every metric name a run of this environment can produce."""
         names = [*METRICS, STEP_METRIC]
         names += [f"{JOURNEY_METRIC}{m}" for m in sorted(self.metrics)]
-        names += [f"web_vitals.{v}" for v in WEB_VITALS]
+        names += [f"web_vitals.{v}" for v in VITALS]
         return [f"{prefix}.{n}" for n in names]
 
     def metric_problem(self, name: str, prefix: str) -> str | None:

@@ -2,7 +2,7 @@
 
 The file is optional: without it a run keeps its local history and writes the GitHub job summary,
 nothing more. Errors are the same one-line `ConfigError`s as the environment files' (file, key
-path, bad value, expected form, "did you mean"); `_load` serves alert-rules.yaml too.
+path, bad value, expected form, "did you mean"); `read_mapping` serves alert-rules.yaml too.
 """
 
 from __future__ import annotations
@@ -206,9 +206,10 @@ def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = Non
     return monitoring
 
 
-def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
-    if not file.is_file():
-        return model()
+def read_mapping(file: Path, environ: Mapping[str, str] | None) -> dict[str, Any]:
+    """A config file's top-level mapping (empty for an empty file), `${VAR}` resolved
+    (`os.environ` when `environ` is None); a `ConfigError` for anything else or the first
+    missing variable."""
     raw: Any = read_yaml(file)
     if raw is None:
         raw = {}
@@ -218,6 +219,13 @@ def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
     raw = resolve(raw, os.environ if environ is None else environ, missing)
     if missing:
         raise ConfigError(str(file), missing[0].path, missing[0].problem)
+    return dict(raw)
+
+
+def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
+    if not file.is_file():
+        return model()
+    raw = read_mapping(file, environ)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
