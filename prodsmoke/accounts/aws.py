@@ -18,7 +18,10 @@ _TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"max_attempts"
 
 
 def region(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The reference's region, else `AWS_REGION` (Lambda, GitHub's AWS action), else the default."""
+    """The reference's region, else `AWS_REGION` (Lambda, GitHub's AWS action), else the default.
+
+    The same rule as `backends.aws.region`, which the layers above use: accounts sits below
+    backends, so it cannot import it."""
     environ = os.environ if environ is None else environ
     return explicit or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
 

@@ -57,26 +57,17 @@ class _Credentials:
 
     @classmethod
     def read(cls, monitoring: Monitoring, environ: Mapping[str, str]) -> _Credentials:
-        from prodsmoke.backends.aws import has_credentials
+        from prodsmoke.backends.aws import has_credentials, region
+        from prodsmoke.backends.datadog import keys
 
-        dd = monitoring.datadog
-        api_key = (dd.api_key.get_secret_value() if dd.api_key else "") or environ.get(
-            "DD_API_KEY", ""
-        )
-        app_key = (dd.app_key.get_secret_value() if dd.app_key else "") or environ.get(
-            "DD_APP_KEY", ""
-        )
+        api_key, app_key = keys(monitoring.datadog, environ)
         tokens = {p: environ.get(f"{p.upper()}_API_TOKEN", "") for p in UPTIME}
-        for key in (api_key, app_key, *tokens.values()):
+        for key in tokens.values():
             if key:
                 redact.register_secret(key)
-        region = (
-            monitoring.cloudwatch.region
-            or environ.get("AWS_REGION")
-            or environ.get("AWS_DEFAULT_REGION")
-        )
-        aws = bool(region) and has_credentials(environ)
-        return cls(api_key, app_key, tokens, region, aws, environ)
+        aws_region = region(monitoring.cloudwatch.region, environ)
+        aws = bool(aws_region) and has_credentials(environ)
+        return cls(api_key, app_key, tokens, aws_region, aws, environ)
 
 
 def targets(

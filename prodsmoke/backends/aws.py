@@ -1,8 +1,9 @@
-"""AWS as prodsmoke's parts use it: where credentials may come from (can an AWS-backed part
-run?), and a botocore error worded in one line."""
+"""AWS as prodsmoke's parts use it: which region, where credentials may come from (can an
+AWS-backed part run?), and a botocore error worded in one line."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -13,6 +14,13 @@ AWS_CREDENTIALS = (
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 )
+
+
+def region(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """`explicit` (the configured region), else `AWS_REGION` (Lambda, GitHub's AWS action),
+    else `AWS_DEFAULT_REGION`; None when none is set."""
+    environ = os.environ if environ is None else environ
+    return explicit or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
 
 
 def has_credentials(environ: Mapping[str, str]) -> bool:

@@ -1,9 +1,11 @@
-"""Datadog's API client as prodsmoke uses it: built for the configured site or host, no client
-retries (the caller owns retrying), and its errors worded in one line without keys or headers.
-`datadog_api_client` is imported only when this is called."""
+"""Datadog's API client as prodsmoke uses it: its keys (configured, else from the environment),
+built for the configured site or host, no client retries unless asked (the caller owns retrying),
+and its errors worded in one line without keys or headers. `datadog_api_client` is imported only
+when this is called."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,17 +26,35 @@ class Failure:
     keep: bool = True  # the payload is worth keeping for the next run
 
 
-def api_client(settings: DatadogSettings, api_key: str, app_key: str | None = None) -> ApiClient:
-    """A `datadog_api_client.ApiClient` for the configured site or host, without client retries."""
+def keys(settings: DatadogSettings, environ: Mapping[str, str]) -> tuple[str, str]:
+    """The API and application keys: the configured ones, else `$DD_API_KEY` / `$DD_APP_KEY`
+    ("" when neither is set); each key found is registered as a secret."""
+    api_key = (settings.api_key.get_secret_value() if settings.api_key else "") or environ.get(
+        "DD_API_KEY", ""
+    )
+    app_key = (settings.app_key.get_secret_value() if settings.app_key else "") or environ.get(
+        "DD_APP_KEY", ""
+    )
+    for key in (api_key, app_key):
+        if key:
+            redact.register_secret(key)
+    return api_key, app_key
+
+
+def api_client(
+    settings: DatadogSettings, api_key: str, app_key: str | None = None, *, retries: int = 0
+) -> ApiClient:
+    """A `datadog_api_client.ApiClient` for the configured site or host, with `retries` client
+    retries (none by default)."""
     import urllib3
     from datadog_api_client import ApiClient, Configuration
 
-    keys = {"apiKeyAuth": api_key} | ({"appKeyAuth": app_key} if app_key else {})
+    auth = {"apiKeyAuth": api_key} | ({"appKeyAuth": app_key} if app_key else {})
     if settings.host:
-        configuration = Configuration(host=settings.host.rstrip("/"), api_key=keys)
+        configuration = Configuration(host=settings.host.rstrip("/"), api_key=auth)
     else:
-        configuration = Configuration(api_key=keys, server_variables={"site": settings.site})
-    configuration.retry_policy = urllib3.Retry(0, redirect=0, raise_on_status=False)
+        configuration = Configuration(api_key=auth, server_variables={"site": settings.site})
+    configuration.retry_policy = urllib3.Retry(retries, redirect=0, raise_on_status=False)
     return ApiClient(configuration)
 
 

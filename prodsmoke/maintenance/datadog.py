@@ -2,7 +2,7 @@
 
 The downtime picks monitors by their tags (`managed-by:prodsmoke` and `env:<env>`, as
 `smoke alerts apply` sets them), over every group (`scope: *`), and ends on its own at the
-window's end; `cancel` ends it early. `datadog_api_client` is imported only here, only when used.
+window's end; `cancel` ends it early. `datadog_api_client` is imported only when used.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prodsmoke import redact
+from prodsmoke.backends.datadog import api_client
 from prodsmoke.backends.names import MANAGED_TAG
 from prodsmoke.maintenance import MaintenanceError
 
@@ -87,21 +88,10 @@ class DatadogDowntimes:
             raise
 
     def client(self) -> ApiClient:
-        """The API client (API and application keys), without client retries."""
+        """The API client (API and application keys), with one client retry."""
         if self._client is None:
-            import urllib3
-            from datadog_api_client import ApiClient, Configuration
-
-            keys = {"apiKeyAuth": self.api_key, "appKeyAuth": self.app_key}
-            if self.settings.host:
-                configuration = Configuration(host=self.settings.host.rstrip("/"), api_key=keys)
-            else:
-                configuration = Configuration(
-                    api_key=keys, server_variables={"site": self.settings.site}
-                )
-            configuration.retry_policy = urllib3.Retry(1, redirect=0, raise_on_status=False)
-            configuration.request_timeout = TIMEOUT_S
-            self._client = ApiClient(configuration)
+            self._client = api_client(self.settings, self.api_key, self.app_key, retries=1)
+            self._client.configuration.request_timeout = TIMEOUT_S
         return self._client
 
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from prodsmoke import redact
-from prodsmoke.backends.aws import has_credentials
+from prodsmoke.backends.aws import has_credentials, region
+from prodsmoke.backends.datadog import keys
 from prodsmoke.maintenance import MaintenanceError
 
 if TYPE_CHECKING:
@@ -35,27 +35,19 @@ class Providers:
     def configured(cls, monitoring: Monitoring, environ: Mapping[str, str]) -> Providers:
         """Datadog when both keys are set; CloudWatch with a region and credentials."""
         providers = cls()
-        dd = monitoring.datadog
-        api_key = (dd.api_key.get_secret_value() if dd.api_key else "") or environ.get(
-            "DD_API_KEY", ""
-        )
-        app_key = (dd.app_key.get_secret_value() if dd.app_key else "") or environ.get(
-            "DD_APP_KEY", ""
-        )
+        api_key, app_key = keys(monitoring.datadog, environ)
         if api_key and app_key:
             from prodsmoke.maintenance.datadog import DatadogDowntimes
 
-            for key in (api_key, app_key):
-                redact.register_secret(key)
-            providers.datadog = DatadogDowntimes(dd, api_key, app_key)
+            providers.datadog = DatadogDowntimes(monitoring.datadog, api_key, app_key)
         elif api_key:
             providers.notes.append("datadog: DD_APP_KEY is not set, so no downtime is managed")
         cw = monitoring.cloudwatch
-        region = cw.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
-        if region and (cw.region or has_credentials(environ)):
+        found = region(cw.region, environ)
+        if found and (cw.region or has_credentials(environ)):
             from prodsmoke.maintenance.cloudwatch import CloudWatchAlarms
 
-            providers.cloudwatch = CloudWatchAlarms(region, cw.endpoint_url)
+            providers.cloudwatch = CloudWatchAlarms(found, cw.endpoint_url)
         return providers
 
     @property

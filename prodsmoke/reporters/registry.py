@@ -129,8 +129,10 @@ def _github_summary(context: Context, share: TimeShare) -> Reporter | None:
 
 
 def _datadog(context: Context, share: TimeShare) -> Reporter | None:
+    from prodsmoke.backends.datadog import keys
+
     dd = context.monitoring.datadog
-    key = _secret(dd.api_key.get_secret_value() if dd.api_key else None, context, "DD_API_KEY")
+    key, _ = keys(dd, context.environ)
     if not key:
         return None
     from prodsmoke.reporters.datadog import DatadogSender
@@ -159,7 +161,9 @@ def _cloudwatch(context: Context, share: TimeShare) -> Reporter | None:
         from prodsmoke.reporters.cloudwatch import EmfReporter
 
         return EmfReporter(cw, context.monitoring.metric_prefix)
-    region = cw.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    from prodsmoke.backends.aws import region as aws_region
+
+    region = aws_region(cw.region, env)
     credentials = in_lambda or cw.region is not None or has_credentials(env)
     if not (region and credentials):
         return None
