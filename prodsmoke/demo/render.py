@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 from importlib import resources
 from string import Template
 
@@ -35,11 +36,15 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def inline_script(name: str) -> str:
-    """A static JS file as an inline <script> (the page's own code is not a counted asset)."""
+def inline_script(name: str, **values: object) -> str:
+    """A static JS file as an inline <script> (the page's own code is not a counted asset), each
+    `__KEY__` in it replaced by `values[KEY]` as JSON."""
+    text = static_text(name)
+    for key, value in values.items():
+        text = text.replace(f"__{key}__", json.dumps(value))
     # "</" inside a script would end the element early; none of our files contain it, but a
     # later edit might, so escape it the standard way.
-    return "<script>\n" + static_text(name).replace("</", "<\\/") + "</script>"
+    return "<script>\n" + text.replace("</", "<\\/") + "</script>"
 
 
 def header(*, login_link: bool) -> str:

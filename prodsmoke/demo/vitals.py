@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from starlette.responses import Response
@@ -48,9 +47,11 @@ def scripts(faults: Faults) -> list[str]:
     """Inline scripts for the homepage: the banner (layout-shift), the long task (slow-click)."""
     out = []
     if faults.layout_shift is not None:
-        out.append(_inline("layout-shift.js", SCORE=faults.layout_shift, BANNER=BANNER_PATH))
+        out.append(
+            render.inline_script("layout-shift.js", SCORE=faults.layout_shift, BANNER=BANNER_PATH)
+        )
     if faults.slow_click_ms is not None:
-        out.append(_inline("slow-click.js", MS=faults.slow_click_ms))
+        out.append(render.inline_script("slow-click.js", MS=faults.slow_click_ms))
     return out
 
 
@@ -61,13 +62,6 @@ def asset_delay_ms(faults: Faults, path: str) -> int:
     if path == BANNER_PATH and faults.layout_shift is not None:
         return BANNER_DELAY_MS
     return 0
-
-
-def _inline(name: str, **values: object) -> str:
-    text = render.static_text(name)
-    for key, value in values.items():
-        text = text.replace(f"__{key}__", json.dumps(value))
-    return "<script>\n" + text.replace("</", "<\\/") + "</script>"
 
 
 def hero_svg() -> bytes:
