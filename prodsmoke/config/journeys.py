@@ -23,6 +23,7 @@ To add a kind (see `prodsmoke/e2e/journeys/page_load.py` for a complete one):
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -110,6 +111,18 @@ def kinds() -> Mapping[str, type[JourneySpec]]:
             "no journey kinds are registered: import prodsmoke.e2e.journeys before loading config"
         )
     return dict(_KINDS)
+
+
+def built_in_kinds() -> list[str]:
+    """The kinds an entry names with `kind:` (not `python`, which is found, nor `steps`)."""
+    return [k for k in kinds() if k not in (PYTHON_KIND, STEPS_KIND)]
+
+
+def claimed_id_hint(journey_id: str) -> str:
+    """ "did you mean 'login_flow'? " when `journey_id` is close to an id a kind claims, else ""."""
+    claimed = [i for spec in kinds().values() for i in spec.claims_ids]
+    close = difflib.get_close_matches(journey_id, claimed, n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def kind_for(journey_id: str, entry: Mapping[str, object]) -> str:

@@ -177,17 +177,12 @@ def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each wo
 
 
 def _not_a_python_setting(journey_id: str, key: str, spec: type[BaseModel]) -> str:
-    registered = journey_kinds.kinds()
-    others = [
-        k for k in registered if k not in (journey_kinds.PYTHON_KIND, journey_kinds.STEPS_KIND)
-    ]
-    claimed = [i for kind in registered.values() for i in kind.claims_ids]
-    close = difflib.get_close_matches(journey_id, claimed, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = journey_kinds.claimed_id_hint(journey_id)
+    others = ", ".join(journey_kinds.built_in_kinds())
     settings = ", ".join(k for k in spec.model_fields if k != "kind")
     return (
         f"{hint}{key!r} is not a setting of a Python journey ({settings}), which is what an "
-        f"entry with no kind: or steps: is; otherwise add kind: (one of {', '.join(others)}) "
+        f"entry with no kind: or steps: is; otherwise add kind: (one of {others}) "
         "or steps: [...]"
     )
 

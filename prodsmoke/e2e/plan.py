@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prodsmoke.config.journeys import PYTHON_KIND, STEPS_KIND, JourneySpec, kinds
+from prodsmoke.config.journeys import JourneySpec, built_in_kinds, claimed_id_hint
 from prodsmoke.config.models import HttpCheck, Settings
 from prodsmoke.e2e.journeys import implemented
 from prodsmoke.e2e.journeys.python import PythonJourney
@@ -104,10 +104,8 @@ def _not_found(journey_id: str, paths: list[Path]) -> str:
     where = (
         ", ".join(str(p) for p in paths) or "journey_paths (none: e2e/ beside config/ is absent)"
     )
-    claimed = [i for spec in kinds().values() for i in spec.claims_ids]
-    close = difflib.get_close_matches(journey_id, claimed, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    built_in = ", ".join(k for k in kinds() if k not in (PYTHON_KIND, STEPS_KIND))
+    hint = claimed_id_hint(journey_id)
+    built_in = ", ".join(built_in_kinds())
     return (
         f"{hint}no Python journey test_{journey_id} in {where}, and the entry gives no kind: or "
         f"steps:; expected a function test_{journey_id} in a test_*.py file there, kind: (one "
