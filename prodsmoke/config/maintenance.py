@@ -83,8 +83,10 @@ class MaintenanceWindow(StrictModel):
         from cronsim import CronSim
 
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        # cronsim's reverse iteration yields occurrences strictly before its start
-        return next(CronSim(self.cron, at.astimezone(UTC) + timedelta(minutes=1), reverse=True))
+        # cronsim's reverse iteration yields occurrences strictly before its start (whole
+        # seconds): one second on, so an occurrence at `at` itself counts, and no later one
+        moment = at.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)
+        return next(CronSim(self.cron, moment, reverse=True))
 
     def active_at(self, at: datetime) -> bool:
         """Whether `at` falls inside an occurrence of this window."""

@@ -28,10 +28,10 @@ from prodsmoke.errors import SmokeError
 from prodsmoke.results import Trigger
 
 if TYPE_CHECKING:
+    from prodsmoke.config.maintenance import MaintenanceWindow
     from prodsmoke.history.store import History, Written
     from prodsmoke.history.windows import StoredWindow
     from prodsmoke.maintenance.providers import Providers
-    from prodsmoke.maintenance.windows import Recurring
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import TimeShare
     from prodsmoke.reporters.spool import Spool
@@ -105,7 +105,7 @@ class HistoryReporter:
     env: str
     share: TimeShare | None = None
     artifacts_url: str | None = None
-    recurring: Sequence[Recurring] = ()
+    recurring: Sequence[MaintenanceWindow] = ()
     providers: Callable[[], Providers | None] = lambda: None
     name: str = field(default="history", init=False)
     _worker: _Worker = field(init=False)

@@ -29,10 +29,10 @@ from prodsmoke.backends.aws import has_credentials
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from prodsmoke.config.maintenance import MaintenanceWindow
     from prodsmoke.config.models import Settings
     from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.maintenance.providers import Providers
-    from prodsmoke.maintenance.windows import Recurring
     from prodsmoke.options import RunOptions
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import Sender, TimeShare
@@ -107,11 +107,10 @@ def _history(context: Context, share: TimeShare) -> Reporter:
     )
 
 
-def _recurring_windows(context: Context) -> tuple[Recurring, ...]:
+def _recurring_windows(context: Context) -> tuple[MaintenanceWindow, ...]:
     """Recurring maintenance windows (SPEC §12): the environment's `maintenance:` entries in
     alert-rules.yaml; none when the file names other environments only."""
     from prodsmoke.config.alert_rules import load_alert_rules
-    from prodsmoke.maintenance.windows import recurring
 
     if context.config_dir is None:
         return ()
@@ -119,7 +118,7 @@ def _recurring_windows(context: Context) -> tuple[Recurring, ...]:
     if rules_file.names and context.settings.name not in rules_file.names:
         return ()
     rules = rules_file.for_env(context.settings.name)
-    return recurring((m.cron, m.duration, m.reason) for m in rules.maintenance)
+    return tuple(rules.maintenance)
 
 
 def _github_summary(context: Context, share: TimeShare) -> Reporter | None:

@@ -63,3 +63,11 @@ def test_invalid_windows(fields: dict[str, str], problem: str) -> None:
         MaintenanceWindow.model_validate(
             {"cron": "0 3 * * SUN", "duration": "1h", "reason": "patching"} | fields
         )
+
+
+def test_the_minute_before_the_next_occurrence_still_belongs_to_the_last_one() -> None:
+    # A day-long nightly window covers 02:59:30; the next occurrence (03:00) has not begun.
+    window = MaintenanceWindow(cron="0 3 * * *", duration="1d", reason="always in maintenance")
+    almost = SUNDAY_3AM - timedelta(seconds=30)
+    assert window.last_start(almost) == SUNDAY_3AM - timedelta(days=1)
+    assert window.active_at(almost)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from prodsmoke.aws_lambda.upload import run_prefix
+from prodsmoke.config.maintenance import MaintenanceWindow
 from prodsmoke.history import History
-from prodsmoke.maintenance.windows import Recurring
 from prodsmoke.reporters.history import HistoryNote, HistoryReporter, artifacts_url, stamper
 from prodsmoke.reporters.spool import Spool
 from prodsmoke.results import Trigger
@@ -34,7 +34,7 @@ def test_runs_are_marked_adhoc_and_with_their_maintenance_window(history, tmp_pa
         reason="database upgrade",
         created_by="ops",
     )
-    nightly_window = Recurring("0 3 * * *", 3600, "nightly vacuum")
+    nightly_window = MaintenanceWindow(cron="0 3 * * *", duration="1h", reason="nightly vacuum")
     mine = reporter(history, tmp_path, recurring=(nightly_window,))
 
     inside = mine.stamp(simple(noon), adhoc=False)

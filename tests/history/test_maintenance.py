@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from prodsmoke.config.maintenance import MaintenanceWindow
 from prodsmoke.demo import Faults
 from prodsmoke.history import History
-from prodsmoke.maintenance.windows import Recurring, covering, recurring
+from prodsmoke.maintenance.windows import covering
 from tests.history.datadog_downtimes_fake import API_KEY, APP_KEY, fake_downtimes
 from tests.history.smoke_runs import config_root, smoke_in
 
@@ -22,15 +23,16 @@ REGION = "us-east-1"
 
 
 def test_recurring_windows_cover_their_span_after_each_cron_time():
-    (sunday,) = recurring([("0 3 * * SUN", 3600, "weekly database vacuum")])
+    sunday = MaintenanceWindow(cron="0 3 * * SUN", duration="1h", reason="weekly database vacuum")
     at = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # a Sunday
 
-    assert sunday.covers(at) and sunday.covers(at + timedelta(minutes=59, seconds=59))
-    assert not sunday.covers(at + timedelta(hours=1))
-    assert not sunday.covers(at - timedelta(seconds=1))
-    assert not sunday.covers(at + timedelta(days=1))
+    assert sunday.active_at(at) and sunday.active_at(at + timedelta(minutes=59, seconds=59))
+    assert not sunday.active_at(at + timedelta(hours=1))
+    assert not sunday.active_at(at - timedelta(seconds=1))
+    assert not sunday.active_at(at + timedelta(days=1))
     assert covering(at + timedelta(minutes=5), repeating=[sunday]) == "weekly database vacuum"
-    assert covering(at + timedelta(hours=2), repeating=[Recurring("0 3 * * SUN", 60, "x")]) is None
+    short = MaintenanceWindow(cron="0 3 * * SUN", duration="1m", reason="xxx")
+    assert covering(at + timedelta(hours=2), repeating=[short]) is None
 
 
 @pytest.fixture
