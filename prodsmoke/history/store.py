@@ -246,10 +246,10 @@ class History:
         return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
 
     def latest(self, *, env: str | None = None) -> list[StoredRun]:
-        """The newest run of each environment and region."""
+        """The newest run of each environment and region, with its checks (not their pages)."""
         from sqlalchemy import func, select
 
-        from prodsmoke.history.schema import runs
+        from prodsmoke.history.schema import checks, runs
 
         newest = select(runs.c.env, runs.c.region, func.max(runs.c.started_at).label("at"))
         if env is not None:
@@ -268,7 +268,17 @@ class History:
         with self.transaction(write=False) as conn:
             if conn is None:
                 return []
-            return [stored_run(row, ()) for row in conn.execute(query).mappings()]
+            found = conn.execute(query).mappings().all()
+            ids = [row["run_id"] for row in found]
+            by_run: dict[str, list[Any]] = {}
+            their_checks = (
+                select(checks)
+                .where(checks.c.run_id.in_(ids))
+                .order_by(checks.c.run_id, checks.c.position)
+            )
+            for row in conn.execute(their_checks).mappings().all():
+                by_run.setdefault(row["run_id"], []).append(check_result(row, ()))
+        return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
 
     def envs(self) -> list[str]:
         """The environments the history has runs of."""

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from prodsmoke import redact
+from prodsmoke.commands.history import row
 from prodsmoke.history import History, HistoryError
 from prodsmoke.results import CheckKind, FailureClass, Status, Trigger
 from tests.history.history_seed import NOW, result, run, simple
@@ -88,6 +89,18 @@ def test_latest_is_the_newest_run_per_environment_and_region(history, tmp_path):
         ("staging", "us-east-1", "st"),
     ]
     assert [r.run_id for r in history.latest(env="staging")] == ["st"]
+
+
+def test_latest_runs_carry_their_checks_so_the_failed_ones_can_be_named(history, tmp_path):
+    history.extend([simple(NOW, Status.FAIL, run_id="broken")], tmp_path)
+
+    (latest,) = history.latest()
+
+    assert [(c.id, c.status) for c in latest.checks] == [
+        ("health", Status.PASS),
+        ("login_flow", Status.FAIL),
+    ]
+    assert row(latest)["failed"] == "login_flow"  # `smoke history latest`'s failed column
 
 
 def test_secrets_in_errors_are_scrubbed_before_they_are_stored(history, tmp_path):
