@@ -24,13 +24,14 @@ from prodsmoke.config.monitoring import format_duration
 from prodsmoke.history.rollback import RunView, rollback_violations
 from prodsmoke.history.stats import failing_streak, observations, pass_rate, percentile
 from prodsmoke.outcomes import check_values
-from prodsmoke.results import Status, Trigger
+from prodsmoke.results import CheckKind, Status, Trigger
 
 if TYPE_CHECKING:
     from prodsmoke.config.alert_rules import AlertRules, Rule
     from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.history.rows import StoredRun
     from prodsmoke.history.store import History
+    from prodsmoke.results import CheckResult
 
 STREAK_LOOKBACK = timedelta(days=1)
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -172,11 +173,29 @@ def _samples(
         for check in run.checks:
             if not rule.selects(check.id):  # `check:` / `check_kind:` narrow a rule
                 continue
-            if suffix in (values := check_values(check)):
-                out.setdefault(_groups(rule, run, check.id), []).append(
-                    (values[suffix], run.run_id)
-                )
+            if (value := metric_value(check, suffix, rule.page)) is not None:
+                out.setdefault(_groups(rule, run, check.id), []).append((value, run.run_id))
     return out
+
+
+def metric_value(check: CheckResult, suffix: str, page: str | None = None) -> float | None:
+    """One check's value of the metric `<prefix>.<suffix>` as the history keeps it, None when it
+    has none: the built-ins (`outcomes.check_values`), a journey's own `journey.<m>`, and a Web
+    Vital (`web_vitals.<v>`, the worst of its pages, or of `page`). Steps are not kept, so a
+    step's duration has no value here (the monitoring backends judge those)."""
+    values = check_values(check)
+    if suffix in values or check.status is Status.SKIP:
+        return values.get(suffix)
+    if suffix.startswith("journey.") and check.kind is CheckKind.JOURNEY:
+        found = check.metrics.get(suffix.removeprefix("journey."))
+        return None if found is None else float(found)
+    if suffix.startswith("web_vitals."):
+        vital = suffix.removeprefix("web_vitals.")
+        seen = [
+            p.vitals[vital] for p in check.pages if vital in p.vitals and page in (None, p.path)
+        ]
+        return float(max(seen)) if seen else None
+    return None
 
 
 def _run_value(run: StoredRun, suffix: str) -> float | None:
@@ -264,10 +283,17 @@ def _slos(
             }
             reason = f"SLO consecutive failures: failed the last {len(streak)} runs"
             out.append(Violation(reason, check_id, evidence))
-    for metric, limit in slos.latency_p95_ms.items():
+    objectives: list[tuple[str, float, tuple[str, ...], str | None]] = [
+        (m, limit, (), None) for m, limit in slos.latency_p95_ms.items()
+    ]
+    objectives += [(o.metric, o.p95_ms, o.check, o.page) for o in slos.latency]
+    for metric, limit, only, page in objectives:
         suffix = metric.removeprefix(prefix + ".")
         for check_id, results in recent_by_check.items():
-            values = [v[suffix] for r in results if suffix in (v := check_values(r.check))]
+            if only and check_id not in only:
+                continue
+            found = (metric_value(r.check, suffix, page) for r in results)
+            values = [v for v in found if v is not None]
             if values and (p95 := percentile(values, 95)) > limit:
                 evidence = {"p95_ms": round(p95, 1), "limit_ms": limit, "samples": len(values)}
                 reason = f"SLO latency: {metric} p95 {p95:.0f} ms > {limit:g} ms over {window}"

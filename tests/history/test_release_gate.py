@@ -14,7 +14,7 @@ from prodsmoke.config.alert_rules import load_alert_rules
 from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.history import History
 from prodsmoke.history.gate import evaluate
-from prodsmoke.results import Status, Trigger
+from prodsmoke.results import PageVitals, Status, Trigger
 from tests.history.history_seed import NOW, simple
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -156,6 +156,42 @@ slos: {latency_p95_ms: {smoke_test.check.duration: 450}}
     assert [(v.reason, v.check) for v in result.violations] == [
         ("rule slow (warning): avg smoke_test.check.duration 504 > 400 over 30m", "login_flow"),
         ("SLO latency: smoke_test.check.duration p95 504 ms > 450 ms over 30m", "login_flow"),
+    ]
+
+
+def test_latency_objectives_hold_any_metric_the_history_keeps_narrowed_by_check_and_page(
+    history, tmp_path
+):
+    environments = tmp_path / "config" / "environments"  # what the rules are checked against
+    environments.mkdir(parents=True)
+    (environments / "production.yaml").write_text(
+        (REPO_CONFIG / "environments/production.yaml").read_text()
+    )
+    monitoring, rules = rules_dir(
+        tmp_path,
+        """
+slos:
+  latency:
+    - {metric: smoke_test.journey.login_ms, check: [login_flow], p95_ms: 400}
+    - {metric: smoke_test.web_vitals.lcp_ms, page: /dashboard, p95_ms: 1000}
+    - {metric: smoke_test.web_vitals.lcp_ms, page: /login, p95_ms: 2500}
+    - {metric: smoke_test.check.duration, check: [health], p95_ms: 10}
+""",
+    )
+    pages = (
+        PageVitals("/login", {"lcp_ms": 3000}),
+        PageVitals("/dashboard", {"lcp_ms": 900}),
+    )
+    for run in every(5, 4, NOW):
+        health, login = run.checks
+        history.append(replace(run, checks=(health, replace(login, pages=pages))), tmp_path)
+
+    result = evaluate(history, rules, monitoring, env="production", window_s=1800, now=NOW)
+
+    assert [(v.reason, v.check) for v in result.violations] == [
+        ("SLO latency: smoke_test.journey.login_ms p95 420 ms > 400 ms over 30m", "login_flow"),
+        ("SLO latency: smoke_test.web_vitals.lcp_ms p95 3000 ms > 2500 ms over 30m", "login_flow"),
+        ("SLO latency: smoke_test.check.duration p95 36 ms > 10 ms over 30m", "health"),
     ]
 
 
