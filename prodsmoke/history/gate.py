@@ -3,8 +3,9 @@
 The gate looks at the last `window` of one environment's history. Each alert rule applies over its
 own window, widened to the gate's when shorter (scheduled runs every 30 minutes leave a 5-minute
 window mostly empty). The SLOs apply over the gate window: each check's success rate and the p95 of
-each latency metric; a check's current failing streak counts however long ago it began. No runs in
-the window is itself a violation unless `gate.require_data` is false: no evidence is not health.
+each latency objective (`latency_p95_ms`, and `latency:` narrowed by check and page); a check's
+current failing streak counts however long ago it began. No runs in the window is itself a
+violation unless `gate.require_data` is false: no evidence is not health.
 
 Only scheduled runs outside maintenance windows count (SPEC §12): ad-hoc runs and runs inside a
 window are left out, and the verdict says how many were. `runs` is the number of distinct runs
