@@ -62,12 +62,15 @@ def _routes(state: DemoState) -> list[BaseRoute]:
     ]
 
 
+DEFAULT_RATE_LIMIT = 600  # API requests per minute per client, as SPEC §8 advertises
+
+
 def create_app(
     *,
     faults: Faults,
     password: str,
     assets: int = 10,
-    rate_limit: int = 600,
+    rate_limit: int = DEFAULT_RATE_LIMIT,
     seed: int | None = None,
 ) -> Starlette:
     """A fresh demo app; its `DemoState` is at `app.state.demo`."""

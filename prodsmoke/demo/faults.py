@@ -156,10 +156,7 @@ def _parse_value(name: str, kind: _Kind, raw: str | None) -> object:
         return int(raw)
     if kind == "score":
         return _score(name, raw)
-    try:
-        percent = float(raw) if raw else math.nan
-    except ValueError:
-        percent = math.nan
+    percent = _float(raw)
     if not 0 <= percent <= ALL:  # also rejects NaN
         raise FaultError(f"fault {name!r} needs a percent 0-100, e.g. {name}:20")
     return percent
@@ -168,10 +165,7 @@ def _parse_value(name: str, kind: _Kind, raw: str | None) -> object:
 def _score(name: str, raw: str | None) -> float:
     if raw is None:
         return DEFAULT_LAYOUT_SHIFT
-    try:
-        score = float(raw) if raw else math.nan
-    except ValueError:
-        score = math.nan
+    score = _float(raw)
     if not 0 < score <= MAX_LAYOUT_SHIFT:  # also rejects NaN
         raise FaultError(
             f"fault {name!r} needs a layout shift score over 0 and at most {MAX_LAYOUT_SHIFT}, "
@@ -187,3 +181,11 @@ def _active(value: object) -> bool:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _float(raw: str | None) -> float:
+    """`raw` as a float; NaN (which no range admits) when it is missing or not a number."""
+    try:
+        return float(raw) if raw else math.nan
+    except ValueError:
+        return math.nan

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from prodsmoke.demo.app import create_app, demo_state
+from prodsmoke.demo.app import DEFAULT_RATE_LIMIT, create_app, demo_state
 from prodsmoke.demo.faults import Faults
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class DemoServer:
         port: int = 0,
         host: str = "127.0.0.1",
         seed: int | None = None,
-        rate_limit: int = 600,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
         log_level: str = "warning",
     ) -> None:
         self.app = create_app(
@@ -193,7 +193,7 @@ def serve(
     host: str = "127.0.0.1",
     quiet: bool = False,
     parent: int | None = None,
-    rate_limit: int = 600,
+    rate_limit: int = DEFAULT_RATE_LIMIT,
 ) -> None:
     """Serve the demo target in the foreground until Ctrl-C (for `smoke serve-demo`), or until
     process `parent` is gone (for `smoke demo`, which starts it)."""
