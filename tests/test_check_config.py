@@ -104,6 +104,27 @@ def test_a_check_url_the_guard_would_refuse_is_flagged(config: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("- goto: /examples", "- goto: https://evil.example.org/x", "example_search.steps[1].goto"),
+        (
+            "homepage_load: {url: /,",
+            "homepage_load: {url: https://evil.example.org/x,",
+            "homepage_load.url",
+        ),
+    ],
+)
+def test_a_journey_url_the_guard_would_refuse_is_flagged(
+    config: Path, old: str, new: str, key: str
+) -> None:
+    edit(config / "environments/demo.yaml", old, new)
+    assert one_line_error(config, "--env", "demo").startswith(
+        f"smoke: CONFIG/environments/demo.yaml: journeys.{key}: got 'https://evil.example.org/x': "
+        "its host evil.example.org is neither the target's nor in safety.allowed_hosts"
+    )
+
+
 def test_credentials_are_never_printed(config: Path) -> None:
     demo = config / "environments/demo.yaml"
     demo.write_text(demo.read_text() + 'http_credentials: {username: qa, password: "${GATE}"}\n')

@@ -102,10 +102,6 @@ def _check_urls(settings: Settings, enabled: list[str]) -> list[tuple[str, str]]
             if check.id in enabled:
                 urls.append((f"{key}[{i}].url", check.url))
     for name, spec in settings.journeys.items():
-        url = getattr(spec, "url", None)
-        if name in enabled and isinstance(url, str):
-            urls.append((f"journeys.{name}.url", url))
-        for index, step in enumerate(getattr(spec, "steps", ())):
-            if getattr(step, "action", None) == "goto" and name in enabled:
-                urls.append((f"journeys.{name}.steps[{index}].goto", str(step.value)))
+        if name in enabled:
+            urls += [(f"journeys.{name}.{key}", url) for key, url in spec.urls()]
     return urls

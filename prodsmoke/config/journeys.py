@@ -24,7 +24,7 @@ To add a kind (see `prodsmoke/e2e/journeys/page_load.py` for a complete one):
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
@@ -75,6 +75,13 @@ class JourneySpec(BaseModel):
     def step_names(self) -> frozenset[str] | None:
         """The names of the steps this journey reports, when known before a run (else None)."""
         return None
+
+    def urls(self) -> Iterator[tuple[str, str]]:
+        """(key, URL) for each place the journey navigates to that its config names, so
+        `check-config` can hold them to the guard's hosts; a kind's `url` by default."""
+        url = getattr(self, "url", None)
+        if isinstance(url, str):
+            yield "url", url
 
     def metric_names(self) -> frozenset[str]:
         """The metrics this journey reports (as `smoke_test.journey.<name>`)."""

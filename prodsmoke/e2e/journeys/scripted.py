@@ -31,6 +31,8 @@ from prodsmoke.e2e.journeys.registry import register
 from prodsmoke.errors import CheckFailure
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from playwright.async_api import Locator
 
     from prodsmoke.accounts import Credentials
@@ -146,6 +148,12 @@ class ScriptedJourney(JourneySpec):
                 )
         self._attempt_fits(self.max_ms)
         return self
+
+    def urls(self) -> Iterator[tuple[str, str]]:
+        """Each `goto` step's URL."""
+        for index, step in enumerate(self.steps):
+            if step.action == "goto":
+                yield f"steps[{index}].goto", str(step.value)
 
     def summary(self) -> str:
         """E.g. 'goto /search?q=widget → expect_count .result >= 1 (2 steps) · within 5000 ms'."""
