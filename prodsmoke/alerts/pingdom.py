@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from prodsmoke.alerts.plan import Change, Resource
+from prodsmoke.alerts.plan import Resource
 from prodsmoke.alerts.uptime import OWNER_TAG, UptimeCheck, env_tag
 from prodsmoke.alerts.uptime_http import UptimeProvider
 from prodsmoke.errors import ConfigError
@@ -58,6 +58,8 @@ class PingdomAlerts(UptimeProvider):
     """The uptime checks of one environment at Pingdom."""
 
     token_env: ClassVar[str] = TOKEN_ENV
+    path: ClassVar[str] = "/checks"
+    noun: ClassVar[str] = "check"
     field_errors = staticmethod(field_errors)
 
     api_url: str = API_URL
@@ -73,16 +75,10 @@ class PingdomAlerts(UptimeProvider):
                 f"pingdom: checks pass on any status below 400; the exact status ({codes}) "
                 "stays prodsmoke's to check"
             )
-        for check in self.checks:
-            if check.headers:
-                out.append(f"pingdom: {check.check_id}: sent without the health check's headers")
-        return out
+        return out + super().notes()
 
-    def desired(self) -> list[Resource]:
-        """One uptime check per configured health check."""
-        return [Resource("uptime", c.name, c.name, self._body(c)) for c in self.checks]
-
-    def _body(self, check: UptimeCheck) -> dict[str, Any]:
+    def body(self, check: UptimeCheck) -> dict[str, Any]:
+        """Our view of the Pingdom check for `check`."""
         down = [code for code in check.expected_status if code >= 400]
         if down:
             raise ConfigError(
@@ -165,19 +161,13 @@ class PingdomAlerts(UptimeProvider):
             found.append(Resource("uptime", body["name"], body["name"], body, str(detail["id"])))
         return found
 
-    def apply(self, changes: list[Change]) -> None:
-        """Create, update and (with --prune) remove, in the order given."""
-        api = self.api()
-        for change in changes:
-            resource = change.resource
-            doing = f"{change.action} check {resource.name!r}"
-            if change.action == "create":
-                api.call("POST", "/checks", doing, form={**_form(resource.body), "type": "http"})
-            elif change.action == "update" and change.current:
-                path = f"/checks/{change.current.provider_id}"
-                api.call("PUT", path, doing, form=_form(resource.body))
-            elif change.action == "remove":
-                api.call("DELETE", f"/checks/{resource.provider_id}", doing)
+    def create_form(self, body: Mapping[str, Any]) -> dict[str, str]:
+        """An HTTP check's form fields."""
+        return {**_form(body), "type": "http"}
+
+    def update_form(self, body: Mapping[str, Any]) -> dict[str, str]:
+        """The form fields (its type stays)."""
+        return _form(body)
 
 
 def _form(body: Mapping[str, Any]) -> dict[str, str]:

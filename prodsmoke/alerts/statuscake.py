@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from prodsmoke.alerts.plan import Change, Resource
+from prodsmoke.alerts.plan import Resource
 from prodsmoke.alerts.uptime import OWNER_TAG, UptimeCheck, env_tag
 from prodsmoke.alerts.uptime_http import UptimeProvider
 from prodsmoke.errors import ConfigError
@@ -78,24 +78,15 @@ class StatusCakeAlerts(UptimeProvider):
     """The uptime checks of one environment at StatusCake."""
 
     token_env: ClassVar[str] = TOKEN_ENV
+    path: ClassVar[str] = "/uptime"
+    noun: ClassVar[str] = "uptime check"
     field_errors = staticmethod(field_errors)
 
     api_url: str = API_URL
     name: str = "statuscake"
 
-    def notes(self) -> list[str]:
-        """What these checks leave out."""
-        return [
-            f"statuscake: {c.check_id}: sent without the health check's headers"
-            for c in self.checks
-            if c.headers
-        ]
-
-    def desired(self) -> list[Resource]:
-        """One uptime check per configured health check."""
-        return [Resource("uptime", c.name, c.name, self._body(c)) for c in self.checks]
-
-    def _body(self, check: UptimeCheck) -> dict[str, Any]:
+    def body(self, check: UptimeCheck) -> dict[str, Any]:
+        """Our view of the StatusCake check for `check`."""
         groups = self.rules.statuscake.contact_groups if self.rules.statuscake else {}
         contact_groups = set()
         for recipient in check.recipients:
@@ -161,19 +152,13 @@ class StatusCakeAlerts(UptimeProvider):
                 found.append(Resource("uptime", body["name"], body["name"], body, str(item["id"])))
         return found
 
-    def apply(self, changes: list[Change]) -> None:
-        """Create, update and (with --prune) remove, in the order given."""
-        api = self.api()
-        for change in changes:
-            resource = change.resource
-            doing = f"{change.action} uptime check {resource.name!r}"
-            if change.action == "create":
-                api.call("POST", "/uptime", doing, form=_form(resource.body))
-            elif change.action == "update" and change.current:
-                form = {k: v for k, v in _form(resource.body).items() if k != "test_type"}
-                api.call("PUT", f"/uptime/{change.current.provider_id}", doing, form=form)
-            elif change.action == "remove":
-                api.call("DELETE", f"/uptime/{resource.provider_id}", doing)
+    def create_form(self, body: Mapping[str, Any]) -> dict[str, str | list[str]]:
+        """The form fields of a new check."""
+        return _form(body)
+
+    def update_form(self, body: Mapping[str, Any]) -> dict[str, str | list[str]]:
+        """The form fields of an update (StatusCake refuses a changed test_type)."""
+        return {k: v for k, v in _form(body).items() if k != "test_type"}
 
 
 def _form(body: Mapping[str, Any]) -> dict[str, str | list[str]]:

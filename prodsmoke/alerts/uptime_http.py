@@ -20,8 +20,10 @@ import httpx
 
 from prodsmoke import redact
 from prodsmoke.alerts.datadog_api import AlertsError
+from prodsmoke.alerts.plan import Resource
 
 if TYPE_CHECKING:
+    from prodsmoke.alerts.plan import Change
     from prodsmoke.alerts.uptime import UptimeCheck
     from prodsmoke.config.alert_rules import AlertRules
 
@@ -147,6 +149,8 @@ class UptimeProvider:
     should have there, where in alert-rules.yaml they come from, and one API client."""
 
     token_env: ClassVar[str]  # the variable the token comes from, e.g. PINGDOM_API_TOKEN
+    path: ClassVar[str]  # where its checks are, e.g. /checks
+    noun: ClassVar[str]  # what the provider calls one, for messages: "check"
 
     rules: AlertRules
     checks: list[UptimeCheck]
@@ -172,6 +176,44 @@ class UptimeProvider:
     def field_errors(body: Any) -> list[str]:
         """The provider's error body as "field: problem" lines."""
         return []
+
+    def notes(self) -> list[str]:
+        """What these checks leave out."""
+        return [
+            f"{self.name}: {c.check_id}: sent without the health check's headers"
+            for c in self.checks
+            if c.headers
+        ]
+
+    def desired(self) -> list[Resource]:
+        """One uptime check per configured health check."""
+        return [Resource("uptime", c.name, c.name, self.body(c)) for c in self.checks]
+
+    def body(self, check: UptimeCheck) -> dict[str, Any]:
+        """Our view of the provider's check for `check` (what `current` reads back)."""
+        raise NotImplementedError
+
+    def create_form(self, body: Mapping[str, Any]) -> Form:
+        """The form fields that create a check from our view of it."""
+        raise NotImplementedError
+
+    def update_form(self, body: Mapping[str, Any]) -> Form:
+        """The form fields that update a check to our view of it."""
+        return self.create_form(body)
+
+    def apply(self, changes: list[Change]) -> None:
+        """Create, update and (with --prune) remove, in the order given."""
+        api = self.api()
+        for change in changes:
+            resource = change.resource
+            doing = f"{change.action} {self.noun} {resource.name!r}"
+            if change.action == "create":
+                api.call("POST", self.path, doing, form=self.create_form(resource.body))
+            elif change.action == "update" and change.current:
+                path = f"{self.path}/{change.current.provider_id}"
+                api.call("PUT", path, doing, form=self.update_form(resource.body))
+            elif change.action == "remove":
+                api.call("DELETE", f"{self.path}/{resource.provider_id}", doing)
 
     def api(self) -> ApiClient:
         """The API client (made once)."""
