@@ -172,6 +172,7 @@ class Standalone:
         if session.config.option.collectonly:
             return
         self.engine.checks = [i.check for i in session.items if isinstance(i, CheckItem)]
+        runner.open_run(self.request)  # as for `smoke run`: writable, its folder, old ones pruned
         self.thread = LoopThread()
         self.suite.loop = self.thread.loop
         self.main = self.thread.submit(self.engine.run())

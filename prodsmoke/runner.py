@@ -118,6 +118,14 @@ def _abandon(engine: Engine, warmup: Warmup, main: Future[RunResult]) -> None:
     artifacts.close_run(engine.options.output_dir, engine.options.run_id)
 
 
+def open_run(request: Request) -> None:
+    """Before the engine starts: the output folder must be writable, and the run gets its
+    artifact folder (marked as running; the oldest beyond `keep_runs` pruned)."""
+    options = request.options
+    _ensure_writable(options.output_dir)
+    artifacts.open_run(options.output_dir, options.run_id, keep=request.settings.keep_runs)
+
+
 def start(request: Request, *, warmup: Warmup | None = None) -> Started:
     """Start the engine now, on the warm loop (HTTP checks sent, journeys as Chromium is up),
     then assemble the reporting while it works.
@@ -127,8 +135,7 @@ def start(request: Request, *, warmup: Warmup | None = None) -> Started:
     """
     settings, checks, options = request.settings, request.checks, request.options
     interrupt.check()  # a signal during the set-up: nothing has been sent, nothing to report
-    _ensure_writable(options.output_dir)
-    artifacts.open_run(options.output_dir, options.run_id, keep=settings.keep_runs)
+    open_run(request)
     warmup = warmup or Warmup()
     launched = None
     if any(c.kind is CheckKind.JOURNEY for c in checks):

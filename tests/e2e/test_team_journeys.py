@@ -285,6 +285,9 @@ def test_pytest_with_the_plugin_runs_every_test_as_a_guarded_journey(
     )
     config = demo_config(tmp_path)
     output = tmp_path / "out"
+    old_runs = [output / "artifacts" / f"20260101T0000{i:02d}Z-a0a0a0" for i in range(25)]
+    for folder in old_runs:  # earlier runs' folders: pruned to keep_runs (20) as by `smoke run`
+        folder.mkdir(parents=True)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "prodsmoke.pytest_plugin", str(tests),
          "--smoke-env", "demo", "--smoke-config", str(config), "--smoke-results", str(output),
@@ -311,3 +314,6 @@ def test_pytest_with_the_plugin_runs_every_test_as_a_guarded_journey(
     assert demo_target.audit()["traffic"]["total"] > 0
     cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
     assert {c.get("name") for c in cases} == {"test_analytics", "test_pricing_has_four_plans"}
+    kept = sorted(p.name for p in (output / "artifacts").iterdir())
+    assert kept == sorted([*(f.name for f in old_runs[-19:]), doc["run_id"]])
+    assert not list((output / "artifacts").rglob(".running*"))  # the run is over
