@@ -96,10 +96,19 @@ def _top(paths: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(".".join(p.split(".")[:2]).split("[")[0] for p in paths))
 
 
-def summary(changes: Sequence[Change]) -> str:
+def counts(changes: Sequence[Change]) -> dict[str, int]:
+    """How many changes of each action (`create`, `update`, `remove`, `keep`)."""
+    return {a: sum(c.action == a for c in changes) for a in SYMBOL}
+
+
+def describe(count: Mapping[str, int]) -> str:
     """`2 to create, 1 to change, 0 to remove, 5 unchanged`."""
-    count = {a: sum(c.action == a for c in changes) for a in SYMBOL}
     return (
         f"{count['create']} to create, {count['update']} to change, "
         f"{count['remove']} to remove, {count['keep']} unchanged"
     )
+
+
+def summary(changes: Sequence[Change]) -> str:
+    """`describe(counts(changes))`."""
+    return describe(counts(changes))

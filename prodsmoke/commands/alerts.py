@@ -81,12 +81,9 @@ def handle(args: argparse.Namespace) -> int:
                 print(f"applied: {entry['_summary_line']}")
         report.append(entry)
     if args.format == "text" and len(report) > 1:
-        total = _total(report)
-        print(
-            f"total: {total['create']} to create, {total['update']} to change, "
-            f"{total['remove']} to remove, {total['keep']} unchanged "
-            f"({len(report)} provider-environment pairs)"
-        )
+        from prodsmoke.alerts.plan import describe
+
+        print(f"total: {describe(_total(report))} ({len(report)} provider-environment pairs)")
     if args.format == "json":
         doc = {
             "action": args.action,
@@ -113,7 +110,7 @@ def _prune(target: Target, changes: list[Change], prune: bool) -> tuple[list[Cha
 def _entry(
     target: Target, desired: list[Any], changes: list[Change], kept: list[str], *, detailed: bool
 ) -> dict[str, Any]:
-    from prodsmoke.alerts.plan import summary
+    from prodsmoke.alerts.plan import counts, summary
 
     notes = list(target.notes())
     if kept:
@@ -142,11 +139,8 @@ def _entry(
         ],
         "_detailed": detailed,
         "_summary_line": summary(changes),
-        "summary": {a: sum(c.action == a for c in changes) for a in _ACTIONS},
+        "summary": counts(changes),
     }
-
-
-_ACTIONS = ("create", "update", "remove", "keep")
 
 
 def _print(entry: dict[str, Any], action: str, pending: list[Change]) -> None:
@@ -177,4 +171,6 @@ def _public(value: Any) -> Any:
 
 
 def _total(report: list[dict[str, Any]]) -> dict[str, int]:
-    return {a: sum(e["summary"][a] for e in report) for a in _ACTIONS}
+    from prodsmoke.alerts.plan import SYMBOL
+
+    return {a: sum(e["summary"][a] for e in report) for a in SYMBOL}
