@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -22,6 +22,9 @@ from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.models import Settings
 from prodsmoke.config.yamlfile import read_yaml, read_yaml_documents
 from prodsmoke.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
 
 # What a pydantic error type means, in the words of a YAML author.
 _EXPECTED = {
@@ -214,13 +217,16 @@ def _model_at(loc: list[str | int], root: type[BaseModel] = Settings) -> type[Ba
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
-        field = model.model_fields.get(part) or next(
-            (f for f in model.model_fields.values() if f.alias == part), None
-        )
+        field = _field(model.model_fields, part)
         if field is None:
             return model if isinstance(model, type) else None
         model = _inner_model(field.annotation)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _field(fields: Mapping[str, FieldInfo], key: str) -> FieldInfo | None:
+    """The field `key` names, by its name or by its alias (as the YAML may spell it)."""
+    return fields.get(key) or next((f for f in fields.values() if f.alias == key), None)
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -247,9 +253,7 @@ def _unknown_key(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
 def _form(loc: list[str | int], root: type[BaseModel] = Settings) -> str:
     parent = _model_at(loc[:-1], root)
     fields = parent.model_fields if parent else {}
-    field = fields.get(str(loc[-1])) or next(
-        (f for f in fields.values() if f.alias == str(loc[-1])), None
-    )
+    field = _field(fields, str(loc[-1]))
     if field is not None and field.description:
         return field.description
     return "a value"
