@@ -112,17 +112,19 @@ class RateBudget:
         self._sent.append(self._clock())
         self.used += 1
 
-    async def settled(self) -> None:
-        """Return once the target's limit is known, at once for the pilot request."""
+    async def settled(self) -> bool:
+        """Return once the target's limit is known, at once for the pilot request; True for the
+        pilot (whose caller must `settle()` if it never sends it)."""
         if self._known.is_set():
-            return
+            return False
         if not self._pilot_sent:
             self._pilot_sent = True
-            return
+            return True
         try:
             await asyncio.wait_for(self._known.wait(), self._pilot_wait_s)
         except TimeoutError:
             self._known.set()  # the pilot hangs; go on with the configured maximum
+        return False
 
     def settle(self) -> None:
         """The pilot ended without an answer to learn from (it failed): stop waiting."""

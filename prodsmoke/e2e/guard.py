@@ -80,9 +80,13 @@ class Guard:
 
     async def admit(self, method: str, url: str, check: str) -> Refusal | None:
         """`decide`, after the pilot rule: the bulk waits until the target's limit is known."""
-        if self.is_target(url):
-            await self.budget.settled()
-        return self.decide(method, url, check)
+        if not self.is_target(url):
+            return self.decide(method, url, check)
+        pilot = await self.budget.settled()
+        refusal = self.decide(method, url, check)
+        if pilot and refusal is not None:
+            self.budget.settle()  # a refused pilot is never answered: nobody may wait for it
+        return refusal
 
     def decide(self, method: str, url: str, check: str) -> Refusal | None:
         """Return why `method url` must not be sent (and record it), or None to send it."""

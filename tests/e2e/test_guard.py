@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -122,6 +123,21 @@ async def test_transport_refuses_before_sending() -> None:
     assert response.extensions[http.HEADERS_MS] >= 0
     assert [(b.check, b.method) for b in guard.blocked()] == [("api", "DELETE"), ("api", "GET")]
     assert guard.sent == 1 and guard.sent_to("health") == 1
+
+
+async def test_a_refused_first_request_does_not_hold_back_the_next_one() -> None:
+    """Review D-2: a refused pilot is never answered, so the budget settles at once; before,
+    every later request to the target waited the pilot's 5 s."""
+    guard, recorder = Guard(settings()), Recorder()
+    async with guarded(guard, recorder) as client:
+        with pytest.raises(BlockedRequest):
+            await client.delete(f"{TARGET}/api/v1/enhance", extensions={http.CHECK: "api"})
+        loop = asyncio.get_running_loop()
+        begun = loop.time()
+        async with asyncio.timeout(2.5):  # half the pilot's wait: a stall cannot pass
+            await client.get(f"{TARGET}/health", extensions={http.CHECK: "health"})
+        waited = loop.time() - begun
+    assert waited < 2.5 and [r.url.path for r in recorder.seen] == ["/health"]
 
 
 async def test_transport_learns_the_advertised_limit_and_stops_at_the_share() -> None:
