@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import SecretStr
 
 from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import Account, AwsSecretRef, HttpCheck, Settings
 from prodsmoke.config.vitals import LABELS, shown
 from prodsmoke.e2e.http import size
-from prodsmoke.e2e.plan import all_checks
+
+if TYPE_CHECKING:
+    from prodsmoke.e2e.plan import PlannedCheck
 
 
-def describe(settings: Settings) -> str:
+def budget_warning(settings: Settings, checks: list[PlannedCheck]) -> str | None:
+    """A warning when the checks need more requests than the rate budget allows in a minute
+    (each journey's `expected_requests`, one per HTTP check): the last ones would be skipped."""
+    need = sum(c.expected_requests for c in checks)
+    budget = settings.safety.rate_budget.max_requests_per_minute
+    if need <= budget:
+        return None
+    return (
+        f"the {len(checks)} checks need about {need} requests and the rate budget allows "
+        f"{budget} per minute: the checks past it would be skipped, not sent (raise "
+        "safety.rate_budget.max_requests_per_minute if the target allows it, or set a journey's "
+        "expected_requests if it sends fewer)"
+    )
+
+
+def describe(settings: Settings, checks: list[PlannedCheck]) -> str:
     """A readable summary of one environment: guard, checks, accounts. Never a secret's value."""
     safety, retry = settings.safety, settings.retry
     budget = safety.rate_budget
@@ -38,7 +57,8 @@ def describe(settings: Settings) -> str:
             else ""
         ),
     ]
-    checks = all_checks(settings)
+    need = sum(c.expected_requests for c in checks)
+    lines.append(f"  requests a run needs: about {need} (a retry costs about as much again)")
     lines.append(f"checks ({len(checks)})")
     for check in checks:
         lines.append(f"  {check.kind!s:<8} {check.id:<22} {_what(check.spec, settings)}")

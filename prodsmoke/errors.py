@@ -12,6 +12,7 @@
 
     CheckFailure(AssertionError)    a check's verdict: title, message, failure class
     └── JourneyViolation            a journey tried to get round the guard (infrastructure)
+    JourneySkipped                  a journey chose not to run (pytest skip): `skip`
 
 Third-party errors (Playwright, httpx, botocore) are translated into these at the boundary
 that calls them, with `raise ... from exc`, so callers never see a library's exception type.
@@ -96,6 +97,14 @@ class CheckFailure(AssertionError):
         self.failure_class = failure_class
         self.title = title or message.split(":", 1)[0]
         super().__init__(message)
+
+
+class JourneySkipped(Exception):
+    """A journey decided not to run (a pytest skip or skipif): the check is `skip`, with why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class JourneyViolation(CheckFailure):

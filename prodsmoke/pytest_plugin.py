@@ -1,52 +1,50 @@
-"""Drive the suite with plain pytest and pytest-playwright's own flags.
+"""prodsmoke's pytest plugin: installed with prodsmoke, inert until a run asks for it.
 
-    pytest -p prodsmoke.pytest_plugin e2e/ --smoke-env demo --headed --slowmo 200 --tracing on
-    pytest -p prodsmoke.pytest_plugin config/environments/demo.yaml -k homepage
+Without `--smoke-env` (plain pytest, pytest-playwright's fixtures as usual): only a `smoke`
+fixture, so a journey file stays a pytest file — `smoke.step(...)` times and prints its steps,
+`smoke.metric(...)` prints its measurements, `smoke.account(...)` says it needs a run.
 
-With this plugin active, every test function pytest collects is a prodsmoke journey: it becomes a
-check the engine runs like the built-ins (a guarded context, the rate budget, retries, the
-deadline, artifacts, steps) and its verdict is the test's outcome and lands in results.json. No
-test gets an unguarded context from pytest-playwright: its fixtures are never set up. An
-environment file among the test paths brings its own checks too; pytest-playwright's option
-group picks headed/headless, slow motion, tracing and the browser channel. The run is reported
-like any other (`runner.report`): results.json and artifacts in `--smoke-results` (default
-`smoke-results/`), the console, and every reporter `config/monitoring-integration.yaml` names
-(the run history among them; a pytest run is a run by hand, `adhoc`). `smoke run` does not go
-through this module: it starts the engine before pytest is even imported.
+With `--smoke-env NAME` (or an environment file among the test paths), every test collected is a
+prodsmoke journey, run by pytest's own machinery under the guard:
+
+    pytest e2e/ --smoke-env production [--smoke-config DIR] [--smoke-results DIR]
+    pytest config/environments/demo.yaml e2e/ -k pricing --headed --slowmo 300 --tracing on
+
+pytest-playwright's fixture layers hand out guarded objects only (`prodsmoke.suite.fixtures`),
+tests run at once on prodsmoke's engine with retries, the rate budget and the deadline, and the
+run is reported like `smoke run`'s (`prodsmoke.runner`): results.json, junit.xml and artifacts in
+`--smoke-results` (default `smoke-results/`), the console, every reporter of
+`config/monitoring-integration.yaml` (a run by hand: `adhoc`). An environment file among the
+paths brings its own checks (health, API, YAML journeys) as items too. pytest's terminal shows
+each check's verdict once it is final; failed attempts keep trace.zip and network.har (pytest-
+playwright's `--tracing on|off` overrides that).
 """
 
 from __future__ import annotations
 
-import inspect
 import signal
-from concurrent.futures import Future
+import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from prodsmoke import interrupt, runner
-from prodsmoke.e2e.engine import Engine
-from prodsmoke.e2e.environment import load as load_settings
-from prodsmoke.e2e.journeys.python import PythonJourney
-from prodsmoke.e2e.journeys.sources import from_function
-from prodsmoke.e2e.loop import LoopThread
-from prodsmoke.e2e.plan import PlannedCheck, all_checks
-from prodsmoke.e2e.plugin import CheckItem, SmokePlugin, SuiteRun
-from prodsmoke.errors import SmokeError
-from prodsmoke.options import RunOptions, TraceMode
-from prodsmoke.results import CheckKind
-
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from prodsmoke.config.models import Settings
-    from prodsmoke.results import RunResult
+    from prodsmoke.options import RunOptions
+    from prodsmoke.results import CheckResult
+    from prodsmoke.runner import Outcome
+
+RUN = pytest.StashKey["SmokeRun"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The prodsmoke option group (browser options are pytest-playwright's)."""
     group = parser.getgroup(
-        "prodsmoke",
-        "prodsmoke: every test is a journey; pass --smoke-env or config/environments/<env>.yaml",
+        "prodsmoke", "prodsmoke: with --smoke-env every test is a guarded journey"
     )
     group.addoption(
         "--smoke-env", metavar="NAME", help="environment: CONFIG/environments/NAME.yaml"
@@ -60,42 +58,73 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--smoke-region", default="local", metavar="R", help="region label for results")
 
 
+def _environment_files(args: list[str]) -> list[Path]:
+    return [Path(a) for a in args if _is_environment_file(Path(a))]
+
+
+def _is_environment_file(path: Path) -> bool:
+    return (
+        path.suffix in (".yaml", ".yml") and path.parent.name == "environments" and path.is_file()
+    )
+
+
+def _wanted(config: pytest.Config) -> bool:
+    namespace = getattr(config, "known_args_namespace", config.option)
+    return bool(getattr(namespace, "smoke_env", None)) or bool(
+        _environment_files([str(a) for a in config.invocation_params.args])
+    )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> Iterator[None]:
+    """In a prodsmoke run, the guarded fixture layer goes in now: after pytest-playwright's
+    fixtures (which it replaces), before any conftest (which may still override it); the
+    environment's `base_url` once the conftests are in."""
+    wanted = _wanted(early_config)
+    if wanted:
+        from prodsmoke.suite import fixture_plugins
+
+        for plugin in fixture_plugins():
+            early_config.pluginmanager.register(plugin)
+    yield
+    if wanted:
+        from prodsmoke.suite import registered_last
+
+        for plugin in registered_last():
+            early_config.pluginmanager.register(plugin)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Set the suite up for the environment named by a test path or by --smoke-env."""
-    files = [Path(a) for a in config.args if _is_environment_file(Path(a))]
+    """In a prodsmoke run: load the environment (a mistake is a usage error, one line)."""
+    if not _wanted(config):
+        return
+    from prodsmoke.errors import SmokeError
+
+    files = _environment_files([str(a) for a in config.args])
     if len(files) > 1:
         raise pytest.UsageError("prodsmoke: pass one config/environments/<env>.yaml at a time")
-    env = config.getoption("smoke_env")
     if files:
-        config_dir, env_name, env_file = files[0].parent.parent, files[0].stem, files[0]
-    elif env:
-        config_dir = Path(config.getoption("smoke_config"))
-        env_name, env_file = env, config_dir / "environments" / f"{env}.yaml"
+        config_dir, env = files[0].parent.parent, files[0].stem
     else:
-        raise pytest.UsageError(
-            "prodsmoke: name the environment the journeys run against: --smoke-env NAME "
-            "(CONFIG/environments/NAME.yaml, --smoke-config CONFIG) or pass that file"
-        )
+        config_dir, env = Path(config.getoption("smoke_config")), config.getoption("smoke_env")
+    if config.pluginmanager.has_plugin("asyncio"):  # async tests run on prodsmoke's own loop
+        config.pluginmanager.unregister(name="asyncio")
+    from prodsmoke.e2e.environment import load as load_settings
+
     try:
-        settings = load_settings(config_dir, env_name)
+        settings = load_settings(config_dir, env)
     except SmokeError as exc:
         raise pytest.UsageError(f"prodsmoke: {exc}") from exc
-    checks = all_checks(settings) if files else []  # what the environment file brings
-    request = runner.Request(
-        config_dir=config_dir,
-        env_file=env_file,
-        settings=settings,
-        checks=checks,
-        options=_options(config, settings),
-        adhoc=True,  # SPEC §12: started by hand, counted in no pass rate or gate
-    )
-    standalone = Standalone(request)
-    config.pluginmanager.register(standalone.frame, "prodsmoke-frame")
-    config.pluginmanager.register(standalone, "prodsmoke-standalone")
+    run = SmokeRun(config_dir, settings, _options(config, settings), bool(files))
+    config.stash[RUN] = run
+    config.pluginmanager.register(run, "prodsmoke-run")
 
 
 def _options(config: pytest.Config, settings: Settings) -> RunOptions:
-    tracing = str(config.getoption("tracing", None) or TraceMode.RETAIN_ON_FAILURE)
+    from prodsmoke.options import RunOptions, TraceMode
+
+    asked = any(str(a).startswith("--tracing") for a in config.invocation_params.args)
+    tracing = str(config.getoption("tracing", None) or "") if asked else ""
     return RunOptions(
         region=config.getoption("smoke_region"),
         output_dir=Path(config.getoption("smoke_results")),
@@ -107,92 +136,231 @@ def _options(config: pytest.Config, settings: Settings) -> RunOptions:
     )
 
 
-def _is_environment_file(path: Path) -> bool:
-    return (
-        path.suffix in (".yaml", ".yml") and path.parent.name == "environments" and path.is_file()
-    )
+class CheckItem(pytest.Item):
+    """A check of the environment file (health, API, YAML journey): run by the engine."""
+
+    def __init__(self, *, check_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check_id = check_id
+
+    def runtest(self) -> None:  # pragma: no cover - the engine runs it, not pytest
+        """Run by `SmokeRun`, never by pytest itself."""
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        """Where the check is defined."""
+        return self.path, None, f"check {self.check_id}"
 
 
-class JourneyItem(CheckItem):
-    """A test function collected by pytest, run by the engine as a Python journey."""
+class EnvironmentFile(pytest.File):
+    """`environments/<env>.yaml`: one item per check it defines."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """The environment's health, API and YAML journey checks."""
+        from prodsmoke.e2e.plan import all_checks
+
+        run = self.config.stash[RUN]
+        for check in all_checks(run.settings):
+            item = CheckItem.from_parent(self, name=check.id, check_id=check.id)
+            item.add_marker(str(check.kind))
+            yield item
 
 
-class Standalone:
-    """Turns test functions into journeys; starts the engine on the selected items; reports."""
+class SmokeRun:
+    """The pytest session as one prodsmoke run (see the module docstring)."""
 
-    def __init__(self, request: runner.Request) -> None:
-        self.request = request
-        self.settings = request.settings
-        self.engine = Engine(request.settings, request.options, list(request.checks))
-        self.thread: LoopThread | None = None
-        self.main: Future[RunResult] | None = None
-        self.reporting: runner.Reporting | None = None
-        # the loop is the engine's thread's, made when the items are known
-        self.suite = SuiteRun(self.engine, loop=None, env_file=request.env_file)  # type: ignore[arg-type]
-        self.frame = SmokePlugin(self.suite)
+    def __init__(
+        self, config_dir: Path, settings: Settings, options: RunOptions, with_file: bool
+    ) -> None:
+        self.config_dir = config_dir
+        self.settings = settings
+        self.options = options
+        self.with_file = with_file
+        self.outcome: Outcome | None = None
+
+    @pytest.hookimpl
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """The markers the environment file's items carry."""
+        for kind in ("health", "api", "journey"):
+            config.addinivalue_line("markers", f"{kind}: a prodsmoke {kind} check")
+
+    def pytest_collect_file(
+        self, file_path: Path, parent: pytest.Collector
+    ) -> pytest.Collector | None:
+        """The environment file is collected for its checks."""
+        if _is_environment_file(file_path) and file_path.stem == self.settings.name:
+            return EnvironmentFile.from_parent(parent, path=file_path)
+        return None
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_pycollect_makeitem(
-        self, collector: pytest.Module | pytest.Class, name: str, obj: object
-    ) -> pytest.Item | None:
-        """Every test function is a journey; a test class is refused (journeys are functions)."""
-        if not name.startswith("test"):
-            return None
-        if inspect.isclass(obj) or isinstance(collector, pytest.Class):
-            raise collector.CollectError(
-                f"{name}: with prodsmoke's plugin every test is a journey, a module-level "
-                "function test_<id>(page, smoke); test classes are not supported"
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        """Run the selected items as one prodsmoke run; then tell pytest each verdict."""
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            raise session.Interrupted(
+                f"{session.testsfailed} error{'s' if session.testsfailed > 1 else ''} during "
+                "collection: nothing was run or recorded"
             )
-        if not inspect.isfunction(obj):
-            return None
-        try:
-            source = from_function(obj, collector.path)
-        except SmokeError as exc:
-            raise collector.CollectError(str(exc)) from None
-        configured = self.settings.journeys.get(source.id)
-        spec = configured if isinstance(configured, PythonJourney) else PythonJourney()
-        check = PlannedCheck(source.id, CheckKind.JOURNEY, spec.found(source))
-        item = JourneyItem.from_parent(collector, name=name, check=check)
-        item.add_marker("journey")
-        return item
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """A journey collected from its file wins over the same journey from the env file."""
-        collected = {i.check.id for i in items if isinstance(i, JourneyItem)}
-        items[:] = [
-            i
-            for i in items
-            if isinstance(i, JourneyItem)
-            or not (isinstance(i, CheckItem) and i.check.id in collected)
-        ]
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
         if session.config.option.collectonly:
-            return
-        self.engine.checks = [i.check for i in session.items if isinstance(i, CheckItem)]
-        runner.open_run(self.request)  # as for `smoke run`: writable, its folder, old ones pruned
-        self.thread = LoopThread()
-        self.suite.loop = self.thread.loop
-        self.main = self.thread.submit(self.engine.run())
-        self.reporting = runner.reporting(self.request)  # while the engine works
+            return True
+        from prodsmoke import interrupt, runner
+        from prodsmoke.errors import SmokeError
+        from prodsmoke.suite import TeamSuite
 
-    @pytest.hookimpl
-    def pytest_keyboard_interrupt(self) -> None:
-        """Ctrl-C: the checks in flight stop at once and the unfinished ones are `skip`
-        ("interrupted by SIGINT"); the run is still reported below, then pytest exits 2."""
-        if self.thread is not None and self.main is not None and not self.main.done():
-            reason = interrupt.reason(signal.SIGINT)
-            self.thread.loop.call_soon_threadsafe(self.engine.interrupt, reason)
-
-    @pytest.hookimpl
-    def pytest_terminal_summary(self) -> None:
-        if self.main is None or self.thread is None:
-            return
+        suite = TeamSuite.of_session(session)
+        by_id = {t.item.nodeid: i for i, t in suite.tests.items()}
+        wanted = [
+            i.check_id if isinstance(i, CheckItem) else by_id[i.nodeid]
+            for i in session.items
+            if isinstance(i, CheckItem) or i.nodeid in by_id
+        ]
         try:
-            result = self.main.result()
+            prepared = runner.prepare(
+                self.config_dir,
+                self.settings,
+                self.options,
+                only=wanted,
+                adhoc=True,  # SPEC §12: started by hand, counted in no pass rate or gate
+                suite=suite,
+                partial=True,
+            )
+            with _signals_stop_the_run():
+                self.outcome = runner.run(prepared)
+        except SmokeError as exc:
+            raise pytest.UsageError(f"prodsmoke: {exc}") from exc
+        results = {c.id: c for c in self.outcome.result.checks}
+        for item in session.items:
+            check_id = item.check_id if isinstance(item, CheckItem) else by_id.get(item.nodeid)
+            if check_id in results:
+                _log(item, results[check_id])
+        if interrupt.received() is not None:
+            raise KeyboardInterrupt
+        return True
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """results.json or junit.xml not written: exit code 3, as for `smoke run`."""
+        if self.outcome is not None and self.outcome.exit_code == 3:  # noqa: PLR2004 - SPEC §3
+            session.exitstatus = 3
+
+
+@contextmanager
+def _signals_stop_the_run() -> Iterator[None]:
+    """Ctrl-C (or SIGTERM) during the run stops the checks in flight; the run is reported."""
+    from prodsmoke import interrupt
+
+    saved = {s: signal.getsignal(s) for s in interrupt.SIGNALS}
+    interrupt.install()
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def _log(item: pytest.Item, result: CheckResult) -> None:
+    """Tell pytest (its terminal, junitxml, other plugins) the check's final verdict."""
+    from prodsmoke.results import Status
+
+    hook = item.ihook
+    hook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    keywords: dict[str, Literal[1]] = dict.fromkeys(item.keywords, 1)
+    common: dict[str, Any] = {"nodeid": item.nodeid, "location": item.location}
+    properties = [("status", str(result.status)), ("attempts", result.attempts)]
+    now = time.time()
+    if result.status is Status.SKIP:
+        path, line, _ = item.location
+        skipped = (str(path), (line or 0) + 1, f"Skipped: {result.error or 'skipped'}")
+        reports = [
+            pytest.TestReport(
+                **common,
+                keywords=keywords,
+                outcome="skipped",
+                longrepr=skipped,
+                when="setup",
+                start=now,
+                stop=now,
+            )
+        ]
+    else:
+        outcome: Literal["passed", "failed"] = (
+            "failed" if result.status is Status.FAIL else "passed"
+        )
+        longrepr = f"[{result.failure_class}] {result.error}" if outcome == "failed" else None
+        seconds = result.duration_ms / 1000
+        reports = [
+            pytest.TestReport(
+                **common,
+                keywords=keywords,
+                outcome="passed",
+                longrepr=None,
+                when="setup",
+                start=now,
+                stop=now,
+            ),
+            pytest.TestReport(
+                **common,
+                keywords=keywords,
+                outcome=outcome,
+                longrepr=longrepr,
+                when="call",
+                duration=seconds,
+                user_properties=properties,
+                start=now - seconds,
+                stop=now,
+            ),
+            pytest.TestReport(
+                **common,
+                keywords=keywords,
+                outcome="passed",
+                longrepr=None,
+                when="teardown",
+                start=now,
+                stop=now,
+            ),
+        ]
+    for report in reports:
+        hook.pytest_runtest_logreport(report=report)
+    hook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+
+
+# -- plain pytest: the inert `smoke` ----------------------------------------------------------
+
+
+class InertSmoke:
+    """`smoke` under plain pytest: steps timed and printed, metrics and warnings printed."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base_url = base_url or ""
+        self.env = ""
+        self.region = "local"
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time the block and print it."""
+        began = time.perf_counter()
+        try:
+            yield
         finally:
-            self.thread.close()
-        if self.reporting is not None:
-            runner.report(result, self.reporting, self.request.options)
+            print(f"smoke step {name!r}: {(time.perf_counter() - began) * 1000:.0f} ms")
+
+    def metric(self, name: str, value: float) -> None:
+        """Print a measurement (`smoke_test.journey.<name>` in a prodsmoke run)."""
+        print(f"smoke metric {name}: {value:g}")
+
+    def warn(self, message: str) -> None:
+        """Print a degradation (the check would be `warn` in a prodsmoke run)."""
+        print(f"smoke warn: {message}")
+
+    def account(self, name: str) -> Any:
+        """Test accounts come from an environment: this needs a prodsmoke run."""
+        raise pytest.UsageError(
+            f"smoke.account({name!r}) leases a test account from an environment's accounts: "
+            "run with --smoke-env NAME (or `smoke run`)"
+        )
+
+
+@pytest.fixture
+def smoke(request: pytest.FixtureRequest) -> InertSmoke:
+    """The journey handle, inert outside a prodsmoke run (see InertSmoke)."""
+    base_url = None
+    with suppress(pytest.FixtureLookupError):
+        base_url = request.getfixturevalue("base_url")
+    return InertSmoke(base_url)

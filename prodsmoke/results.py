@@ -93,6 +93,7 @@ class BlockRecord:
     url: str
     reason: str
     kind: RefusalKind | None = None
+    resource: str | None = None  # what asked: document, fetch, xhr, ping, … or api
 
     def to_dict(self) -> dict[str, str | None]:
         """The results.json form."""

@@ -1,64 +1,127 @@
-"""One run, end to end, and the one place a run is assembled: every entry point (`smoke run`,
-`smoke demo`, `smoke repro`, the Lambda handler, the pytest plugin) describes what to run as a
-`Request`, and this module builds the rest: the engine, the console, the configured reporters
-and the history's stamp; then engine + pytest frame → RunResult → results.json, junit.xml,
-console, reporters.
+"""One run, in four stages, the same for every entry point (`smoke run`, `smoke demo`, `smoke
+repro`, the Lambda handler, `pytest --smoke-env`):
 
-results.json is written before any other reporter runs, so a failing backend never loses a run;
-junit.xml is written by the pytest frame under a unique name and moved into place next, so two
-runs sharing `--output` never interleave it. Either one failing is exit code 3, with everything
-else still written. A SIGTERM or SIGINT while the engine works stops it (`prodsmoke.interrupt`):
-the run is reported like any other, its unfinished checks `skip`, and the exit code is 143 / 130.
+    prepare   load and validate everything the run reads — the environment, the monitoring
+              file, this environment's recurring maintenance windows, the team's pytest files
+              (collected by pytest) — and plan the checks. A mistake there is a ConfigError
+              (exit 2) and nothing has been sent. What the run does not need (another
+              environment's alert rules) is checked meanwhile and is at most a warning.
+    execute   the engine: every check concurrently under the guard; the console prints each
+              check as it finishes.
+    annotate  a pure function: the run marked adhoc or scheduled, and with the maintenance
+              window it fell in (stored by `smoke maintenance start`, or recurring).
+    publish   results.json first, then junit.xml (both from the RunResult, each written whole),
+              then the console's summary and every reporter, each in its own `try`.
+
+results.json or junit.xml not written is exit code 3, with everything else still written. A
+SIGTERM or SIGINT while the engine works stops it (`prodsmoke.interrupt`): the run is reported
+like any other, its unfinished checks `skip`, and the exit code is 143 / 130.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import tempfile
-from contextlib import contextmanager
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke import interrupt
 from prodsmoke.e2e import artifacts
-from prodsmoke.e2e.engine import Engine
-from prodsmoke.e2e.warmup import Warmup
 from prodsmoke.errors import SuiteError
-from prodsmoke.reporters.base import publish
-from prodsmoke.reporters.json_file import JsonFileReporter, JunitFileReporter
-from prodsmoke.results import CheckKind
+from prodsmoke.reporters.base import publish as publish_to
+from prodsmoke.results import CheckKind, Trigger
 from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
-    from concurrent.futures import Future
+    from collections.abc import Callable, Mapping, Sequence
 
+    from prodsmoke.config.maintenance import MaintenanceWindow
     from prodsmoke.config.models import Settings
     from prodsmoke.config.monitoring import Monitoring
+    from prodsmoke.e2e.engine import Engine
     from prodsmoke.e2e.plan import PlannedCheck
-    from prodsmoke.e2e.plugin import SuiteRun
+    from prodsmoke.e2e.warmup import Warmup
+    from prodsmoke.history.windows import StoredWindow
     from prodsmoke.options import RunOptions
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.console import ConsoleReporter
     from prodsmoke.results import RunResult
-
-PYTEST_INI = Path(__file__).parent / "e2e" / "pytest.ini"
+    from prodsmoke.suite import TeamSuite
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
-    """What an entry point asks to run: the environment, the checks, how, and where config is."""
+class Prepared:
+    """A run ready to execute: everything it reads, validated; nothing sent yet."""
 
     config_dir: Path
-    env_file: Path
     settings: Settings
-    checks: Sequence[PlannedCheck]
+    checks: tuple[PlannedCheck, ...]
     options: RunOptions
-    adhoc: bool = False  # a run by hand (SPEC §12): kept, counted in no pass rate or gate
-    monitoring: Monitoring | None = None  # config/monitoring-integration.yaml, read when None
+    monitoring: Monitoring
+    recurring: tuple[MaintenanceWindow, ...]  # this environment's, from alert-rules.yaml
+    adhoc: bool  # a run by hand (SPEC §12): kept, counted in no pass rate or gate
+    suite: TeamSuite | None  # the team's pytest tests, collected
+    rules_problem: Future[str | None]  # alert-rules.yaml as a whole, checked meanwhile
+
+    @property
+    def env_file(self) -> Path:
+        """The environment file the run is of."""
+        return Path(self.settings.file)
+
+
+def prepare(
+    config_dir: Path,
+    settings: Settings,
+    options: RunOptions,
+    *,
+    only: Sequence[str] = (),
+    adhoc: bool = False,
+    suite: TeamSuite | None = None,
+    collect: bool = True,
+    partial: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Prepared:
+    """Stage 1 (see the module docstring). `suite`: tests pytest has collected already (the
+    pytest plugin); else, with `collect`, the environment's `journey_paths` are collected here.
+    `partial`: the suite holds some of the environment's tests only (pytest given one file):
+    settings of the others are not an error.
+    """
+    from prodsmoke.config.alert_file import maintenance_windows, problem_in_whole
+    from prodsmoke.config.monitoring import load_monitoring
+    from prodsmoke.e2e.plan import plan
+
+    monitoring = load_monitoring(config_dir, environ=environ)
+    recurring = maintenance_windows(config_dir, settings.name, environ=environ)
+    mark("config loaded")
+    if suite is None and collect:
+        from prodsmoke.suite import TeamSuite
+
+        suite = TeamSuite.collect(settings)
+        mark("pytest files collected")
+    try:
+        found = suite.journeys(settings) if suite is not None else {}
+        checks = plan(settings, only, found, partial=partial)
+    except BaseException:
+        if suite is not None:
+            suite.close()
+        raise
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prodsmoke-rules")
+    problem = pool.submit(problem_in_whole, config_dir, monitoring, environ=environ)
+    pool.shutdown(wait=False)
+    return Prepared(
+        config_dir=config_dir,
+        settings=settings,
+        checks=tuple(checks),
+        options=options,
+        monitoring=monitoring,
+        recurring=recurring,
+        adhoc=adhoc,
+        suite=suite,
+        rules_problem=problem,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,27 +130,147 @@ class Reporting:
 
     console: ConsoleReporter
     reporters: tuple[Reporter, ...]
-    stamp: Callable[[RunResult], RunResult]
+    stored_windows: Callable[[], Sequence[StoredWindow]]  # `smoke maintenance start` windows
 
 
-def reporting(request: Request) -> Reporting:
-    """The console, the configured reporters and the history's stamp for `request`.
-
-    SDKs are imported here, while the engine already works (`start`).
-    """
-    from prodsmoke.reporters.console import ConsoleReporter
-    from prodsmoke.reporters.history import stamper
+def reporting(prepared: Prepared, console: ConsoleReporter) -> Reporting:
+    """The configured reporters (SDKs are imported here, while the engine already works)."""
+    from prodsmoke.reporters.history import HistoryReporter
     from prodsmoke.reporters.registry import configured_reporters
 
-    options = request.options
-    reporters = configured_reporters(
-        request.config_dir,
-        request.settings,
-        options,
-        monitoring=request.monitoring,
+    reporters = tuple(
+        configured_reporters(
+            prepared.config_dir,
+            prepared.settings,
+            prepared.options,
+            monitoring=prepared.monitoring,
+        )
     )
-    console = ConsoleReporter(output_dir=options.output_dir)
-    return Reporting(console, tuple(reporters), stamper(reporters, adhoc=request.adhoc))
+    history = next((r for r in reporters if isinstance(r, HistoryReporter)), None)
+    stored: Callable[[], Sequence[StoredWindow]] = (
+        history.stored_windows if history is not None else tuple
+    )
+    return Reporting(console, reporters, stored)
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """What the engine produced, and what reports it."""
+
+    result: RunResult
+    reporting: Reporting
+    suite_error: SuiteError | None
+
+
+def execute(prepared: Prepared, *, warmup: Warmup | None = None) -> Executed:
+    """Stage 2: the engine, on the warm loop; reporters assembled while it works."""
+    from prodsmoke.e2e.engine import Engine
+    from prodsmoke.e2e.warmup import Warmup
+    from prodsmoke.reporters.console import ConsoleReporter
+
+    settings, options = prepared.settings, prepared.options
+    interrupt.check()  # a signal during the set-up: nothing has been sent, nothing to report
+    open_run(prepared)
+    warmup = warmup or Warmup()
+    try:
+        launched = None
+        if any(c.kind is CheckKind.JOURNEY for c in prepared.checks):
+            warmup.launch(
+                settings.browser, headless=not options.headed, slow_mo_ms=options.slow_mo_ms
+            )
+            launched = warmup.launched
+        console = ConsoleReporter(output_dir=options.output_dir)
+        suite = prepared.suite
+        if suite is not None:
+            suite.start(c.id for c in prepared.checks)
+        engine = Engine(
+            settings,
+            options,
+            list(prepared.checks),
+            on_result=console.progress,
+            launched=launched,
+            finishers=(suite.finish,) if suite is not None else (),
+        )
+        console.header(
+            env=settings.name,
+            target=settings.base_url,
+            region=options.region,
+            checks=len(prepared.checks),
+            deadline_s=settings.deadline_s,
+        )
+        # Before the engine starts: from here on a signal stops the run instead of losing it.
+        interrupt.set_stop(_stopper(engine, warmup.thread.loop))
+        main = warmup.thread.submit(engine.run())
+        try:
+            assembled = reporting(prepared, console)
+            result = main.result()
+        except BaseException:
+            interrupt.set_stop(None)
+            warmup.thread.loop.call_soon_threadsafe(main.cancel)
+            artifacts.close_run(options.output_dir, options.run_id)
+            raise
+    finally:
+        warmup.close()  # Chromium and Playwright's driver stopped here
+    interrupt.set_stop(interrupt.ignore)  # from here a signal lets the reporting finish
+    return Executed(result, assembled, engine.suite_error)
+
+
+def annotate(
+    result: RunResult,
+    *,
+    adhoc: bool,
+    stored: Sequence[StoredWindow] = (),
+    recurring: Sequence[MaintenanceWindow] = (),
+) -> RunResult:
+    """Stage 3: `result` marked adhoc or scheduled, and with the maintenance window it fell in
+    (stored windows first, then recurring ones)."""
+    from prodsmoke.maintenance.windows import covering
+
+    reason = covering(result.started_at, stored=stored, repeating=recurring)
+    return replace(
+        result, trigger=Trigger.ADHOC if adhoc else Trigger.SCHEDULED, maintenance=reason
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What publishing said: every reporter's error line, and the files not written."""
+
+    errors: tuple[str, ...]
+    unwritten: tuple[str, ...]
+
+
+def publish(result: RunResult, prepared: Prepared, reporting: Reporting) -> Published:
+    """Stage 4: results.json, junit.xml, then the console and every reporter, each in its own
+    `try`; close the run's artifact folder."""
+    from prodsmoke.reporters.json_file import JsonFileReporter
+    from prodsmoke.reporters.junit import JunitReporter
+
+    output = prepared.options.output_dir
+    files: list[Reporter] = [
+        JsonFileReporter(output / "results.json"),
+        JunitReporter(output / "junit.xml", classname=prepared.env_file.name),
+    ]
+    unwritten = publish_to(result, files)
+    console = reporting.console
+    errors = unwritten + publish_to(result, [console, *reporting.reporters])
+    for error in errors:
+        console.error(error)
+    problem = _rules_problem(prepared)
+    if problem is not None:
+        console.error(f"warning: not needed by this run, fix for smoke alerts and gate: {problem}")
+    if result.maintenance is not None and not result.status.ok:
+        console.console.print(f"maintenance window ({result.maintenance}): failures kept, exit 0")
+    artifacts.close_run(output, prepared.options.run_id)
+    mark("results published")
+    return Published(tuple(errors), tuple(unwritten))
+
+
+def _rules_problem(prepared: Prepared) -> str | None:
+    try:
+        return prepared.rules_problem.result(timeout=5)
+    except Exception:  # noqa: BLE001 - a check that could not finish is no news for this run
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,58 +282,29 @@ class Outcome:
     reporter_errors: tuple[str, ...]
 
 
-@dataclass
-class Started:
-    """A run whose engine is already at work on the warm loop thread."""
-
-    request: Request
-    engine: Engine
-    warmup: Warmup
-    main: Future[RunResult]
-    reporting: Reporting
-
-
-def _abandon(engine: Engine, warmup: Warmup, main: Future[RunResult]) -> None:
-    """Stop a run before it is reported (something else failed first)."""
-    interrupt.set_stop(None)
-    warmup.thread.loop.call_soon_threadsafe(main.cancel)
-    warmup.close()
-    artifacts.close_run(engine.options.output_dir, engine.options.run_id)
+def run(prepared: Prepared, *, warmup: Warmup | None = None) -> Outcome:
+    """The four stages in order; the exit code (SPEC §3, plus 143 / 130 for a signal)."""
+    try:
+        executed = execute(prepared, warmup=warmup)
+    finally:
+        if prepared.suite is not None:
+            prepared.suite.close()
+    stored = executed.reporting.stored_windows()
+    result = annotate(
+        executed.result, adhoc=prepared.adhoc, stored=stored, recurring=prepared.recurring
+    )
+    published = publish(result, prepared, executed.reporting)
+    failed_to_run = executed.suite_error is not None or bool(published.unwritten)
+    exit_code = interrupt.exit_code(3 if failed_to_run else result.exit_code)
+    return Outcome(result, exit_code, published.errors)
 
 
-def open_run(request: Request) -> None:
+def open_run(prepared: Prepared) -> None:
     """Before the engine starts: the output folder must be writable, and the run gets its
     artifact folder (marked as running; the oldest beyond `keep_runs` pruned)."""
-    options = request.options
+    options = prepared.options
     _ensure_writable(options.output_dir)
-    artifacts.open_run(options.output_dir, options.run_id, keep=request.settings.keep_runs)
-
-
-def start(request: Request, *, warmup: Warmup | None = None) -> Started:
-    """Start the engine now, on the warm loop (HTTP checks sent, journeys as Chromium is up),
-    then assemble the reporting while it works.
-
-    `warmup` (from `Warmup()`, made as early as possible) lends the run its already-booting
-    Playwright driver and loop thread.
-    """
-    settings, checks, options = request.settings, request.checks, request.options
-    interrupt.check()  # a signal during the set-up: nothing has been sent, nothing to report
-    open_run(request)
-    warmup = warmup or Warmup()
-    launched = None
-    if any(c.kind is CheckKind.JOURNEY for c in checks):
-        warmup.launch(settings.browser, headless=not options.headed, slow_mo_ms=options.slow_mo_ms)
-        launched = warmup.launched
-    engine = Engine(settings, options, list(checks), launched=launched)
-    # Before the engine starts: from here on a signal stops the run instead of losing it.
-    interrupt.set_stop(_stopper(engine, warmup.thread.loop))
-    main = warmup.thread.submit(engine.run())
-    try:
-        assembled = reporting(request)
-    except BaseException:
-        _abandon(engine, warmup, main)
-        raise
-    return Started(request, engine, warmup, main, assembled)
+    artifacts.open_run(options.output_dir, options.run_id, keep=prepared.settings.keep_runs)
 
 
 def _stopper(engine: Engine, loop: asyncio.AbstractEventLoop) -> Callable[[str], None]:
@@ -161,121 +315,6 @@ def _stopper(engine: Engine, loop: asyncio.AbstractEventLoop) -> Callable[[str],
             loop.call_soon_threadsafe(engine.interrupt, reason)
 
     return stop
-
-
-def finish(started: Started) -> Outcome:
-    """Drive the pytest frame to the verdicts; report: results.json, junit.xml, the console,
-    the reporters."""
-    from prodsmoke.e2e.plugin import SuiteRun  # pytest: loaded while the engine already works
-
-    console = started.reporting.console
-    engine, warmup = started.engine, started.warmup
-    settings, options = engine.settings, engine.options
-    console.header(
-        env=settings.name,
-        target=settings.base_url,
-        region=options.region,
-        checks=len(engine.checks),
-        deadline_s=settings.deadline_s,
-    )
-    output = options.output_dir
-    junit = output / f".junit.xml.{options.run_id}.tmp"  # moved into place after results.json
-    try:
-        suite = SuiteRun(
-            engine, warmup.thread.loop, started.request.env_file, on_result=console.progress
-        )
-        try:
-            pytest_code = _run_pytest(suite, junit)
-            result = started.main.result()
-        except BaseException:
-            interrupt.set_stop(None)
-            warmup.thread.loop.call_soon_threadsafe(started.main.cancel)
-            junit.unlink(missing_ok=True)
-            raise
-    finally:
-        warmup.close()  # Chromium and Playwright's driver stopped here
-    interrupt.set_stop(interrupt.ignore)  # from here a signal lets the reporting finish
-    if pytest_code not in (0, 1, 5):
-        junit.unlink(missing_ok=True)
-        raise SuiteError(f"the pytest frame stopped with exit code {pytest_code}")
-    result, errors, unwritten = report(result, started.reporting, options, junit=junit)
-    failed_to_run = engine.suite_error is not None or bool(unwritten)
-    exit_code = interrupt.exit_code(3 if failed_to_run else result.exit_code)
-    return Outcome(result, exit_code, tuple(errors))
-
-
-def report(
-    result: RunResult, reporting: Reporting, options: RunOptions, *, junit: Path | None = None
-) -> tuple[RunResult, list[str], list[str]]:
-    """Stamp the result, write results.json (and move `junit` into place), then the console and
-    every reporter, each in its own `try`; close the run's artifact folder.
-
-    Returns the stamped result, every reporter's error line, and those of the files that could
-    not be written (the run cannot be trusted to have been recorded: exit code 3).
-    """
-    output = options.output_dir
-    result = reporting.stamp(result)
-    files: list[Reporter] = [JsonFileReporter(output / "results.json")]
-    if junit is not None:
-        files.append(JunitFileReporter(junit, output / "junit.xml"))
-    unwritten = publish(result, files)
-    console = reporting.console
-    errors = unwritten + publish(result, [console, *reporting.reporters])
-    for error in errors:
-        console.error(error)
-    if result.maintenance is not None and not result.status.ok:
-        console.console.print(f"maintenance window ({result.maintenance}): failures kept, exit 0")
-    artifacts.close_run(output, options.run_id)
-    mark("results published")
-    return result, errors, unwritten
-
-
-def execute(request: Request, *, warmup: Warmup | None = None) -> Outcome:
-    """Run the suite and report it (`start` then `finish`)."""
-    return finish(start(request, warmup=warmup))
-
-
-def _run_pytest(suite: SuiteRun, junit: Path) -> int:
-    import pytest  # imported here, after the engine has started, so the two overlap
-
-    from prodsmoke.e2e.plugin import SmokePlugin
-
-    args = [
-        str(suite.env_file),
-        "-c",
-        str(PYTEST_INI),
-        "--rootdir",
-        str(suite.env_file.parent),
-        "--noconftest",
-        "--capture=no",
-        "-p",
-        "no:terminal",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:stepwise",
-        f"--junitxml={junit}",
-    ]
-    with _isolated_environment():
-        return int(pytest.main(args, plugins=[SmokePlugin(suite)]))
-
-
-@contextmanager
-def _isolated_environment() -> Iterator[None]:
-    """Keep the caller's pytest settings and installed plugins out of the run."""
-    saved = {k: os.environ.pop(k, None) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
-    autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is not None:
-                os.environ[key] = value
-        if autoload is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = autoload
 
 
 def _ensure_writable(folder: Path) -> None:

@@ -76,11 +76,9 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 
 def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcome:
     """The code path of `smoke run`, with Lambda's region, folders, flags and time limit."""
-    from prodsmoke.config import environment_file
+    from prodsmoke import runner
     from prodsmoke.e2e.environment import load as load_settings
-    from prodsmoke.e2e.plan import plan
     from prodsmoke.options import RunOptions
-    from prodsmoke.runner import Request, finish, start
 
     settings = load_settings(invocation.config_dir, invocation.environment)
     browser = settings.browser.model_copy(
@@ -97,19 +95,16 @@ def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcom
             )
         update["deadline_s"] = min(settings.deadline_s, float(math.floor(room)))
     settings = settings.model_copy(update=update)
-    checks = plan(settings, invocation.checks)
-    request = Request(
-        config_dir=invocation.config_dir,
-        env_file=environment_file(invocation.config_dir, invocation.environment),
-        settings=settings,
-        checks=checks,
-        options=RunOptions(region=invocation.region, output_dir=output),
+    prepared = runner.prepare(
+        invocation.config_dir,
+        settings,
+        RunOptions(region=invocation.region, output_dir=output),
+        only=invocation.checks,
         adhoc=invocation.adhoc,
     )
-    started = start(request)
     timer = watchdog(room)
     try:
-        return finish(started)
+        return runner.run(prepared)
     finally:
         if timer is not None:
             timer.cancel()

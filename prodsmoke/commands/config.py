@@ -9,6 +9,7 @@ the middle of a run. A check whose URL names a host the guard would refuse is an
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from prodsmoke.config.models import Settings
+    from prodsmoke.e2e.plan import PlannedCheck
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Load one or every environment, then the other files; print a description or a line each."""
     from prodsmoke.config import available_environments, environment_file
-    from prodsmoke.describe import describe
+    from prodsmoke.describe import budget_warning, describe
     from prodsmoke.e2e.environment import load as load_settings
 
     envs = [args.env] if args.env else available_environments(args.config)
@@ -42,11 +44,28 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError(f"no environment files under {args.config}/environments")
     for env in envs:
         settings = load_settings(args.config, env)
-        check_hosts(str(environment_file(args.config, env)), settings)
-        print(describe(settings) if args.env else f"ok  {env}: {settings.base_url}")
+        checks = planned(settings)
+        check_hosts(str(environment_file(args.config, env)), settings, checks)
+        print(describe(settings, checks) if args.env else f"ok  {env}: {settings.base_url}")
+        warning = budget_warning(settings, checks)
+        if warning is not None:
+            print(f"smoke: warning: {env}: {warning}", file=sys.stderr)
     for line in other_files(args.config):
         print(line)
     return 0
+
+
+def planned(settings: Settings) -> list[PlannedCheck]:
+    """What a run of `settings` would run: its pytest files collected (by pytest), then closed."""
+    from prodsmoke.e2e.plan import all_checks
+    from prodsmoke.suite import TeamSuite
+
+    suite = TeamSuite.collect(settings)
+    try:
+        return all_checks(settings, suite.journeys(settings) if suite is not None else {})
+    finally:
+        if suite is not None:
+            suite.close()
 
 
 def other_files(config_dir: Path) -> list[str]:
@@ -75,13 +94,12 @@ def _line(config_dir: Path, name: str, what: str) -> str:
     return f"ok  {name}: {what}"
 
 
-def check_hosts(file: str, settings: Settings) -> None:
+def check_hosts(file: str, settings: Settings, checks: list[PlannedCheck]) -> None:
     """A check whose URL the guard would refuse (host outside allowed_hosts) is a config error."""
     from prodsmoke.e2e.guard import Guard
-    from prodsmoke.e2e.plan import all_checks
 
     guard = Guard(settings)
-    for path, url in _check_urls(settings, [c.id for c in all_checks(settings)]):
+    for path, url in _check_urls(settings, [c.id for c in checks]):
         absolute = urljoin(settings.base_url + "/", url)
         if not guard.allows_host(absolute):
             host = urlsplit(absolute).hostname or absolute

@@ -81,7 +81,6 @@ def parse_faults(text: str) -> Faults:
 def handle_demo(args: argparse.Namespace) -> int:
     """Start the demo target, run the suite against it, print its audit, stop it."""
     from prodsmoke.commands.run import execute
-    from prodsmoke.config import environment_file
     from prodsmoke.demo.process import DemoProcess
     from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.warmup import Warmup
@@ -96,10 +95,23 @@ def handle_demo(args: argparse.Namespace) -> int:
         print(f"demo target: {server.url}" + (f" · faults: {faults}" if str(faults) else ""))
         environ = {**os.environ, "SMOKE_DEMO_URL": server.url, "SMOKE_TEST_PASSWORD": password}
         settings = load_settings(args.config, "demo", environ=environ)
-        env_file = environment_file(args.config, "demo")
-        code = execute(settings, args, env_file=env_file, warmup=warmup)
+        code = execute(settings, _as_run(args), warmup=warmup)
         print(audit_line(server.audit(), settings))
     return code
+
+
+def _as_run(args: argparse.Namespace) -> argparse.Namespace:
+    """`smoke demo`'s flags as `smoke run --env demo`'s: every check, scheduled, traced on
+    failure."""
+    return argparse.Namespace(
+        config=args.config,
+        output=args.output,
+        check=[],
+        region=None,
+        headed=False,
+        trace="retain-on-failure",
+        adhoc=False,
+    )
 
 
 def audit_line(audit: Mapping[str, Any], settings: Settings) -> str:

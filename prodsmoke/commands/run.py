@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prodsmoke.commands.common import config_flag, config_suffix, default_region, output_flag
 from prodsmoke.options import TraceMode
-from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.warmup import Warmup
+    from prodsmoke.options import RunOptions
+    from prodsmoke.runner import Outcome
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,62 +48,62 @@ def handle(args: argparse.Namespace) -> int:
     from prodsmoke.e2e.warmup import Warmup
 
     warmup = Warmup()  # first: Playwright's driver boots while config and imports load
-    from prodsmoke.config import environment_file
     from prodsmoke.e2e.environment import load as load_settings
 
     try:
         settings = load_settings(args.config, args.env)
-        mark("config loaded")
-        env_file = environment_file(args.config, args.env)
-        return execute(settings, args, env_file=env_file, warmup=warmup)
+        return execute(settings, args, warmup=warmup)
     finally:
         warmup.close()
 
 
-def execute(
+def execute(settings: Settings, args: argparse.Namespace, *, warmup: Warmup | None = None) -> int:
+    """Run `settings` with the flags in `args`; the exit code."""
+    return outcome(settings, args, run_options(settings, args), warmup=warmup).exit_code
+
+
+def run_options(
     settings: Settings,
     args: argparse.Namespace,
     *,
-    env_file: Path,
     slow_mo_ms: float = 0,
-    warmup: Warmup | None = None,
-) -> int:
-    """Run `settings` with the flags in `args`; report; return the exit code.
+    trace: TraceMode | None = None,
+    headed: bool | None = None,
+) -> RunOptions:
+    """How the run runs, from `smoke run`'s flags (`smoke repro` overrides a few)."""
+    from prodsmoke.options import RunOptions
 
-    Ordered for speed: everything a mistake could be found in (the plan, the monitoring file) is
-    checked before anything is sent; then the engine starts; reporters, the console and the
-    pytest frame are set up while it works (`runner.start`).
-    """
-    from prodsmoke.config.monitoring import load_monitoring
-    from prodsmoke.e2e.plan import plan
-    from prodsmoke.results import CheckKind
-
-    checks = plan(settings, getattr(args, "check", []))
-    headed = getattr(args, "headed", False)
-    if warmup is not None and any(c.kind is CheckKind.JOURNEY for c in checks):
-        # Chromium needs only the browser settings: launch it before the rest is imported.
-        warmup.launch(settings.browser, headless=not headed, slow_mo_ms=slow_mo_ms)
-    monitoring = load_monitoring(args.config)
-
-    from prodsmoke import runner
-    from prodsmoke.options import RunOptions, TraceMode
-
-    options = RunOptions(
+    return RunOptions(
         region=getattr(args, "region", None) or default_region(os.environ),
         output_dir=args.output,
-        headed=headed,
+        headed=args.headed if headed is None else headed,
         slow_mo_ms=slow_mo_ms,
-        trace=TraceMode(getattr(args, "trace", TraceMode.RETAIN_ON_FAILURE)),
+        trace=trace or TraceMode(args.trace),
         repro=f"smoke repro --env {settings.name}{config_suffix(args.config)} {{check}}",
     )
-    request = runner.Request(
-        config_dir=args.config,
-        env_file=env_file,
-        settings=settings,
-        checks=checks,
-        options=options,
+
+
+def outcome(
+    settings: Settings,
+    args: argparse.Namespace,
+    options: RunOptions,
+    *,
+    warmup: Warmup | None = None,
+) -> Outcome:
+    """`runner.prepare`, then `runner.run`; Chromium is launched as soon as the plan says
+    journeys will run."""
+    from prodsmoke import runner
+    from prodsmoke.results import CheckKind
+
+    prepared = runner.prepare(
+        args.config,
+        settings,
+        options,
+        only=args.check,
         # SPEC §12: `--check` subsets, `repro` and `--adhoc` are runs by hand
-        adhoc=bool(getattr(args, "check", [])) or getattr(args, "adhoc", False),
-        monitoring=monitoring,
+        adhoc=bool(args.check) or args.adhoc,
     )
-    return runner.execute(request, warmup=warmup).exit_code
+    if warmup is not None and any(c.kind is CheckKind.JOURNEY for c in prepared.checks):
+        # Chromium needs only the browser settings: it launches while the rest is set up.
+        warmup.launch(settings.browser, headless=not options.headed, slow_mo_ms=options.slow_mo_ms)
+    return runner.run(prepared, warmup=warmup)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from prodsmoke.config.alert_rules import ALERT_RULES_FILE, AlertRules, Rule
 from prodsmoke.config.catalog import (
@@ -38,6 +38,7 @@ from prodsmoke.config.catalog import (
     environment_catalog,
 )
 from prodsmoke.config.loader import validation_error
+from prodsmoke.config.maintenance import MaintenanceWindow
 from prodsmoke.config.monitoring import read_mapping
 from prodsmoke.errors import ConfigError
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from prodsmoke.config.monitoring import Monitoring
 
 ENV_KEYS = frozenset(AlertRules.model_fields) - {"env"}
+_WINDOWS = TypeAdapter(tuple[MaintenanceWindow, ...])
 NO_ENV = (
     "the file names no environment, and smoke alerts will not guess one: add 'env: NAME' "
     "(or an environments: mapping), or pass --env NAME"
@@ -314,3 +316,66 @@ class _Names:
         if page is not None and not page.startswith("/"):
             wrong = f"got {page!r}, expected a path starting with /, e.g. /pricing"
             raise self.fail(f"{where}.page", wrong)
+
+
+def maintenance_windows(
+    config_dir: Path, env: str, *, environ: Mapping[str, str] | None = None
+) -> tuple[MaintenanceWindow, ...]:
+    """What a run of `env` needs from alert-rules.yaml: its recurring maintenance windows.
+
+    Only those entries are read and validated (a mistake in them is a `ConfigError`, before
+    anything is sent); the rest of the file — other environments' rules, monitors, SLOs — is
+    `smoke alerts`' and the gate's, and never stops a run (`problem_in_whole`).
+    """
+    import os
+
+    from prodsmoke.config.interpolate import resolve
+    from prodsmoke.config.yamlfile import read_yaml
+
+    path = config_dir / ALERT_RULES_FILE
+    if not path.is_file():
+        return ()
+    raw: Any = read_yaml(path)
+    if not isinstance(raw, dict):
+        return ()
+    key, given = _maintenance_entry(raw, env)
+    if given is None:
+        return ()
+    missing: list[Any] = []
+    given = resolve(given, os.environ if environ is None else environ, missing)
+    if missing:
+        raise ConfigError(str(path), f"{key}{missing[0].path}", missing[0].problem)
+    try:
+        return _WINDOWS.validate_python(given)
+    except ValidationError as exc:
+        error = validation_error(str(path), exc, AlertRules)
+        inner = error.path.removeprefix("[").split("]", 1)
+        at = f"{key}[{inner[0]}]{inner[1] if len(inner) > 1 else ''}" if error.path else key
+        raise ConfigError(error.file, at, error.problem) from None
+
+
+def _maintenance_entry(raw: Mapping[str, Any], env: str) -> tuple[str, Any]:
+    """(key path, value) of `env`'s `maintenance:` in any of the file's three forms."""
+    if isinstance(raw.get("environments"), dict):
+        own = raw["environments"].get(env)
+        if isinstance(own, dict) and "maintenance" in own:
+            return f"environments.{env}.maintenance", own["maintenance"]
+        defaults = raw.get("defaults")
+        if isinstance(own, dict) and isinstance(defaults, dict) and "maintenance" in defaults:
+            return "defaults.maintenance", defaults["maintenance"]
+        return "", None
+    if raw.get("env") not in (None, env):
+        return "", None
+    return "maintenance", raw.get("maintenance")
+
+
+def problem_in_whole(
+    config_dir: Path, monitoring: Monitoring, *, environ: Mapping[str, str] | None = None
+) -> str | None:
+    """The first mistake anywhere in alert-rules.yaml, in one line, or None: a run warns with it
+    (it does not need those parts), `smoke alerts` and the gate stop on it."""
+    try:
+        load(config_dir, monitoring, environ=environ)
+    except ConfigError as exc:
+        return str(exc)
+    return None

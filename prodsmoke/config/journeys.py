@@ -45,6 +45,8 @@ class JourneySpec(BaseModel):
     claims_ids: ClassVar[tuple[str, ...]] = ()
     # Journeys of a kind that times a page load go first; the others wait for their timing.
     leads: ClassVar[bool] = False
+    # The attempt opens a page before the kind runs (a Python journey's fixtures open theirs).
+    opens_page: ClassVar[bool] = True
 
     kind: str
     enabled: bool = True
@@ -71,6 +73,9 @@ class JourneySpec(BaseModel):
     def summary(self) -> str:
         """One line for `smoke check-config`: what the journey does and its limits."""
         return ""
+
+    async def after_check(self) -> None:
+        """Called once the check is over (every attempt done, or none run); nothing by default."""
 
     def step_names(self) -> frozenset[str] | None:
         """The names of the steps this journey reports, when known before a run (else None)."""

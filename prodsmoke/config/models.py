@@ -28,7 +28,11 @@ from prodsmoke.config.journeys import JourneySpec, RegisteredKinds
 
 CheckId = Annotated[
     str,
-    Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="a lower_snake_case id, e.g. api_health"),
+    Field(
+        pattern=r"^[a-z][a-z0-9_]{0,63}$",
+        description="a lower_snake_case id (a letter, then a-z, 0-9, _; at most 64 characters), "
+        "e.g. api_health",
+    ),
 ]
 Path = Annotated[str, Field(description="a path on the target (e.g. /health) or an absolute URL")]
 Selector = Annotated[str, Field(min_length=1, description="a CSS selector, e.g. #prompt-input")]
@@ -257,6 +261,12 @@ class Settings(StrictModel):
         None,
         description="files or folders of Python journeys, relative to the folder holding config/",
     )
+    journey_markers: str | None = Field(
+        None,
+        min_length=1,
+        description="a pytest -m expression: only the tests it selects are journeys, "
+        "e.g. 'smoke and not slow'",
+    )
     _file: str = PrivateAttr("environment file")
 
     @property
@@ -298,7 +308,8 @@ class Settings(StrictModel):
         for key in value:
             if not _JOURNEY_ID.fullmatch(key):
                 raise ValueError(
-                    f"journey id {key!r} is not lower_snake_case (a-z, 0-9, _; e.g. pricing_plans)"
+                    f"journey id {key!r} is not lower_snake_case (a letter, then a-z, 0-9, _; "
+                    "at most 64 characters; e.g. pricing_plans)"
                 )
         return value
 

@@ -36,6 +36,8 @@ from prodsmoke.e2e.scrub import scrub_folder
 from prodsmoke.options import TraceMode
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from playwright.async_api import BrowserContext, Page
 
     from prodsmoke.e2e.observe import PageObserver
@@ -108,14 +110,18 @@ class ArtifactPolicy:
         """Whether the attempt records the light trace (plus a HAR) rather than everything."""
         return self.trace is TraceMode.RETAIN_ON_FAILURE and attempt == 1
 
-    async def start(self, context: BrowserContext, check: str, attempt: int) -> None:
-        """Begin the attempt's trace: light on a first attempt, everything after a failure."""
+    async def start(self, context: BrowserContext, check: str, attempt: int, part: int = 1) -> None:
+        """Begin the attempt's trace: light on a first attempt, everything after a failure.
+
+        `part` numbers the attempt's browser contexts (a Python journey may open several):
+        the second one's files are `trace-2.zip`, `screenshot-2.png`, `network-2.har`.
+        """
         if self.trace is TraceMode.OFF:
             return
         full = not self.light(attempt)
         await context.tracing.start(screenshots=full, snapshots=full)
         if not full:
-            scratch = self._scratch_har(check, attempt)
+            scratch = self._scratch_har(check, attempt, part)
             scratch.parent.mkdir(parents=True, exist_ok=True)
             await context.tracing.start_har(scratch, content="omit")
 
@@ -128,26 +134,32 @@ class ArtifactPolicy:
         check: str,
         attempt: int,
         failed: bool,
+        part: int = 1,
     ) -> None:
         """Close the context; keep (and scrub) the attempt's artifacts when it failed or tracing
         is `on`, else drop them."""
         keep = failed or self.trace is TraceMode.ON
-        folder = self._fresh_folder(check, attempt) if keep else None
-        if folder is not None:  # cheapest and surest first: what the page said
+        folder = None
+        if keep:
+            folder = self._fresh_folder(check, attempt) if part == 1 else self.folder(check)
+            folder.mkdir(parents=True, exist_ok=True)
+        name = _named(part)
+        if folder is not None and part == 1:  # cheapest and surest first: what the page said
             lines = (redact.redact(line) for line in observer.console_lines)
             (folder / "console.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
         if folder is not None and page is not None and _has_content(page):
             # Short: after a hang the page may never paint, and the deadline is close.
-            shot = folder / "screenshot.png"
+            shot = folder / name("screenshot.png")
             await _quietly(page.screenshot(path=shot, full_page=True, timeout=1000))
         if self.trace is not TraceMode.OFF:
-            await _quietly(context.tracing.stop(path=folder / "trace.zip" if folder else None))
+            trace = folder / name("trace.zip") if folder else None
+            await _quietly(context.tracing.stop(path=trace))
         if self.light(attempt):  # written on stop (or on close), kept only with the trace
             await _quietly(context.tracing.stop_har())
         await _quietly(context.close())
-        scratch = self._scratch_har(check, attempt)
+        scratch = self._scratch_har(check, attempt, part)
         if folder is not None and scratch.is_file():
-            scratch.replace(folder / "network.har")
+            scratch.replace(folder / name("network.har"))
         scratch.unlink(missing_ok=True)
         if folder is not None:
             await asyncio.to_thread(_finish_folder, folder)
@@ -169,8 +181,8 @@ class ArtifactPolicy:
         """Remove the scratch space of HARs that were not kept (once no context records)."""
         shutil.rmtree(self._scratch_har("", 0).parent, ignore_errors=True)
 
-    def _scratch_har(self, check: str, attempt: int) -> Path:
-        return run_folder(self.root, self.run_id) / ".har" / f"{check}-{attempt}.har"
+    def _scratch_har(self, check: str, attempt: int, part: int = 1) -> Path:
+        return run_folder(self.root, self.run_id) / ".har" / f"{check}-{attempt}-{part}.har"
 
     def _fresh_folder(self, check: str, attempt: int) -> Path:
         folder = self.folder(check)
@@ -200,11 +212,24 @@ def har_from_trace(trace: Path) -> dict[str, Any]:
     return {"log": {"version": "1.2", "creator": creator, "pages": [], "entries": entries}}
 
 
+def _named(part: int) -> Callable[[str], str]:
+    """File names of a context's artifacts: `trace.zip` for the first, `trace-2.zip` after."""
+
+    def name(file: str) -> str:
+        if part == 1:
+            return file
+        stem, dot, suffix = file.partition(".")
+        return f"{stem}-{part}{dot}{suffix}"
+
+    return name
+
+
 def _finish_folder(folder: Path) -> None:
-    trace = folder / "trace.zip"
-    if trace.is_file() and not (folder / "network.har").is_file():
-        har = har_from_trace(trace)
-        (folder / "network.har").write_text(json.dumps(har, ensure_ascii=False), encoding="utf-8")
+    for trace in folder.glob("trace*.zip"):
+        har = folder / trace.name.replace("trace", "network", 1).replace(".zip", ".har")
+        if not har.is_file():
+            doc = har_from_trace(trace)
+            har.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     scrub_folder(folder)
 
 

@@ -37,6 +37,7 @@ class Attempt:
     waited_s: float = 0.0  # time spent waiting on another check: not this check's duration
     steps: tuple[StepResult, ...] = ()
     pages: tuple[PageVitals, ...] = ()  # a journey's Web Vitals, per page (issue 14)
+    final: bool = False  # trying again cannot help (a skip, a failure after a guard refusal)
 
     @classmethod
     def failed(cls, failure: CheckFailure, metrics: dict[str, float] | None = None) -> Attempt:
@@ -110,6 +111,7 @@ async def run_attempts(
             if (
                 result.status is not Status.FAIL
                 or result.failure_class is FailureClass.INFRASTRUCTURE
+                or result.final
             ):
                 break
             delay = backoff_s(retry, number, rng)

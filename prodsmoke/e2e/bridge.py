@@ -9,12 +9,9 @@ the task is done. `call_sync` runs the journey in a greenlet of its own on the l
 names that thread's loop greenlet as the dispatcher, so each sync call yields to the engine's
 loop exactly as it would to Playwright's own — the other checks keep running meanwhile.
 
-Two small adaptations of Playwright internals make that work, installed once by `install()`:
-sync wrappers made for objects of an async connection get the loop greenlet as their dispatcher
-(that connection has none), and the sync API caches its wrapper of an implementation object
-apart from the async API's (both share one cache attribute, and the engine wraps the same pages,
-requests and responses for its own observers). Both are checked against the installed Playwright
-when installed; if its internals moved, Python sync journeys are refused with a clear reason
+Two small adaptations of Playwright internals make that work, installed once by `install()`
+(`e2e._playwright_private.adapt_sync_api`, where every private name prodsmoke uses is listed and
+checked): if this Playwright's internals moved, sync journeys are refused with a clear reason
 rather than run half-working.
 
 A sync journey's plain Python runs on the loop thread, like a sync Playwright script runs on its
@@ -25,16 +22,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import greenlet
 
+from prodsmoke.e2e import _playwright_private as private
+
 T = TypeVar("T")
 
-_SYNC_CACHE = "_prodsmoke_sync_api_"
 _FIBERS: dict[asyncio.AbstractEventLoop, greenlet.greenlet] = {}
 _installed: str | None = None  # None: not tried; "": installed; else why it cannot be
+STOP_GRACE_S = 3.0  # after `stop` is thrown into a greenlet: time to unwind (teardown) first
 
 
 class BridgeUnavailable(RuntimeError):
@@ -45,57 +44,39 @@ def install() -> None:
     """Adapt Playwright's sync API to run on the engine's loop (idempotent)."""
     global _installed  # noqa: PLW0603 - one process-wide adaptation, applied once
     if _installed is None:
-        _installed = _install()
+        _installed = private.adapt_sync_api(_FIBERS.get)
     if _installed:
         raise BridgeUnavailable(_installed)
-
-
-def _install() -> str:
-    try:
-        from playwright._impl import _sync_base
-        from playwright._impl._impl_to_api_mapping import ImplToApiMapping
-    except ImportError as exc:  # pragma: no cover - depends on the installed Playwright
-        return f"Playwright's sync API layer is not where prodsmoke expects it ({exc})"
-    sync_mapping = _sync_base.mapping
-    base_init = _sync_base.SyncBase.__init__
-    if not hasattr(sync_mapping, "_mapping") or not hasattr(_sync_base, "wait_for_future"):
-        return "this Playwright's sync API is built differently; run Python journeys async"
-
-    def from_maybe_impl(obj: Any, visited: Any = None) -> Any:
-        if obj and not isinstance(obj, dict | list):
-            api_class = sync_mapping._mapping.get(getattr(obj, "_api_impl_class", type(obj)))
-            if api_class is not None:
-                wrapper = getattr(obj, _SYNC_CACHE, None)
-                if wrapper is None:
-                    wrapper = api_class(obj)
-                    setattr(obj, _SYNC_CACHE, wrapper)
-                return wrapper
-        return ImplToApiMapping.from_maybe_impl(sync_mapping, obj, visited)
-
-    def init(self: Any, impl_obj: Any) -> None:
-        base_init(self, impl_obj)
-        if self._dispatcher_fiber is None:  # an object of an async connection
-            self._dispatcher_fiber = _FIBERS.get(self._loop)
-
-    sync_mapping.from_maybe_impl = from_maybe_impl  # type: ignore[method-assign]
-    _sync_base.SyncBase.__init__ = init  # type: ignore[method-assign]
-    return ""
 
 
 def sync_wrapper(async_obj: Any) -> Any:
     """The `playwright.sync_api` object for an `async_api` one (a Page, a BrowserContext…)."""
     install()
-    from playwright._impl._sync_base import mapping
-
     _FIBERS.setdefault(asyncio.get_running_loop(), greenlet.getcurrent())
-    return mapping.from_maybe_impl(async_obj._impl_obj)
+    return private.sync_api(private.impl_of(async_obj))
 
 
-async def call_sync(fn: Callable[..., T], *args: Any, context: contextvars.Context) -> T:
+def in_journey_greenlet() -> bool:
+    """True inside a greenlet `call_sync` started (sync journey code), else False."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return _FIBERS.get(loop) not in (None, greenlet.getcurrent())
+
+
+async def call_sync(
+    fn: Callable[..., T],
+    *args: Any,
+    context: contextvars.Context,
+    stop: Callable[[], BaseException] | None = None,
+) -> T:
     """Run `fn(*args)` in a greenlet on this loop's thread; await its result.
 
     Every sync Playwright call `fn` makes yields to this loop until its task is done. If the
-    awaiting task is cancelled (the journey's time is up), `fn` is ended where it waits: its
+    awaiting task is cancelled (the journey's time is up), `fn` is ended where it waits: with
+    `stop`, the exception it makes is raised there first (so `fn` can unwind: a pytest item
+    tears its fixtures down) and `fn` gets STOP_GRACE_S to finish; then, or without `stop`, its
     pending call is cancelled and GreenletExit unwinds it.
     """
     loop = asyncio.get_running_loop()
@@ -118,24 +99,41 @@ async def call_sync(fn: Callable[..., T], *args: Any, context: contextvars.Conte
     runner.gr_context = context
     runner.switch()  # runs `fn` until its first Playwright call (or to its end)
     try:
-        return await outcome
+        return await asyncio.shield(outcome)
+    except asyncio.CancelledError:
+        if stop is not None and not runner.dead:
+            runner.throw(stop())
+            if not outcome.done():
+                try:
+                    await asyncio.wait_for(asyncio.shield(outcome), STOP_GRACE_S)
+                except (TimeoutError, asyncio.CancelledError):
+                    pass
+                except BaseException:  # noqa: BLE001, S110 - `fn` ended: that is all we wait for
+                    pass
+        raise
     finally:
         if not runner.dead:
             runner.throw(greenlet.GreenletExit)
 
 
-def block_on(coro: Any) -> Any:
+def block_on(awaitable: Awaitable[T], *, journey_context: bool = False) -> T:
     """Run `coro` to completion from inside a sync journey, yielding to the loop meanwhile.
 
-    The coroutine runs as a task in the engine's own context (not the journey's), so what it
-    does on the journey's behalf (leasing an account) is not refused by the journey's seal.
+    By default the coroutine runs as a task in the engine's own context (not the journey's), so
+    what it does on the journey's behalf (leasing an account, making a guarded context) is not
+    refused by the journey's seal; with `journey_context`, in a copy of the journey's own (an
+    async test function or fixture: journey code, sealed like the rest).
     """
-    from playwright._impl._greenlets import wait_for_future
-
     loop = asyncio.get_running_loop()
+    coro = awaitable if asyncio.iscoroutine(awaitable) else _awaited(awaitable)
     if _FIBERS.get(loop) in (None, greenlet.getcurrent()):
         coro.close()
         raise TypeError("this is an async journey: use `async with smoke.account(...)`")
-    task = loop.create_task(coro, context=contextvars.Context())
-    wait_for_future(loop, _FIBERS[loop], task)
+    context = contextvars.copy_context() if journey_context else contextvars.Context()
+    task = loop.create_task(coro, context=context)
+    private.wait_for_future(loop, _FIBERS[loop], task)
     return task.result()
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable

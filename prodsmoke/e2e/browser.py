@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +139,55 @@ def _reason(exc: PlaywrightError) -> str:
     details += [f"stderr: {said[-1]}"] if said and said[-1] else []
     reason = first + (f" ({'; '.join(details)})" if details else "")
     return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 3] + "…"
+
+
+# Context options that would let what a page sends get round the guard (or write what it saw,
+# unscrubbed, where QA reads it): refused wherever a journey asks for a context.
+_WEAKENING: dict[str, tuple[Callable[[object], bool], str]] = {
+    "proxy": (lambda v: v is not None, "a proxy would carry the page's requests past the guard"),
+    "bypass_csp": (lambda v: v is True, "it lets a page run what its own policy forbids"),
+    "service_workers": (
+        lambda v: v == "allow",
+        "a service worker's requests are not routed, so the guard would not see them",
+    ),
+    "accept_downloads": (lambda v: v is True, "the guard refuses downloads"),
+    "record_har_path": (
+        lambda v: v is not None,
+        "a HAR the test writes itself holds the accounts' secrets unscrubbed; prodsmoke keeps "
+        "a scrubbed network.har of every failed attempt",
+    ),
+}
+# Chromium switches that weaken the guard or what the page is held to.
+WEAKENING_SWITCHES = (
+    "--disable-web-security",
+    "--proxy-server",
+    "--proxy-pac-url",
+    "--proxy-auto-detect",
+    "--host-resolver-rules",
+    "--host-rules",
+    "--disable-site-isolation-trials",
+    "--remote-debugging-port",
+    "--ignore-certificate-errors-spki-list",
+)
+
+
+def refused_context_option(options: Mapping[str, object], where: str) -> str | None:
+    """Why a context made with `options` would weaken the guard (one line naming the option), or
+    None. `where` names what passed them, e.g. 'browser_context_args'."""
+    for name, (weakens, why) in _WEAKENING.items():
+        if name in options and weakens(options[name]):
+            return f"{where}: {name}={options[name]!r} is refused: {why}"
+    return None
+
+
+def refused_launch_option(options: Mapping[str, object], where: str) -> str | None:
+    """Why launching with `options` would weaken the guard, or None."""
+    if options.get("proxy") is not None:
+        return f"{where}: proxy is refused: a proxy would carry the page's requests past the guard"
+    for arg in options.get("args") or ():  # type: ignore[attr-defined]
+        if str(arg).split("=", 1)[0] in WEAKENING_SWITCHES:
+            return f"{where}: the Chromium switch {str(arg)!r} is refused: it weakens the guard"
+    return None
 
 
 async def new_context(

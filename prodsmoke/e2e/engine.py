@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,20 +24,19 @@ from prodsmoke.accounts import AccountBroker, Credentials, is_locked
 from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import HttpCheck
 from prodsmoke.e2e import browser as browsers
-from prodsmoke.e2e import http, http_checks
+from prodsmoke.e2e import failures, http, http_checks
 from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
 from prodsmoke.e2e.guard import Guard
+from prodsmoke.e2e.journey_attempt import JourneyAttempt, RunContexts
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
 from prodsmoke.e2e.lead import Lead
-from prodsmoke.e2e.observe import PageObserver
 from prodsmoke.e2e.vitals import VitalsCollector
-from prodsmoke.errors import CheckFailure, SuiteError
+from prodsmoke.errors import CheckFailure, JourneySkipped, SuiteError
 from prodsmoke.results import (
     CheckKind,
     CheckResult,
     FailureClass,
-    RefusalKind,
     RunResult,
     Status,
 )
@@ -45,7 +44,7 @@ from prodsmoke.timeline import mark
 
 if TYPE_CHECKING:
     import httpx
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, Playwright
 
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
@@ -73,6 +72,8 @@ class _Run:
     lead: Lead
     rng: random.Random
     browser: asyncio.Task[Browser] | None = None
+    shared: RunContexts = field(default_factory=RunContexts)  # wider-scoped fixtures' contexts
+    playwright: Playwright | None = None  # the driver's connection, once the browser is up
     begun: set[str] = field(default_factory=set)  # journeys that got a browser slot
     slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
@@ -92,6 +93,9 @@ class Engine:
     checks: list[PlannedCheck]
     on_result: Callable[[CheckResult], None] | None = None
     launched: Callable[[], Awaitable[Launched]] | None = None  # driver + browser started early
+    # Run after the last check, while the browser is still up (a team suite's wider-scoped
+    # fixtures are torn down there).
+    finishers: Sequence[Callable[[], Awaitable[None]]] = ()
     browser_label: str | None = field(init=False, default=None)
     suite_error: SuiteError | None = field(init=False, default=None)
     # The verdicts, one future per check: how the pytest frame (another thread) waits for them.
@@ -147,7 +151,7 @@ class Engine:
                 if isinstance(c.spec, HttpCheck)
             ]
             if journeys:
-                run.browser = asyncio.create_task(self._launch(stack))
+                run.browser = asyncio.create_task(self._launch(run, stack))
                 tasks += [asyncio.create_task(self._journey_check(run, c)) for c in journeys]
             self._tasks = tasks
             if self._interrupted is not None:  # it came before the checks had started
@@ -301,26 +305,31 @@ class Engine:
 
     # -- journeys ----------------------------------------------------------------------------------
 
-    async def _launch(self, stack: AsyncExitStack) -> Browser:
+    async def _launch(self, run: _Run, stack: AsyncExitStack) -> Browser:
         if self.launched is not None:
             pw, browser, self.browser_label = await self.launched()
             stack.push_async_callback(pw.stop)
             stack.push_async_callback(browser.close)
-            return browser
-        try:
-            pw = await async_playwright().start()
-        except Exception as exc:
-            raise SuiteError(f"cannot start Playwright: {exc}") from exc
-        stack.push_async_callback(pw.stop)
-        browser, self.browser_label = await browsers.launch(
-            pw,
-            self.settings.browser.executable_path,
-            headless=not self.options.headed,
-            slow_mo_ms=self.options.slow_mo_ms,
-            extra_args=self.settings.browser.args,
-            channel=self.options.channel,
-        )
-        stack.push_async_callback(browser.close)
+        else:
+            try:
+                pw = await async_playwright().start()
+            except Exception as exc:
+                raise SuiteError(f"cannot start Playwright: {exc}") from exc
+            stack.push_async_callback(pw.stop)
+            browser, self.browser_label = await browsers.launch(
+                pw,
+                self.settings.browser.executable_path,
+                headless=not self.options.headed,
+                slow_mo_ms=self.options.slow_mo_ms,
+                extra_args=self.settings.browser.args,
+                channel=self.options.channel,
+            )
+            stack.push_async_callback(browser.close)
+        run.playwright = pw
+        # Before the browser closes (LIFO): what the run's wider-scoped fixtures hold.
+        stack.push_async_callback(run.shared.close)
+        for finish in reversed(self.finishers):
+            stack.push_async_callback(finish)
         return browser
 
     async def _journey_check(self, run: _Run, check: PlannedCheck) -> None:
@@ -340,88 +349,91 @@ class Engine:
             return await self._journey(run, browser, check, number, timeout_s)
 
         # A slot for all of the check's attempts: its time starts once it has one.
-        async with run.slots:
-            run.begun.add(check.id)
-            await self._check(run, check, attempt)
+        try:
+            async with run.slots:
+                run.begun.add(check.id)
+                await self._check(run, check, attempt)
+        finally:
+            spec = check.spec
+            assert isinstance(spec, JourneySpec)
+            await spec.after_check()
 
     async def _journey(
         self, run: _Run, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
     ) -> Attempt:
         work_s = max(0.5, timeout_s - SAVE_MARGIN_S)
         guard = run.guard
-        context = await browsers.new_context(
-            browser, guard, check.id, base_url=self.settings.base_url
+        spec = check.spec
+        assert isinstance(spec, JourneySpec)
+        attempt = JourneyAttempt(
+            browser=browser,
+            guard=guard,
+            check=check.id,
+            number=number,
+            base_url=self.settings.base_url,
+            work_s=work_s,
+            artifacts=run.artifacts,
+            vitals=VitalsCollector.for_check(spec, self.settings.base_url),  # every page's
+            shared=run.shared,
+            playwright=run.playwright,
         )
-        observer = PageObserver()
-        observer.attach(context)
-        vitals = VitalsCollector.for_check(check.spec, self.settings.base_url)  # every page's
-        await vitals.install(context)
-        context.set_default_timeout(round((work_s - OWN_TIMEOUT_LEAD_S) * 1000))
-        page: Page | None = None
         failed = True
-        blocked_before = len(guard.blocked(check.id))
+        before = failures.Before.of(guard, check.id)
         follow, on_measured = run.lead.hooks(check.id)
         waited_s = 0.0  # for the leaders' timing (`e2e.lead`): not this journey's own time
-        j: JourneyRun | None = None
+        j = JourneyRun(
+            check=check.id,
+            attempt=attempt,
+            base_url=self.settings.base_url,
+            guard=guard,
+            warn_ratio=self.settings.thresholds.warn_ratio,
+            timeout_ms=work_s * 1000,
+            accounts=run.accounts,
+            env=self.settings.name,
+            region=self.options.region,
+            on_measured=on_measured,
+        )
         try:
-            await run.artifacts.start(context, check.id, number)
-            page = await context.new_page()
-            j = JourneyRun(
-                check=check.id,
-                page=page,
-                base_url=self.settings.base_url,
-                guard=guard,
-                observer=observer,
-                warn_ratio=self.settings.thresholds.warn_ratio,
-                timeout_ms=work_s * 1000,
-                accounts=run.accounts,
-                env=self.settings.name,
-                region=self.options.region,
-                on_measured=on_measured,
-            )
+            if type(spec).opens_page:
+                await attempt.open_page()
             if follow is not None:  # the page-load journeys navigate first
                 waited_s = await follow()
             await self._drive(j, check, work_s)
-            await vitals.judge(j)  # the journey's vitals limits: may warn, or fail the attempt
+            await attempt.vitals.judge(j)  # the journey's vitals limits: may warn, or fail it
             failed = False
             status = Status.WARN if j.warnings else Status.PASS
             warnings = redact.redact("; ".join(j.warnings)) or None
             return Attempt(
                 status,
                 j.metrics,
-                warnings,
+                warnings or j.note,
                 waited_s=waited_s,
                 steps=tuple(j.steps.results),
-                pages=vitals.pages(),
+                pages=attempt.vitals.pages(),
             )
+        except JourneySkipped as skipped:
+            failed = False
+            return Attempt(Status.SKIP, j.metrics, redact.redact(skipped.reason), final=True)
         except CheckFailure as failure:
-            metrics = j.metrics if j is not None else {}
+            metrics = j.metrics
             # What the attempt measured before it failed (a slow page's load time) is evidence.
-            metrics.setdefault("console_errors", float(len(observer.console_errors)))
-            starved = guard.refused(check.id, RefusalKind.BUDGET, since=blocked_before)
-            if starved:  # we refused our own requests: not the product's fault
-                failure = CheckFailure(
-                    f"the rate budget ran out during the attempt; {failure.message}",
-                    failure_class=FailureClass.INFRASTRUCTURE,
-                )
-            if j is not None:
-                failure = CheckFailure(
-                    j.steps.blame(failure.message), failure_class=failure.failure_class
-                )
-            attempt = Attempt.failed(failure, metrics)
-            attempt.waited_s = waited_s
-            attempt.steps = tuple(j.steps.results) if j is not None else ()
-            await vitals.read(failed=True)  # what the pages showed before it failed
-            attempt.pages = vitals.pages()
-            return attempt
+            metrics.setdefault("console_errors", float(len(attempt.observer.console_errors)))
+            verdict = failures.journey_attempt(failure, before.since(guard, check.id))
+            failure = CheckFailure(
+                j.steps.blame(verdict.failure.message),
+                failure_class=verdict.failure.failure_class,
+            )
+            result = Attempt.failed(failure, metrics)
+            result.final = verdict.final
+            result.waited_s = waited_s
+            result.steps = tuple(j.steps.results)
+            await attempt.vitals.read(failed=True)  # what the pages showed before it failed
+            result.pages = attempt.vitals.pages()
+            return result
         finally:
             if on_measured is not None:
                 on_measured()  # if it failed before measuring: nobody waits for its cleanup
-            saving = asyncio.ensure_future(
-                run.artifacts.finish(
-                    context, page, observer, check=check.id, attempt=number, failed=failed
-                )
-            )
+            saving = asyncio.ensure_future(attempt.close(failed=failed))
             await _finish_even_if_cut_off(saving)
 
     async def _drive(self, j: JourneyRun, check: PlannedCheck, work_s: float) -> None:
@@ -444,6 +456,8 @@ class Engine:
                 f"did not finish within {work_s:.1f} s (at {where}){j.observer.failures_hint()}",
                 failure_class=FailureClass.NETWORK if network else FailureClass.PRODUCT,
             ) from None
+        except (CheckFailure, JourneySkipped):
+            raise
         except Exception as exc:
             raise j.failure(exc) from exc
 

@@ -5,26 +5,48 @@ The class comes from the error's type and from what the page observer saw, never
 wording of a message:
 
     CheckFailure (incl. JourneyViolation)  its own class: the journey decided
+    BlockedRequest (an API request the     infrastructure: the guard refused what the journey
+    guard refused, raised to the journey)    sent itself
     AccountError                           infrastructure: our test account, not the product
     playwright TargetClosedError           infrastructure: the browser or its page went away
     playwright Error / TimeoutError        network when a document went unanswered or the
                                            network failed it (observer evidence), else product
     AssertionError (expect(), assert)      product: the page did not show what it must
     anything else                          infrastructure: the journey's own code failed
+
+and then from what the guard saw during the attempt (`journey_attempt`):
+
+    a request refused for the budget       infrastructure: we held our own request back
+    the journey's own write or host        infrastructure, said first, not retried: the guard
+    refused (a form post or navigation,      refused what the journey needed (the refusal is the
+    an API request)                          news, not what went wrong after it)
+    no request reached the target          a product failure becomes infrastructure: the test
+                                             never reached the product (its own set-up failed)
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-# Not exported by playwright.async_api in every release; one class in every API flavour.
-from playwright._impl._errors import TargetClosedError
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from prodsmoke import redact
-from prodsmoke.errors import AccountError, CheckFailure
-from prodsmoke.results import FailureClass
+from prodsmoke.e2e._playwright_private import target_closed_error
+from prodsmoke.e2e.guard import where
+from prodsmoke.errors import AccountError, BlockedRequest, CheckFailure
+from prodsmoke.results import FailureClass, RefusalKind
+
+if TYPE_CHECKING:
+    from prodsmoke.e2e.guard import Guard
+    from prodsmoke.results import BlockRecord
+
+TargetClosedError = target_closed_error()
+# What asked for a refused request when the journey itself made it: a navigation (a form post,
+# a link) or an API request; a page's own fetch, beacon or ping may be background noise.
+_OWN_RESOURCES = frozenset({"document", "api"})
+_POLICY = frozenset({RefusalKind.WRITE, RefusalKind.HOST, RefusalKind.SCHEME})
 
 
 class Evidence(Protocol):
@@ -41,6 +63,11 @@ def verdict(  # noqa: PLR0911 - one return per row of the table above
     if isinstance(exc, CheckFailure):
         return exc
     what = f"{doing}: " if doing else ""
+    if isinstance(exc, BlockedRequest):
+        return CheckFailure(
+            f"{what}{refused(exc.method, exc.url, exc.reason)}",
+            failure_class=FailureClass.INFRASTRUCTURE,
+        )
     if isinstance(exc, AccountError):
         return CheckFailure(str(exc), failure_class=FailureClass.INFRASTRUCTURE)
     if isinstance(exc, TargetClosedError):
@@ -81,3 +108,75 @@ def assertion_text(exc: AssertionError) -> str:
         (line for line in lines[1:] if line.lower().startswith("actual")), None
     )
     return redact.redact(f"{head} ({detail})" if detail else head)[:500]
+
+
+def refused(method: str, url: str, reason: str) -> str:
+    """'the guard refused POST app.example.com/login (not in allowed_writes)'."""
+    return f"the guard refused {method} {where(url)} ({reason})"
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the guard saw of one attempt: its refusals and how many requests it let through."""
+
+    refusals: tuple[BlockRecord, ...]
+    sent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """The guard's counts for a check when its attempt began."""
+
+    blocked: int
+    sent: int
+
+    @classmethod
+    def of(cls, guard: Guard, check: str) -> Before:
+        """Take the counts now."""
+        return cls(len(guard.blocked(check)), guard.sent_to(check))
+
+    def since(self, guard: Guard, check: str) -> Seen:
+        """What the attempt added to them."""
+        return Seen(tuple(guard.blocked(check)[self.blocked :]), guard.sent_to(check) - self.sent)
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptVerdict:
+    """A failed journey attempt's failure, and whether another attempt could help."""
+
+    failure: CheckFailure
+    final: bool = False
+
+
+def journey_attempt(failure: CheckFailure, seen: Seen) -> AttemptVerdict:
+    """A journey attempt's failure, given what the guard saw (see the module docstring)."""
+    if any(r.kind is RefusalKind.BUDGET for r in seen.refusals):
+        return AttemptVerdict(
+            CheckFailure(
+                f"the rate budget ran out during the attempt; {failure.message}",
+                failure_class=FailureClass.INFRASTRUCTURE,
+            )
+        )
+    own = [r for r in seen.refusals if r.kind in _POLICY and r.resource in _OWN_RESOURCES]
+    if own:
+        first = own[0]
+        said = refused(first.method, first.url, first.reason)
+        if failure.message.startswith(said):  # the refusal itself ended the journey
+            return AttemptVerdict(failure, final=True)
+        more = f" and {len(own) - 1} more" if len(own) > 1 else ""
+        return AttemptVerdict(
+            CheckFailure(
+                f"{said}{more}; then: {failure.message}",
+                failure_class=FailureClass.INFRASTRUCTURE,
+            ),
+            final=True,
+        )
+    if seen.sent == 0 and failure.failure_class is FailureClass.PRODUCT:
+        return AttemptVerdict(
+            CheckFailure(
+                f"{failure.message} (no request reached the target: the journey's own set-up "
+                "did not get as far as the product)",
+                failure_class=FailureClass.INFRASTRUCTURE,
+            )
+        )
+    return AttemptVerdict(failure)

@@ -78,18 +78,24 @@ class Guard:
 
     # -- decisions -----------------------------------------------------------------------------
 
-    async def admit(self, method: str, url: str, check: str) -> Refusal | None:
+    async def admit(
+        self, method: str, url: str, check: str, *, resource: str | None = None
+    ) -> Refusal | None:
         """`decide`, after the pilot rule: the bulk waits until the target's limit is known."""
         if not self.is_target(url):
-            return self.decide(method, url, check)
+            return self.decide(method, url, check, resource=resource)
         pilot = await self.budget.settled()
-        refusal = self.decide(method, url, check)
+        refusal = self.decide(method, url, check, resource=resource)
         if pilot and refusal is not None:
             self.budget.settle()  # a refused pilot is never answered: nobody may wait for it
         return refusal
 
-    def decide(self, method: str, url: str, check: str) -> Refusal | None:
-        """Return why `method url` must not be sent (and record it), or None to send it."""
+    def decide(
+        self, method: str, url: str, check: str, *, resource: str | None = None
+    ) -> Refusal | None:
+        """Return why `method url` must not be sent (and record it), or None to send it.
+
+        `resource` says what asked (a document, a fetch, a ping; `api` for an API request)."""
         refusal = self._policy(method.upper(), url)
         if refusal is None and self.is_target(url) and not self.budget.try_acquire(check):
             refusal = Refusal(
@@ -99,7 +105,7 @@ class Guard:
             self.sent += 1
             self._sent_by_check[check] += 1
             return None
-        self.record(check, method, url, refusal)
+        self.record(check, method, url, refusal, resource=resource)
         return refusal
 
     def sent_to(self, check: str) -> int:
@@ -133,11 +139,13 @@ class Guard:
         kind = refusal.kind if refusal else None
         self._unrouted.append(BlockRecord(check, method.upper(), redact.redact(url), verdict, kind))
 
-    def record(self, check: str, method: str, url: str, refusal: Refusal) -> None:
+    def record(
+        self, check: str, method: str, url: str, refusal: Refusal, *, resource: str | None = None
+    ) -> None:
         """Record a refusal made here or by a browser setting (downloads, service workers)."""
         where = redact.redact(url)
         self._blocked.append(
-            BlockRecord(check, method.upper(), where, refusal.reason, refusal.kind)
+            BlockRecord(check, method.upper(), where, refusal.reason, refusal.kind, resource)
         )
 
     def refused(self, check: str, kind: RefusalKind, *, since: int = 0) -> bool:

@@ -63,7 +63,7 @@ class ContextGuard:
     async def route(self, route: Route, request: Request) -> None:
         """Refuse, or send as marked (writes: sent here, their redirects judged first)."""
         guard, method, url = self.guard, request.method.upper(), request.url
-        if await guard.admit(method, url, self.check) is not None:
+        if await guard.admit(method, url, self.check, resource=request.resource_type) is not None:
             await _refuse(route, method)
             return
         if method in SAFE_METHODS:

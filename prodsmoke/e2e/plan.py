@@ -1,7 +1,8 @@
 """Which checks a run will execute, in order, from the settings and the `--check` selection.
 
 Journeys come from two places: `journeys:` in the environment file (any registered kind) and the
-Python files `journey_paths` names (`test_<id>` functions, with optional settings under
+pytest tests in the files `journey_paths` names (collected by `prodsmoke.suite`, which hands the
+plan each one as a `PythonJourney` bound to its test, by id; optional settings under
 `journeys: {<id>: {max_ms: …}}`). Every id is unique across health checks, API checks and both
 kinds of journey; anything that does not add up is a `ConfigError` before anything is sent.
 """
@@ -9,15 +10,14 @@ kinds of journey; anything that does not add up is a `ConfigError` before anythi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from prodsmoke.config.journeys import JourneySpec, built_in_kinds, claimed_id_hint
 from prodsmoke.config.models import HttpCheck, Settings
 from prodsmoke.e2e.journeys import implemented
-from prodsmoke.e2e.journeys.python import PythonJourney
-from prodsmoke.e2e.journeys.sources import JourneySource, discover
+from prodsmoke.e2e.journeys.python import BoundTest, PythonJourney
 from prodsmoke.errors import ConfigError, UsageError
 from prodsmoke.results import CheckKind
 
@@ -46,28 +46,40 @@ class PlannedCheck:
         return isinstance(self.spec, JourneySpec) and type(self.spec).leads
 
     @property
-    def source(self) -> JourneySource | None:
-        """The Python function of a Python journey, else None."""
-        return self.spec.source if isinstance(self.spec, PythonJourney) else None
+    def test(self) -> BoundTest | None:
+        """The pytest test of a Python journey, else None."""
+        return self.spec.bound if isinstance(self.spec, PythonJourney) else None
 
 
-def all_checks(settings: Settings) -> list[PlannedCheck]:
-    """Every enabled check: health, then API, then journeys (config order, then Python files)."""
+Found = Mapping[str, PythonJourney]  # the collected tests, by journey id (`prodsmoke.suite`)
+
+
+def all_checks(
+    settings: Settings, found: Found | None = None, *, partial: bool = False
+) -> list[PlannedCheck]:
+    """Every enabled check: health, then API, then journeys (config order, then the tests).
+
+    `found` None: the tests were not collected (the settings of Python journeys are left out);
+    else every Python journey the environment configures must be among them, unless `partial`.
+    """
     checks = [PlannedCheck(c.id, CheckKind.HEALTH, c) for c in settings.health_checks if c.enabled]
     checks += [PlannedCheck(c.id, CheckKind.API, c) for c in settings.api_checks if c.enabled]
     checks += [
         PlannedCheck(journey_id, CheckKind.JOURNEY, spec)
-        for journey_id, spec in journeys(settings).items()
+        for journey_id, spec in journeys(
+            settings, found or {}, partial=partial or found is None
+        ).items()
         if spec.enabled
     ]
     return checks
 
 
-def journeys(settings: Settings) -> dict[str, JourneySpec]:
-    """Every journey by id: the configured ones, with Python journeys bound to their function."""
+def journeys(settings: Settings, found: Found, *, partial: bool = False) -> dict[str, JourneySpec]:
+    """Every journey by id: the configured ones, with Python journeys bound to their test
+    (`partial`: settings of a test that was not collected are left out, not an error)."""
     file = settings.file
     paths = [Path(p) for p in settings.journey_paths or ()]
-    sources = {s.id: s for s in discover(paths)}
+    sources = dict(found)
     out: dict[str, JourneySpec] = {}
     runnable = implemented()
     for journey_id, spec in settings.journeys.items():
@@ -76,23 +88,25 @@ def journeys(settings: Settings) -> dict[str, JourneySpec]:
             raise ConfigError(file, f"{key}.kind", f"no implementation for kind {spec.kind!r}")
         if isinstance(spec, PythonJourney):
             if journey_id not in sources:
+                if partial:
+                    continue
                 raise ConfigError(file, key, _not_found(journey_id, paths))
-            out[journey_id] = spec.found(sources.pop(journey_id))
+            out[journey_id] = sources.pop(journey_id)
         elif journey_id in sources:
+            bound = sources[journey_id].bound
             raise ConfigError(
                 file,
                 key,
-                f"journey id {journey_id!r} is also a Python journey at "
-                f"{sources[journey_id].where()}; ids must be unique",
+                f"journey id {journey_id!r} is also the id of the pytest test at "
+                f"{bound.where() if bound else '?'}; ids must be unique",
             )
         else:
             out[journey_id] = spec
-    for journey_id, found in sources.items():
-        out[journey_id] = PythonJourney().found(found)
+    out.update(sources)
     http_ids = {c.id for c in settings.http_checks}
     for journey_id, spec in out.items():
         if journey_id in http_ids:
-            bound = spec.source if isinstance(spec, PythonJourney) else None
+            bound = spec.bound if isinstance(spec, PythonJourney) else None
             where = bound.where() if bound is not None else file
             raise ConfigError(
                 where, "", f"journey id {journey_id!r} is also the id of a health or API check"
@@ -107,15 +121,21 @@ def _not_found(journey_id: str, paths: list[Path]) -> str:
     hint = claimed_id_hint(journey_id)
     built_in = ", ".join(built_in_kinds())
     return (
-        f"{hint}no Python journey test_{journey_id} in {where}, and the entry gives no kind: or "
-        f"steps:; expected a function test_{journey_id} in a test_*.py file there, kind: (one "
-        f"of {built_in}), or steps: [...]"
+        f"{hint}no pytest test with journey id {journey_id!r} in {where}, and the entry gives no "
+        f"kind: or steps:; expected a test test_{journey_id} in a test_*.py file there, kind: "
+        f"(one of {built_in}), or steps: [...]"
     )
 
 
-def plan(settings: Settings, only: Sequence[str] = ()) -> list[PlannedCheck]:
+def plan(
+    settings: Settings,
+    only: Sequence[str] = (),
+    found: Found | None = None,
+    *,
+    partial: bool = False,
+) -> list[PlannedCheck]:
     """The checks to run: all enabled ones, or exactly those named (unknown names are an error)."""
-    checks = all_checks(settings)
+    checks = all_checks(settings, found, partial=partial)
     if not only:
         return checks
     known = {c.id: c for c in checks}

@@ -4,8 +4,8 @@ The database work runs on one background thread, started with the run: it connec
 schema up to date, reads the environment's maintenance windows and gives alerting back after any
 closed window, while the checks run. Then:
 
-- `stamp(run)` (before results.json) marks the run `adhoc` or `scheduled`, and with the reason
-  of the maintenance window it fell in, if any (stored, or recurring from config);
+- `stored_windows()` gives the runner the stored maintenance windows (`smoke maintenance
+  start`) that may cover the run (the runner marks the run: `runner.annotate`);
 - `report(run)` writes the run's rows, waiting at most this reporter's share of what is left of
   the deadline. A database that is down or slow gets the row spooled under
   `<output>/spool/history/`; the next run that reaches the database inserts it (idempotent by
@@ -16,23 +16,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from prodsmoke.errors import SmokeError
-from prodsmoke.results import Trigger
 
 if TYPE_CHECKING:
-    from prodsmoke.config.maintenance import MaintenanceWindow
     from prodsmoke.history.store import History, Written
     from prodsmoke.history.windows import StoredWindow
     from prodsmoke.maintenance.providers import Providers
-    from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import TimeShare
     from prodsmoke.reporters.spool import Spool
     from prodsmoke.results import RunResult
@@ -105,7 +102,6 @@ class HistoryReporter:
     env: str
     share: TimeShare | None = None
     artifacts_url: str | None = None
-    recurring: Sequence[MaintenanceWindow] = ()
     providers: Callable[[], Providers | None] = lambda: None
     name: str = field(default="history", init=False)
     _worker: _Worker = field(init=False)
@@ -129,18 +125,13 @@ class HistoryReporter:
                 notes = tuple(done + problems)
         return Prepared(tuple(windows), notes)
 
-    def stamp(self, run: RunResult, *, adhoc: bool) -> RunResult:
-        """`run` marked adhoc/scheduled and with its maintenance window's reason, if any."""
-        from prodsmoke.maintenance.windows import covering
-
+    def stored_windows(self) -> tuple[StoredWindow, ...]:
+        """The maintenance windows stored in the history (`smoke maintenance start`) that may
+        cover this run; none when the history could not be read in time."""
         try:
-            prepared = self._prepared.result(timeout=STAMP_WAIT_S)
-        except (FutureTimeout, Exception):  # noqa: BLE001 - unreachable history: no stored windows
-            prepared = Prepared()
-        reason = covering(run.started_at, stored=prepared.windows, repeating=self.recurring)
-        return replace(
-            run, trigger=Trigger.ADHOC if adhoc else Trigger.SCHEDULED, maintenance=reason
-        )
+            return self._prepared.result(timeout=STAMP_WAIT_S).windows
+        except (FutureTimeout, Exception):  # noqa: BLE001 - unreachable history: none stored
+            return ()
 
     def report(self, run: RunResult) -> None:
         """Write `run` (else spool it), then what earlier runs spooled."""
@@ -210,18 +201,6 @@ class HistoryReporter:
             return future.result(timeout=max(until - time.time(), 0.0))
         except FutureTimeout:
             raise TimeoutError("no answer in time") from None
-
-
-def stamper(reporters: Sequence[Reporter], *, adhoc: bool) -> Callable[[RunResult], RunResult]:
-    """The step between the engine and results.json: trigger and maintenance marks."""
-    history = next((r for r in reporters if isinstance(r, HistoryReporter)), None)
-
-    def stamp(run: RunResult) -> RunResult:
-        if history is not None:
-            return history.stamp(run, adhoc=adhoc)
-        return replace(run, trigger=Trigger.ADHOC if adhoc else Trigger.SCHEDULED)
-
-    return stamp
 
 
 def artifacts_url(environ: Mapping[str, str], output_dir: Path) -> str:

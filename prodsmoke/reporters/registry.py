@@ -29,7 +29,6 @@ from prodsmoke.backends.aws import has_credentials
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from prodsmoke.config.maintenance import MaintenanceWindow
     from prodsmoke.config.models import Settings
     from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.maintenance.providers import Providers
@@ -102,23 +101,8 @@ def _history(context: Context, share: TimeShare) -> Reporter:
         env=context.settings.name,
         share=share,
         artifacts_url=artifacts_url(context.environ, output),
-        recurring=_recurring_windows(context),
         providers=providers,
     )
-
-
-def _recurring_windows(context: Context) -> tuple[MaintenanceWindow, ...]:
-    """Recurring maintenance windows (SPEC §12): the environment's `maintenance:` entries in
-    alert-rules.yaml; none when the file names other environments only."""
-    from prodsmoke.config.alert_rules import load_alert_rules
-
-    if context.config_dir is None:
-        return ()
-    rules_file = load_alert_rules(context.config_dir, context.monitoring)
-    if rules_file.names and context.settings.name not in rules_file.names:
-        return ()
-    rules = rules_file.for_env(context.settings.name)
-    return tuple(rules.maintenance)
 
 
 def _github_summary(context: Context, share: TimeShare) -> Reporter | None:

@@ -18,7 +18,6 @@ from prodsmoke import runner
 from prodsmoke.aws_lambda.handler import handler, watchdog
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
-from prodsmoke.e2e.plan import plan
 from prodsmoke.options import RunOptions
 from prodsmoke.results import Status
 from tests.smoke_cli import demo_config
@@ -237,17 +236,14 @@ def test_the_watchdog_stops_a_run_that_would_outlast_the_function(
     # Lambda ends a function at its timeout without a signal: the handler's watchdog stops a run
     # still going when its room is used up, so that it is reported (and uploaded) in time.
     demo_target.set_faults(Faults.parse("hang"))
-    settings = demo_settings()
-    request = runner.Request(
-        config_dir=tmp_path,  # no monitoring file: the defaults
-        env_file=REPO / "config/environments/demo.yaml",
-        settings=settings,
-        checks=plan(settings, ["health", "api_health"]),
-        options=RunOptions(output_dir=tmp_path),
+    prepared = runner.prepare(
+        tmp_path,  # no monitoring file: the defaults
+        demo_settings(),
+        RunOptions(output_dir=tmp_path),
+        only=["health", "api_health"],
     )
-    started = runner.start(request)
     assert watchdog(1.0) is not None
-    outcome = runner.finish(started)
+    outcome = runner.run(prepared)
     assert [(c.status, c.error) for c in outcome.result.checks] == [
         (Status.SKIP, "interrupted: the function's timeout is near")
     ] * 2

@@ -14,13 +14,13 @@ from prodsmoke.e2e.engine import Engine
 from prodsmoke.e2e.plan import plan
 from prodsmoke.options import RunOptions
 from prodsmoke.results import FailureClass, RunResult, Status
+from tests.engine_runs import run_engine
 
 pytestmark = pytest.mark.browser
 
 
 async def run(settings: Settings, tmp_path: Path, *checks: str) -> RunResult:
-    engine = Engine(settings, RunOptions(output_dir=tmp_path), plan(settings, checks))
-    return await engine.run()
+    return await run_engine(settings, tmp_path, *checks)
 
 
 async def test_a_passing_run_logs_in_once_logs_out_once_and_persists_nothing(

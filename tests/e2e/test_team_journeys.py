@@ -129,13 +129,10 @@ def test_a_leased_password_never_leaves_the_process_in_any_form(tmp_path: Path) 
 
 
 VIOLATIONS = {
-    "page_request": 'page.request.get("/health")',
-    "context_request": 'page.context.request.post("/api/v1/enhance", data={"prompt": "x"})',
-    "new_context": "page.context.browser.new_context()",
     "new_browser": "page.context.browser.browser_type.launch()",
     "httpx_client": "__import__('httpx').get(smoke.base_url + '/health')",
     "swallowed": "\n".join(
-        ["try:", '    page.request.get("/health")', "except Exception:", "    pass"]
+        ["try:", "    page.context.browser.browser_type.launch()", "except Exception:", "    pass"]
     ),
 }
 
@@ -167,6 +164,82 @@ def test_a_journey_that_leaves_the_guard_fails_as_infrastructure_and_sends_nothi
     assert demo_target.audit()["traffic"]["total"] == 0  # nothing reached the target
 
 
+GUARDED = {
+    # what a test makes itself goes through the guard: marked, counted, writes refused
+    "page_request": """
+        response = page.request.get("/health")
+        assert response.status == 200
+    """,
+    "api_write": """
+        page.request.post("/api/v1/analytics", data={"x": 1})
+    """,
+    "own_context": """
+        other = page.context.browser.new_context()
+        mine = other.new_page()
+        mine.goto("/")
+        mine.evaluate("fetch('/api/v1/analytics', {method: 'POST', body: 'x'})")
+        mine.wait_for_timeout(200)
+    """,
+    "api_context": """
+        api = playwright.request.new_context(base_url=smoke.base_url)
+        assert api.get("/api/v1/test").status == 200
+    """,
+    "form_then_fails": """
+        from playwright.sync_api import expect
+        page.goto("/")
+        page.evaluate('''() => {
+            const f = document.createElement("form");
+            f.method = "post"; f.action = "/api/v1/sink/form";
+            document.body.appendChild(f); f.submit();
+        }''')
+        expect(page).to_have_title("Signed in", timeout=1500)
+    """,
+}
+
+
+def test_what_a_test_makes_itself_is_guarded_too(demo_target: DemoServer, tmp_path: Path) -> None:
+    files = {
+        f"test_{name}.py": f"def test_{name}(page, smoke, playwright):\n"
+        + textwrap.indent(textwrap.dedent(body).strip(), "    ")
+        + "\n"
+        for name, body in GUARDED.items()
+    }
+    config = team(tmp_path, files)
+    proc = run(config, demo_target, *GUARDED, output=tmp_path / "out")
+    doc = results(tmp_path / "out")
+    statuses = {name: check(doc, name)["status"] for name in GUARDED}
+    assert statuses == {
+        "page_request": "pass",
+        "api_write": "fail",
+        "own_context": "pass",
+        "api_context": "pass",
+        "form_then_fails": "fail",
+    }, proc.stdout + proc.stderr
+    host = demo_target.url.removeprefix("http://")
+    write = check(doc, "api_write")
+    assert (write["failure_class"], write["attempts"]) == ("infrastructure", 1)  # not retried
+    assert (
+        write["error"] == f"the guard refused POST {host}/api/v1/analytics (not in allowed_writes)"
+    )
+    form = check(doc, "form_then_fails")
+    assert (form["failure_class"], form["attempts"]) == ("infrastructure", 1)
+    assert form["error"].startswith(
+        f"the guard refused POST {host}/api/v1/sink/form (not in allowed_writes); then: "
+        "Page title expected to be 'Signed in'"
+    ), form["error"]
+    blocked = {
+        (b["check"], b["method"], b["url"].rsplit("/", 1)[-1]) for b in doc["safety"]["blocked"]
+    }
+    assert blocked == {
+        ("api_write", "POST", "analytics"),
+        ("own_context", "POST", "analytics"),
+        ("form_then_fails", "POST", "form"),
+    }
+    audit = demo_target.audit()
+    assert audit["requests"] == []  # no write arrived
+    assert audit["unmarked"] == []  # every request carried the synthetic marker
+
+
 @pytest.mark.parametrize(
     ("files", "yaml", "expected"),
     [
@@ -182,24 +255,16 @@ def test_a_journey_that_leaves_the_guard_fails_as_infrastructure_and_sends_nothi
             "No module named 'no_such_module'",
         ),
         (
-            {"test_fixture.py": "\n\ndef test_pricing(page, browser):\n    pass\n"},
+            {"test_fixture.py": "\n\ndef test_pricing(page, nosuch):\n    pass\n"},
             "",
-            "journeys/test_fixture.py:3: test_pricing asks for fixture 'browser'; a journey gets "
-            "only: page, smoke",
+            "journeys/test_fixture.py:3: test_pricing asks for fixture 'nosuch', which no "
+            "conftest, plugin or module defines (available: ",
         ),
         (
             {"test_clash.py": "def test_example_search(page): ...\n"},
             "",
             "environments/demo.yaml: journeys.example_search: journey id 'example_search' is also "
-            "a Python journey at ",
-        ),
-        (
-            {
-                "test_a.py": "def test_twice(page): ...\n",
-                "test_b.py": "def test_twice(page): ...\n",
-            },
-            "",
-            "journeys/test_b.py:1: journey id 'twice' is already defined at ",
+            "the id of the pytest test at ",
         ),
         (
             {},
@@ -313,7 +378,9 @@ def test_pytest_with_the_plugin_runs_every_test_as_a_guarded_journey(
     # the requests were marked as synthetic, so the product can leave them out of analytics
     assert demo_target.audit()["traffic"]["total"] > 0
     cases = ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")
-    assert {c.get("name") for c in cases} == {"test_analytics", "test_pricing_has_four_plans"}
+    # pytest-playwright's own names: the browser is a parameter of every test
+    names = {c.get("name") for c in cases}
+    assert names == {"test_analytics[chromium]", "test_pricing_has_four_plans[chromium]"}
     kept = sorted(p.name for p in (output / "artifacts").iterdir())
     assert kept == sorted([*(f.name for f in old_runs[-19:]), doc["run_id"]])
     assert not list((output / "artifacts").rglob(".running*"))  # the run is over

@@ -12,18 +12,15 @@ import pytest
 from prodsmoke.config.models import Settings
 from prodsmoke.config.vitals import GOOD, VitalLimits, shown
 from prodsmoke.demo import DemoServer, Faults
-from prodsmoke.e2e.engine import Engine
-from prodsmoke.e2e.plan import plan
 from prodsmoke.e2e.vitals import MARK
-from prodsmoke.options import RunOptions
 from prodsmoke.results import CheckResult, FailureClass, RunResult, Status
+from tests.engine_runs import run_engine
 
 pytestmark = pytest.mark.browser
 
 
 async def run(settings: Settings, tmp_path: Path, *checks: str) -> RunResult:
-    engine = Engine(settings, RunOptions(output_dir=tmp_path), plan(settings, checks))
-    return await engine.run()
+    return await run_engine(settings, tmp_path, *checks)
 
 
 def page(check: CheckResult, path: str) -> dict[str, float]:

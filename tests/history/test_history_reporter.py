@@ -1,4 +1,5 @@
-"""The `history` reporter: marks, artifacts URL, concurrent writers, a damaged file."""
+"""The `history` reporter: stored windows, artifacts URL, concurrent writers, a damaged file;
+and `runner.annotate`, which marks a run with them."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 from prodsmoke.aws_lambda.upload import run_prefix
 from prodsmoke.config.maintenance import MaintenanceWindow
 from prodsmoke.history import History
-from prodsmoke.reporters.history import HistoryNote, HistoryReporter, artifacts_url, stamper
+from prodsmoke.reporters.history import HistoryNote, HistoryReporter, artifacts_url
 from prodsmoke.reporters.spool import Spool
 from prodsmoke.results import Trigger
+from prodsmoke.runner import annotate
 from tests.history.history_seed import NOW, simple
 
 
@@ -34,17 +36,17 @@ def test_runs_are_marked_adhoc_and_with_their_maintenance_window(history, tmp_pa
         reason="database upgrade",
         created_by="ops",
     )
-    nightly_window = MaintenanceWindow(cron="0 3 * * *", duration="1h", reason="nightly vacuum")
-    mine = reporter(history, tmp_path, recurring=(nightly_window,))
+    nightly = (MaintenanceWindow(cron="0 3 * * *", duration="1h", reason="nightly vacuum"),)
+    stored = reporter(history, tmp_path).stored_windows()
 
-    inside = mine.stamp(simple(noon), adhoc=False)
-    by_hand = mine.stamp(simple(noon + timedelta(hours=2)), adhoc=True)
-    nightly = mine.stamp(simple(NOW.replace(hour=3, minute=20)), adhoc=False)
+    inside = annotate(simple(noon), adhoc=False, stored=stored, recurring=nightly)
+    by_hand = annotate(simple(noon + timedelta(hours=2)), adhoc=True, stored=stored)
+    at_three = annotate(simple(NOW.replace(hour=3, minute=20)), adhoc=False, recurring=nightly)
 
     assert (inside.trigger, inside.maintenance) == (Trigger.SCHEDULED, window.reason)
     assert (by_hand.trigger, by_hand.maintenance) == (Trigger.ADHOC, None)
-    assert nightly.maintenance == "nightly vacuum"
-    assert stamper([], adhoc=True)(simple(NOW)).trigger is Trigger.ADHOC
+    assert at_three.maintenance == "nightly vacuum"
+    assert annotate(simple(NOW), adhoc=True).trigger is Trigger.ADHOC
 
 
 def test_the_artifacts_url_is_the_s3_prefix_the_run_page_or_the_folder(tmp_path):

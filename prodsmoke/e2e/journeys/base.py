@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from prodsmoke.accounts import Credentials
     from prodsmoke.e2e.guard import Guard
+    from prodsmoke.e2e.journey_attempt import JourneyAttempt
     from prodsmoke.e2e.observe import Mark, PageObserver
 
 
@@ -48,13 +49,12 @@ class Accounts(Protocol):
 
 @dataclass
 class JourneyRun:
-    """One attempt of one journey: its page and what it learns."""
+    """One attempt of one journey: its page (its attempt's contexts) and what it learns."""
 
     check: str
-    page: Page
+    attempt: JourneyAttempt
     base_url: str
     guard: Guard
-    observer: PageObserver
     warn_ratio: float
     timeout_ms: float
     accounts: Accounts
@@ -62,10 +62,24 @@ class JourneyRun:
     region: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    note: str | None = None  # said of a pass that is not plain (an expected failure, xfail)
     steps: StepRecorder = field(default_factory=StepRecorder)
     settled: bool = False  # an action's page settled elsewhere: failed without waiting it out
     # Called once the journey has taken the timing the others must not disturb.
     on_measured: Callable[[], None] | None = None
+
+    @property
+    def page(self) -> Page:
+        """The journey's page: the one it opened last."""
+        page = self.attempt.page
+        if page is None:
+            raise RuntimeError("the journey has no page yet: its attempt opens one first")
+        return page
+
+    @property
+    def observer(self) -> PageObserver:
+        """What the attempt's pages said and did (console, responses, failures)."""
+        return self.attempt.observer
 
     def measured(self) -> None:
         """Say the contention-sensitive timing is taken (the waiting journeys may go)."""
@@ -100,9 +114,10 @@ class JourneyRun:
 
     def where(self) -> str:
         """The current page's path, for error messages."""
-        if self.page.url in ("", "about:blank"):
+        page = self.attempt.page
+        if page is None or page.url in ("", "about:blank"):
             return "about:blank (nothing loaded yet)"
-        return urlsplit(self.page.url).path or self.page.url
+        return urlsplit(page.url).path or page.url
 
     def blocked_hint(self) -> str:
         """A suffix naming requests the guard refused in this check ('' when none)."""

@@ -88,7 +88,7 @@ class AccountLease:
         self._held: AbstractAsyncContextManager[Credentials] | None = None
 
     def __enter__(self) -> Credentials:
-        return bridge.block_on(self._aenter())  # type: ignore[no-any-return]
+        return bridge.block_on(self._aenter())
 
     def __exit__(
         self,
