@@ -47,6 +47,9 @@ class JourneySpec(BaseModel):
     leads: ClassVar[bool] = False
     # The attempt opens a page before the kind runs (a Python journey's fixtures open theirs).
     opens_page: ClassVar[bool] = True
+    # A page action's own timeout ends this long before the attempt's: its error (which locator,
+    # what it waited for) is the verdict, not "did not finish".
+    action_lead_s: ClassVar[float] = 0.25
 
     kind: str
     enabled: bool = True

@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 _FIBERS: dict[asyncio.AbstractEventLoop, greenlet.greenlet] = {}
 _installed: str | None = None  # None: not tried; "": installed; else why it cannot be
-STOP_GRACE_S = 3.0  # after `stop` is thrown into a greenlet: time to unwind (teardown) first
+STOP_GRACE_S = 1.0  # after `stop` is thrown into a greenlet: time to unwind (teardown) first
 
 
 class BridgeUnavailable(RuntimeError):

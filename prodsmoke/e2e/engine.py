@@ -375,6 +375,7 @@ class Engine:
             artifacts=run.artifacts,
             vitals=VitalsCollector.for_check(spec, self.settings.base_url),  # every page's
             shared=run.shared,
+            action_lead_s=type(spec).action_lead_s,
             playwright=run.playwright,
         )
         failed = True

@@ -75,6 +75,7 @@ class JourneyAttempt:
     artifacts: ArtifactPolicy
     vitals: VitalsCollector
     shared: RunContexts
+    action_lead_s: float = OWN_TIMEOUT_LEAD_S  # page actions time out this much before work_s
     playwright: Playwright | None = None  # the driver connection (the `playwright` fixture)
     observer: PageObserver = field(default_factory=PageObserver)
     contexts: list[BrowserContext] = field(default_factory=list)
@@ -119,7 +120,7 @@ class JourneyAttempt:
         self.observer.attach(context)
         context.on("page", self._opened)
         await self.vitals.install(context)
-        context.set_default_timeout(round((self.work_s - OWN_TIMEOUT_LEAD_S) * 1000))
+        context.set_default_timeout(round(max(0.5, self.work_s - self.action_lead_s) * 1000))
         await self.artifacts.start(context, self.check, self.number, len(self.contexts))
         return context
 

@@ -60,6 +60,7 @@ class PythonJourney(JourneySpec):
     """Settings of a pytest test found in `journey_paths` (the test is the journey)."""
 
     opens_page: ClassVar[bool] = False  # its fixtures open what it needs
+    action_lead_s: ClassVar[float] = 1.5  # pytest formats a failure before its report: 0.3-1 s
     kind: Literal["python"] = "python"
     max_ms: int | None = Field(
         None, gt=0, description="milliseconds the journey may take at most, a whole number > 0"
