@@ -21,11 +21,10 @@ from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.plan import plan
 from prodsmoke.options import RunOptions
 from prodsmoke.results import Status
-from tests.smoke_cli import demo_config
+from tests.smoke_cli import DEMO_CONFIG, demo_config
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
 REGION = "us-west-2"
 BUCKET = "prodsmoke-artifacts"
@@ -240,7 +239,7 @@ def test_the_watchdog_stops_a_run_that_would_outlast_the_function(
     settings = demo_settings()
     request = runner.Request(
         config_dir=tmp_path,  # no monitoring file: the defaults
-        env_file=REPO / "config/environments/demo.yaml",
+        env_file=DEMO_CONFIG / "environments/demo.yaml",
         settings=settings,
         checks=plan(settings, ["health", "api_health"]),
         options=RunOptions(output_dir=tmp_path),
