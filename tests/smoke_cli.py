@@ -27,12 +27,12 @@ def clean_env(*also_drop: str, **env: str) -> dict[str, str]:
 
 
 def smoke(
-    *argv: str, env: dict[str, str] | None = None, timeout: float = 120
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path = REPO
 ) -> subprocess.CompletedProcess[str]:
-    """`smoke ARGV…` with `clean_env(**env)`; never raises on a non-zero exit."""
+    """`smoke ARGV…` from `cwd` with `clean_env(**env)`; never raises on a non-zero exit."""
     return subprocess.run(
         [SMOKE, *argv],
-        cwd=REPO,
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=clean_env(**(env or {})),
