@@ -116,6 +116,7 @@ def parse_faults(text: str) -> Faults:
 
 def handle_demo(args: argparse.Namespace) -> int:
     """Start the demo target, run the suite against it, print its audit, stop it."""
+    _demo_package()  # without the 'demo' extra: one line, before anything imports it
     from prodsmoke.commands.run import execute
     from prodsmoke.config import environment_file
     from prodsmoke.demo.process import DemoProcess
@@ -154,6 +155,7 @@ def audit_line(audit: Mapping[str, Any], settings: Settings) -> str:
 
 def handle_serve(args: argparse.Namespace) -> int:
     """Serve the demo target in the foreground."""
+    _demo_package()
     from prodsmoke.demo import serve
 
     if not 0 <= args.port <= MAX_PORT:
