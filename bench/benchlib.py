@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from prodsmoke.demo import PROJECT
 from prodsmoke.demo.faults import Faults
 from prodsmoke.demo.process import DemoProcess
 
@@ -26,6 +27,9 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 WORK = BENCH / ".peers"  # git-ignored: run outputs, JSON figures
 FIGURES = WORK / "figures"
 DEFAULT_CHROMIUM = "/usr/bin/chromium-headless-shell"
+# The demo project packaged with the demo target: environments/demo.yaml, and e2e/ beside it.
+DEMO_CONFIG = PROJECT / "config"
+RUN_DEMO = [str(SMOKE), "run", "--env", "demo", "--config", str(DEMO_CONFIG)]  # + --output …
 
 
 class DemoTarget:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import SMOKE, WORK, DemoTarget, machine, save, verdict
+from benchlib import RUN_DEMO, WORK, DemoTarget, machine, save, verdict
 
 TARGET_RATIO = 1.2
 _MAXRSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
@@ -26,7 +26,7 @@ _MAXRSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 
 def peak_rss_mib(env: dict[str, str], output: str) -> tuple[float, int, float]:
     """(peak RSS MiB, exit code, wall s) of one `smoke run --env demo` under /usr/bin/time -v."""
-    argv = ["/usr/bin/time", "-v", str(SMOKE), "run", "--env", "demo", "--output", output]
+    argv = ["/usr/bin/time", "-v", *RUN_DEMO, "--output", output]
     started = time.perf_counter()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
     wall = time.perf_counter() - started

@@ -22,7 +22,17 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchlib import ROOT, SMOKE, WORK, DemoTarget, machine, save, summary, timed, verdict
+from benchlib import (
+    DEMO_CONFIG,
+    SMOKE,
+    WORK,
+    DemoTarget,
+    machine,
+    save,
+    summary,
+    timed,
+    verdict,
+)
 
 CONDITIONS = {  # fault -> (metrics it should move, injected ms)
     "": ((), 0),
@@ -39,10 +49,10 @@ METRICS = {
 
 
 def relaxed_config() -> Path:
-    """config/ copied, with every `[RESPONSE_TIME] < N` raised to 10000 in demo.yaml."""
+    """The demo config root copied, every `[RESPONSE_TIME] < N` raised to 10000 in demo.yaml."""
     root = WORK / "fidelity-config"
     shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(ROOT / "config", root)
+    shutil.copytree(DEMO_CONFIG, root)
     demo = root / "environments" / "demo.yaml"
     text = re.sub(r"\[RESPONSE_TIME\] < \d+", "[RESPONSE_TIME] < 10000", demo.read_text())
     demo.write_text(text)

@@ -18,7 +18,7 @@ import statistics
 import sys
 import time
 
-from benchlib import ROOT, DemoTarget, machine, save, summary, verdict
+from benchlib import DEMO_CONFIG, DemoTarget, machine, save, summary, verdict
 from playwright.async_api import Browser, BrowserContext, Request, Route, async_playwright
 
 from prodsmoke.e2e.browser import launch, new_context
@@ -78,7 +78,7 @@ async def measure(
     skipped = 0
     with DemoTarget(assets=assets, faults=fault) as target:
         environ = target.env()
-        settings = load_settings(ROOT / "config", "demo", environ=environ)
+        settings = load_settings(DEMO_CONFIG, "demo", environ=environ)
         async with async_playwright() as pw:
             browser, label = await launch(
                 pw, settings.browser.executable_path, extra_args=settings.browser.args

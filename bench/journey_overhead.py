@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchlib import ROOT, DemoTarget, load1, machine, save
+from benchlib import DEMO_CONFIG, DemoTarget, load1, machine, save
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from prodsmoke.e2e.artifacts import ArtifactPolicy
@@ -91,7 +91,7 @@ async def measure(iterations: int) -> dict[str, object]:
     """All modes, rotating order, after two warm-up rounds."""
     info = machine()
     with DemoTarget() as target, tempfile.TemporaryDirectory() as scratch:
-        settings = load_settings(ROOT / "config", "demo", environ=target.env())
+        settings = load_settings(DEMO_CONFIG, "demo", environ=target.env())
         policy = ArtifactPolicy(Path(scratch), "retain-on-failure")
         async with async_playwright() as pw:
             browser, label = await launch(

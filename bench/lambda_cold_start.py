@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchlib import PYTHON, ROOT, DemoTarget, machine, save, verdict
+from benchlib import DEMO_CONFIG, PYTHON, ROOT, DemoTarget, machine, save, verdict
 
 sys.path[:0] = [str(ROOT)]
 from tests.pg_server import postgres_server  # noqa: E402
@@ -85,7 +85,7 @@ def main() -> int:
     }
     for variant, text in monitoring.items():
         (config / variant / "environments").mkdir(parents=True)
-        shutil.copy(ROOT / "config/environments/demo.yaml", config / variant / "environments")
+        shutil.copy(DEMO_CONFIG / "environments/demo.yaml", config / variant / "environments")
         (config / variant / "monitoring-integration.yaml").write_text(text)
     variants = ["before", "no-history", "sqlite", "postgresql"]
     times: dict[str, list[dict[str, float]]] = {v: [] for v in variants}

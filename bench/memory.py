@@ -13,7 +13,7 @@ import argparse
 import statistics
 import sys
 
-from benchlib import SMOKE, WORK, DemoTarget, machine, save, verdict
+from benchlib import RUN_DEMO, WORK, DemoTarget, machine, save, verdict
 from peak_memory import measure
 
 TARGET_MIB = 600
@@ -24,7 +24,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs measured (default 5)")
     args = parser.parse_args()
     info = machine()
-    argv = [str(SMOKE), "run", "--env", "demo", "--output", str(WORK / "out" / "memory")]
+    argv = [*RUN_DEMO, "--output", str(WORK / "out" / "memory")]
     peaks = []
     with DemoTarget() as target:
         for i in range(args.runs):

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import SMOKE, WORK, DemoTarget, machine, save
+from benchlib import RUN_DEMO, WORK, DemoTarget, machine, save
 
 
 def one(argv: list[str], env: dict[str, str]) -> dict[str, float] | None:
@@ -49,7 +49,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("extra", nargs="*", help="extra `smoke run` flags, after --")
     args = parser.parse_args()
-    argv = [str(SMOKE), "run", "--env", "demo", "--output", str(WORK / "out" / "phases")]
+    argv = [*RUN_DEMO, "--output", str(WORK / "out" / "phases")]
     argv += args.extra
     rows = []
     with DemoTarget() as target:

@@ -47,6 +47,7 @@ from typing import Any
 import yaml
 from benchlib import (
     BENCH,
+    DEMO_CONFIG,
     PYTHON,
     ROOT,
     SMOKE,
@@ -64,7 +65,7 @@ from benchlib import (
 from peak_memory import adopt_orphans, children, measure, reap_orphans
 from scale_journeys import REQUESTS, Layout, layout
 
-DEMO_CHECKS = 10  # config/environments/demo.yaml: 4 HTTP checks, 6 journeys
+DEMO_CHECKS = 10  # the demo project's demo.yaml: 4 HTTP checks, 6 journeys
 TARGET_RATIO = 0.8
 TARGET_MB = 600
 SPEED_LIMIT = 6000  # the speed target's API limit per minute (serve-demo --rate-limit)
@@ -120,11 +121,11 @@ def environment(
     journey its real cost as `expected_requests` (else the default, 15, is reserved).
     `python_dir`: where the generated Python journeys are (default: `where.python_dir`).
     """
-    doc = yaml.safe_load((ROOT / "config" / "environments" / "demo.yaml").read_text())
+    doc = yaml.safe_load((DEMO_CONFIG / "environments" / "demo.yaml").read_text())
     doc["name"] = "scale"
     # The deadline is a safety cap, not a speed setting: room for N = 30 on a loaded machine.
     doc["deadline_s"] = 120
-    doc["journey_paths"] = [str(ROOT / "e2e"), str(python_dir or where.python_dir)]
+    doc["journey_paths"] = [str(DEMO_CONFIG.parent / "e2e"), str(python_dir or where.python_dir)]
     if budget is not None:
         doc["safety"]["rate_budget"] = budget
     if declare:

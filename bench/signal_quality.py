@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from benchlib import SMOKE, WORK, DemoTarget, machine, save, summary, timed, verdict
+from benchlib import RUN_DEMO, WORK, DemoTarget, machine, save, summary, timed, verdict
 
 TRANSIENT = ("flaky:2", "jitter:2")
 PERSISTENT = ("health-down", "login-broken", "hang")
@@ -44,7 +44,7 @@ def one_run(target: DemoTarget, out: Path) -> dict[str, Any]:
     results = out / "results.json"
     results.unlink(missing_ok=True)
     shutil.rmtree(out / "artifacts", ignore_errors=True)  # each run keeps only its own
-    argv = [str(SMOKE), "run", "--env", "demo", "--output", str(out)]
+    argv = [*RUN_DEMO, "--output", str(out)]
     run = timed(argv, env=target.env(), timeout=RUN_TIMEOUT_S)
     record: dict[str, Any] = {"exit": run.returncode, "wall_s": round(run.seconds, 3)}
     if run.returncode not in (0, 1) or not results.exists():

@@ -26,7 +26,7 @@ from benchlib import (
     BENCH,
     PYTHON,
     ROOT,
-    SMOKE,
+    RUN_DEMO,
     WORK,
     DemoTarget,
     Timed,
@@ -47,7 +47,7 @@ def contenders(
     out: Path, *, variants: bool, baseline: Path | None = None
 ) -> dict[str, tuple[list[str], Path]]:
     """Name -> (argv, cwd) of every process timed."""
-    smoke = [str(SMOKE), "run", "--env", "demo", "--output", str(out / "smoke")]
+    smoke = [*RUN_DEMO, "--output", str(out / "smoke")]
     table: dict[str, tuple[list[str], Path]] = {
         "prodsmoke": (smoke, ROOT),
         "playwright-test": (

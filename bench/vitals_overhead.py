@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchlib import ROOT, SMOKE, DemoTarget, machine, save, summary, timed, verdict
+from benchlib import DEMO_CONFIG, SMOKE, DemoTarget, machine, save, summary, timed, verdict
 
 import prodsmoke.e2e.journeys  # noqa: F401 - registers the journey kinds
 from prodsmoke.config import load_settings
@@ -137,7 +137,7 @@ def engine_pairs(pairs: int, out: Path) -> dict[str, Any]:
     per_run: list[float] = []
     with DemoTarget() as target:
         environ = {"SMOKE_DEMO_URL": target.url, "SMOKE_TEST_PASSWORD": target.password}
-        settings = load_settings(ROOT / "config", "demo", environ=environ)
+        settings = load_settings(DEMO_CONFIG, "demo", environ=environ)
 
         def measure(on: bool, label: str) -> float:
             os.environ[SWITCH] = "on" if on else "off"

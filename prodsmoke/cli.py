@@ -9,7 +9,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from prodsmoke import __version__, interrupt, redact
+from prodsmoke import interrupt, redact
 from prodsmoke.commands import register_all
 from prodsmoke.errors import SmokeError, UsageError
 from prodsmoke.timeline import mark
@@ -62,6 +62,19 @@ class QuietPipe:
         return getattr(self._stream, name)
 
 
+class _Version(argparse.Action):
+    """`--version`: prodsmoke, Playwright and the Chromium in use (one launch to ask it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=kwargs.get("help"))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from prodsmoke.commands.browser import versions
+
+        print(versions())
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit code 2."""
 
@@ -72,7 +85,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands and their flags."""
     parser = _Parser(prog="smoke", description="Production smoke suite: real journeys, safely.")
-    parser.add_argument("--version", action="version", version=f"prodsmoke {__version__}")
+    parser.add_argument(
+        "--version", action=_Version, help="print the versions of prodsmoke, Playwright, Chromium"
+    )
     register_all(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
     return parser
 

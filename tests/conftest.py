@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 import prodsmoke.e2e.journeys  # noqa: F401 - registers the journey kinds before any config loads
 from prodsmoke.config import load_settings
 from prodsmoke.config.models import Settings
-from prodsmoke.demo import DemoServer, Faults
+from prodsmoke.demo import PROJECT, DemoServer, Faults
 
-REPO = Path(__file__).resolve().parents[1]
 DEMO_PASSWORD = "correct-horse-battery-staple-42"
 
 
@@ -33,11 +31,11 @@ def demo_target(demo_server: DemoServer) -> DemoServer:
 
 @pytest.fixture
 def demo_settings(demo_target: DemoServer) -> Callable[..., Settings]:
-    """`config/environments/demo.yaml` aimed at the demo target, with top-level overrides."""
+    """The demo project's environment aimed at the demo target, with top-level overrides."""
 
     def make(**overrides: object) -> Settings:
         environ = {"SMOKE_DEMO_URL": demo_target.url, "SMOKE_TEST_PASSWORD": DEMO_PASSWORD}
-        return load_settings(REPO / "config", "demo", environ=environ, overrides=overrides)
+        return load_settings(PROJECT / "config", "demo", environ=environ, overrides=overrides)
 
     return make
 

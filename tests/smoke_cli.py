@@ -10,8 +10,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from prodsmoke.demo import PROJECT
+
 REPO = Path(__file__).resolve().parents[1]
 SMOKE = str(Path(sys.executable).with_name("smoke"))
+# The demo project, packaged with the demo target: environments/demo.yaml here, its team
+# journeys in PROJECT/e2e beside it.
+DEMO_CONFIG = PROJECT / "config"
 
 
 def clean_env(*also_drop: str, **env: str) -> dict[str, str]:
@@ -22,12 +27,12 @@ def clean_env(*also_drop: str, **env: str) -> dict[str, str]:
 
 
 def smoke(
-    *argv: str, env: dict[str, str] | None = None, timeout: float = 120
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path = REPO
 ) -> subprocess.CompletedProcess[str]:
-    """`smoke ARGV…` with `clean_env(**env)`; never raises on a non-zero exit."""
+    """`smoke ARGV…` from `cwd` with `clean_env(**env)`; never raises on a non-zero exit."""
     return subprocess.run(
         [SMOKE, *argv],
-        cwd=REPO,
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=clean_env(**(env or {})),
@@ -37,12 +42,20 @@ def smoke(
 
 
 def demo_config(root: Path, edit: Callable[[str], str] = str, *, env: str = "demo") -> Path:
-    """The repository's demo environment (through `edit`) as `root/config/environments/ENV.yaml`,
-    with the team journeys of `e2e/` beside it as in the repository; returns the config root."""
+    """The demo project's environment (through `edit`) as `root/config/environments/ENV.yaml`,
+    with its team journeys in `e2e/` beside it, as in the project; returns the config root."""
     config = root / "config"
     (config / "environments").mkdir(parents=True, exist_ok=True)
-    text = (REPO / "config" / "environments" / "demo.yaml").read_text()
+    text = (DEMO_CONFIG / "environments" / "demo.yaml").read_text()
     (config / "environments" / f"{env}.yaml").write_text(edit(text))
     if not (root / "e2e").exists():
-        shutil.copytree(REPO / "e2e", root / "e2e", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(PROJECT / "e2e", root / "e2e", ignore=shutil.ignore_patterns("__pycache__"))
     return config
+
+
+def combined_config(root: Path) -> Path:
+    """The repository's config/ (BetterPrompts' environments, monitoring, alert rules and
+    schedule) with the demo project's environment and journeys added: every kind of file, and an
+    environment the demo target serves. Returns `root/config`."""
+    shutil.copytree(REPO / "config", root / "config")
+    return demo_config(root)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.smoke_cli import REPO, demo_config, smoke
+from tests.smoke_cli import combined_config, demo_config, smoke
 
 ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery"}
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    root = tmp_path / "config"
-    shutil.copytree(REPO / "config", root)
-    shutil.copytree(REPO / "e2e", tmp_path / "e2e")  # the team journeys beside config/
-    return root
+    return combined_config(tmp_path)
 
 
 def edit(file: Path, old: str, new: str) -> None:

@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 
-from prodsmoke.demo import DemoServer
-from tests.smoke_cli import REPO, clean_env, demo_config, smoke
+from prodsmoke.demo import PROJECT, DemoServer
+from tests.smoke_cli import DEMO_CONFIG, REPO, clean_env, demo_config, smoke
 
 pytestmark = pytest.mark.browser
 
 HEALTH = {"health", "api_v1_health", "api_v1_status"}
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
+# `smoke demo` in this repository runs the packaged demo project, named from here in repro lines.
+SHOWN = DEMO_CONFIG.relative_to(REPO)
 
 
 def results(folder: Path) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def test_each_fault_fails_exactly_the_check_it_breaks(
         if check["id"] in broken:
             assert broken[check["id"]] in check["error"]
             assert check["failure_class"] == "product"
-            assert check["repro"] == f"smoke repro --env demo {check['id']}"
+            assert check["repro"] == f"smoke repro --env demo --config {SHOWN} {check['id']}"
     assert "Traceback" not in proc.stderr + proc.stdout
     junit = ET.parse(tmp_path / "junit.xml").getroot()
     suite = junit if junit.tag == "testsuite" else junit.find("testsuite")
@@ -156,6 +158,8 @@ def test_an_unreachable_target_fails_with_network_class_and_exit_1(tmp_path: Pat
         "run",
         "--env",
         "demo",
+        "--config",
+        str(DEMO_CONFIG),
         "--check",
         "health",
         "--check",
@@ -214,8 +218,9 @@ def test_an_unwritable_output_folder_is_exit_3(tmp_path: Path) -> None:
 
 def test_unknown_check_is_a_usage_error(tmp_path: Path) -> None:
     proc = smoke(
-        "run", "--env", "demo", "--check", "helth", env={"SMOKE_TEST_PASSWORD": "x-123456"}
-    )
+        "run", "--env", "demo", "--config", str(DEMO_CONFIG), "--check", "helth",
+        env={"SMOKE_TEST_PASSWORD": "x-123456"},
+    )  # fmt: skip
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
@@ -244,7 +249,7 @@ def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
             "-p",
             "no:cacheprovider",
         ],
-        cwd=REPO,
+        cwd=PROJECT,  # the demo project: config/ and e2e/
         capture_output=True,
         text=True,
         env=env,

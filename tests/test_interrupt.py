@@ -20,7 +20,7 @@ import pytest
 from prodsmoke.demo import DemoServer, Faults
 from tests.conftest import DEMO_PASSWORD
 from tests.processes import SmokeDemo, descendants, signal_group, survivors
-from tests.smoke_cli import REPO, clean_env
+from tests.smoke_cli import DEMO_CONFIG, clean_env
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,7 @@ def test_ctrl_c_under_pytest_with_the_plugin_stops_the_journeys_and_reports_them
     proc = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "prodsmoke.pytest_plugin", "e2e/",
          "--smoke-env", "demo", "--smoke-results", str(output), "-p", "no:cacheprovider"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=DEMO_CONFIG.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env=clean_env(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD),
     )  # fmt: skip
     try:

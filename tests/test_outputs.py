@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import time
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from prodsmoke.e2e import artifacts
-from tests.smoke_cli import REPO, SMOKE, clean_env, smoke
+from tests.smoke_cli import REPO, SMOKE, clean_env, demo_config, smoke
 
 pytestmark = pytest.mark.browser
 
@@ -83,9 +82,7 @@ def test_runs_at_once_in_one_folder_keep_their_own_files(tmp_path: Path) -> None
 
 
 def test_old_run_folders_are_pruned_to_keep_runs(tmp_path: Path) -> None:
-    config = tmp_path / "config"
-    shutil.copytree(REPO / "config", config)
-    shutil.copytree(REPO / "e2e", tmp_path / "e2e")  # the team journeys beside config/
+    config = demo_config(tmp_path)
     demo = config / "environments" / "demo.yaml"
     demo.write_text(demo.read_text() + "keep_runs: 1\n")
     output = tmp_path / "out"

@@ -16,11 +16,11 @@
 #   --dry-run        print the commands instead of running them (needs neither docker nor aws)
 #
 # Needs docker with BuildKit, the AWS CLI v2 with credentials, and prodsmoke installed (it reads
-# the schedule with `smoke schedule`; set SMOKE=/path/to/smoke if it is not .venv/bin/smoke).
+# the schedule with `smoke schedule`: the `smoke` on PATH, else .venv/bin/smoke, or SMOKE=PATH).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-smoke="${SMOKE:-.venv/bin/smoke}"
+smoke="${SMOKE:-$(command -v smoke || echo .venv/bin/smoke)}"
 repository=prodsmoke
 bucket="" secrets="" smoke_secrets="" prefix="prodsmoke" dry_run=0
 tag="$(git rev-parse --short HEAD 2>/dev/null || echo latest)"
@@ -77,6 +77,9 @@ if [ "$dry_run" = 1 ]; then
 else
   account="$(aws sts get-caller-identity --query Account --output text)"
 fi
+
+# This is prodsmoke's own repository: the image installs the wheel built from it.
+run "${PYTHON:-$(dirname "$smoke")/python}" -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 # Lambda takes a single-platform image manifest: no attestations (they make an index).
 run docker build --platform linux/amd64 --provenance=false \

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import argparse
 
 MODULES = (
+    "init",
     "run",
     "demo",
     "config",

@@ -6,9 +6,10 @@ import argparse
 import contextlib
 import os
 import secrets
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from prodsmoke.commands.common import config_flag, output_flag
+from prodsmoke.commands.common import DEFAULT_CONFIG, config_suffix, output_flag
 from prodsmoke.errors import UsageError
 
 if TYPE_CHECKING:
@@ -29,7 +30,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument(
         "--fault", default="", metavar="F[,F…]", help="demo faults, e.g. slow-homepage:300"
     )
-    config_flag(demo)
+    demo.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="config root holding environments/demo.yaml (default: ./config when it has one, "
+        "else the demo project packaged with prodsmoke)",
+    )
     output_flag(demo)
     demo.add_argument("--assets", type=int, default=10, help="static assets on the demo homepage")
     demo.set_defaults(handler=handle_demo)
@@ -64,14 +72,42 @@ def positive_int(text: str) -> int:
     return value
 
 
-def parse_faults(text: str) -> Faults:
-    """`--fault` as `Faults`; a bad one is a one-line usage error."""
+def _demo_package() -> Path:
+    """The demo project's folder; a one-line usage error without the 'demo' extra."""
     try:
-        from prodsmoke.demo import FaultError, Faults
+        from prodsmoke.demo import PROJECT
     except ImportError as exc:
         raise UsageError(
             "the demo target needs the 'demo' extra: pip install 'prodsmoke[demo]'"
         ) from exc
+    return PROJECT
+
+
+def demo_config(given: Path | None) -> tuple[Path, str]:
+    """The config root `smoke demo` runs, and a line saying which it is and why.
+
+    `--config DIR` when given; else `./config` when it holds a demo environment (this repository,
+    or a project that made its own); else the demo project packaged with prodsmoke, so that
+    `smoke demo` works from any folder once prodsmoke is installed.
+    """
+    if given is not None:
+        return given, f"demo project: {given} (--config)"
+    if (DEFAULT_CONFIG / "environments" / "demo.yaml").is_file():
+        return DEFAULT_CONFIG, "demo project: config (this folder's environments/demo.yaml)"
+    packaged = _demo_package() / "config"
+    with contextlib.suppress(ValueError):  # shown (and in repro lines) from here when it is below
+        packaged = packaged.relative_to(Path.cwd())
+    return packaged, (
+        f"demo project: {packaged.parent} (packaged with prodsmoke: this folder has no "
+        "config/environments/demo.yaml)"
+    )
+
+
+def parse_faults(text: str) -> Faults:
+    """`--fault` as `Faults`; a bad one is a one-line usage error."""
+    _demo_package()
+    from prodsmoke.demo import FaultError, Faults
+
     try:
         return Faults.parse(text)
     except FaultError as exc:
@@ -80,12 +116,14 @@ def parse_faults(text: str) -> Faults:
 
 def handle_demo(args: argparse.Namespace) -> int:
     """Start the demo target, run the suite against it, print its audit, stop it."""
+    _demo_package()  # without the 'demo' extra: one line, before anything imports it
     from prodsmoke.commands.run import execute
     from prodsmoke.demo.process import DemoProcess
     from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.warmup import Warmup
 
     faults = parse_faults(args.fault)
+    args.config, which = demo_config(args.config)
     password = os.environ.get("SMOKE_TEST_PASSWORD") or secrets.token_urlsafe(16)
     warmup = Warmup()  # Playwright's driver boots while the demo target starts
     with (
@@ -93,6 +131,7 @@ def handle_demo(args: argparse.Namespace) -> int:
         DemoProcess(faults=faults, password=password, assets=args.assets) as server,
     ):
         print(f"demo target: {server.url}" + (f" · faults: {faults}" if str(faults) else ""))
+        print(which)
         environ = {**os.environ, "SMOKE_DEMO_URL": server.url, "SMOKE_TEST_PASSWORD": password}
         settings = load_settings(args.config, "demo", environ=environ)
         code = execute(settings, _as_run(args), warmup=warmup)
@@ -128,6 +167,7 @@ def audit_line(audit: Mapping[str, Any], settings: Settings) -> str:
 
 def handle_serve(args: argparse.Namespace) -> int:
     """Serve the demo target in the foreground."""
+    _demo_package()
     from prodsmoke.demo import serve
 
     if not 0 <= args.port <= MAX_PORT:
@@ -138,9 +178,11 @@ def handle_serve(args: argparse.Namespace) -> int:
     password = os.environ.get("SMOKE_TEST_PASSWORD")
     if not password:
         password = secrets.token_urlsafe(16)
+        config, _ = demo_config(None)
+        suffix = config_suffix(config)
         print("SMOKE_TEST_PASSWORD is not set; the demo accounts use a generated password.")
         print(
-            f"  export SMOKE_TEST_PASSWORD='{password}'   # to run: smoke run --env demo",
+            f"  export SMOKE_TEST_PASSWORD='{password}'   # to run: smoke run --env demo{suffix}",
             flush=True,
         )
     try:

@@ -8,13 +8,14 @@ import pytest
 
 from prodsmoke.config import load_settings
 from prodsmoke.errors import ConfigError
+from tests.smoke_cli import DEMO_CONFIG
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_environments_configure_leases_and_the_demo_unlock() -> None:
     environ = {"SMOKE_TEST_PASSWORD": "pw-1234"}
-    demo = load_settings(REPO / "config", "demo", environ=environ)
+    demo = load_settings(DEMO_CONFIG, "demo", environ=environ)
     assert demo.account_lease.backend == "file"
     unlock = demo.accounts["basic"].unlock
     assert unlock is not None and unlock.body == {"account": "{username}"}

@@ -12,14 +12,16 @@ from prodsmoke.config.alert_rules import AlertRules, load_alert_rules
 from prodsmoke.config.catalog import Catalog
 from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.errors import ConfigError
+from tests.smoke_cli import DEMO_CONFIG, combined_config
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A config root with the repository's environment files and no alert rules yet."""
+    """A config root with the repository's and the demo's environment files, no alert rules."""
     shutil.copytree(REPO_CONFIG / "environments", tmp_path / "environments")
+    shutil.copy(DEMO_CONFIG / "environments" / "demo.yaml", tmp_path / "environments")
     return tmp_path
 
 
@@ -316,15 +318,16 @@ def test_the_gate_refuses_an_environment_the_rules_do_not_name(tmp_path: Path, c
     from prodsmoke.cli import main
 
     # demo is configured (environments/demo.yaml) but the rules name production and staging
-    code = main(["gate", "--env", "demo", "--config", str(REPO_CONFIG), "--output", str(tmp_path)])
+    config = combined_config(tmp_path / "project")
+    code = main(["gate", "--env", "demo", "--config", str(config), "--output", str(tmp_path)])
 
     assert code == 2
     assert capsys.readouterr().err == (
-        f"smoke: {REPO_CONFIG}/alert-rules.yaml: environments: no alert rules for environment "
+        f"smoke: {config}/alert-rules.yaml: environments: no alert rules for environment "
         "'demo'; the file has: production, staging\n"
     )
     # qa is neither configured nor recorded: the name itself is wrong (issue 9)
-    code = main(["gate", "--env", "qa", "--config", str(REPO_CONFIG), "--output", str(tmp_path)])
+    code = main(["gate", "--env", "qa", "--config", str(config), "--output", str(tmp_path)])
     assert code == 2
     assert capsys.readouterr().err.startswith(
         "smoke: no such environment 'qa' (environments: demo, production, staging;"

@@ -16,12 +16,13 @@ from prodsmoke.config.catalog import (
     read_environment,
 )
 from prodsmoke.errors import ConfigError
+from tests.smoke_cli import DEMO_CONFIG
 
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 def test_the_catalog_of_an_environment_lists_its_checks_by_kind() -> None:
-    settings = load_settings(REPO_CONFIG, "demo", environ={"SMOKE_TEST_PASSWORD": "pw-12345"})
+    settings = load_settings(DEMO_CONFIG, "demo", environ={"SMOKE_TEST_PASSWORD": "pw-12345"})
 
     catalog = catalog_from_settings(settings)
 
@@ -112,7 +113,7 @@ def test_alerts_read_an_environment_without_its_account_secrets(monkeypatch) -> 
 
 
 def test_any_other_unset_variable_is_still_an_error(tmp_path: Path, monkeypatch) -> None:
-    shutil.copytree(REPO_CONFIG / "environments", tmp_path / "environments")
+    shutil.copytree(DEMO_CONFIG / "environments", tmp_path / "environments")
     demo = tmp_path / "environments" / "demo.yaml"
     demo.write_text(
         demo.read_text().replace("${SMOKE_DEMO_URL:-http://127.0.0.1:8321}", "${SHOP_URL}")

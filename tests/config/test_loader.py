@@ -12,9 +12,10 @@ import pytest
 from prodsmoke import redact
 from prodsmoke.config import load_settings
 from prodsmoke.errors import ConfigError
+from tests.smoke_cli import DEMO_CONFIG
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = (REPO / "config" / "environments" / "demo.yaml").read_text()
+DEMO = (DEMO_CONFIG / "environments" / "demo.yaml").read_text()
 ENV = {"SMOKE_TEST_PASSWORD": "correct-horse-battery", "SMOKE_DEMO_URL": "http://127.0.0.1:8321"}
 
 
@@ -39,15 +40,18 @@ def error_for(config_dir: Path, text: str, environ: dict[str, str] | None = None
     return message.replace(str(path), "FILE")
 
 
-def test_every_shipped_environment_loads() -> None:
-    for env in ("demo", "staging", "production"):
-        settings = load_settings(REPO / "config", env, environ=ENV)
-        assert settings.name == env
-        assert {c.id for c in settings.http_checks} >= {"health", "api_health"}
+@pytest.mark.parametrize(
+    ("root", "env"),
+    [(DEMO_CONFIG, "demo"), (REPO / "config", "staging"), (REPO / "config", "production")],
+)
+def test_every_shipped_environment_loads(root: Path, env: str) -> None:
+    settings = load_settings(root, env, environ=ENV)
+    assert settings.name == env
+    assert {c.id for c in settings.http_checks} >= {"health", "api_health"}
 
 
 def test_demo_config_resolves_variables_and_defaults() -> None:
-    settings = load_settings(REPO / "config", "demo", environ={"SMOKE_TEST_PASSWORD": "pw-1234"})
+    settings = load_settings(DEMO_CONFIG, "demo", environ={"SMOKE_TEST_PASSWORD": "pw-1234"})
     assert settings.base_url == "http://127.0.0.1:8321"  # ${SMOKE_DEMO_URL:-…} default
     assert settings.accounts["basic"].password.get_secret_value() == "pw-1234"  # type: ignore[union-attr]
     assert "pw-1234" in redact.secrets()
@@ -173,14 +177,14 @@ def test_literal_dollar_brace_is_kept(config_dir: Path) -> None:
     ("argv", "code", "stderr"),
     [
         (
-            ["check-config", "--env", "demo"],
+            ["check-config", "--env", "production"],
             2,
             "environment variable SMOKE_TEST_PASSWORD is not set",
         ),
         (
             ["run", "--env", "nope"],
             2,
-            "no such environment file; environments here: demo, production, staging",
+            "no such environment file; environments here: production, staging",
         ),
         (["frob"], 2, "invalid choice: 'frob'"),
         (["run"], 2, "the following arguments are required: --env"),

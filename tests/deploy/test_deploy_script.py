@@ -33,7 +33,9 @@ def test_dry_run_deploys_one_stack_per_region_in_the_schedule() -> None:
     proc = deploy("--dry-run", "--bucket", "smoke-artifacts", "--secrets", "prod/smoke/basic",
                   "--tag", "abc123")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+    wheel, *lines = proc.stdout.splitlines()
+    # prodsmoke's own repository: the image installs the wheel built from this checkout first
+    assert wheel.endswith("-m pip wheel --quiet --no-deps --wheel-dir dist . ")
     assert lines[0].startswith("docker build --platform linux/amd64 --provenance=false")
     deploys = [line for line in lines if line.startswith("aws cloudformation deploy")]
     # production's account_lease names a DynamoDB table: deployed once, first, in its region

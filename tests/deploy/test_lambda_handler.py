@@ -24,7 +24,6 @@ from tests.smoke_cli import demo_config
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "correct-horse-battery-staple-42"  # tests/conftest.py's demo target
 REGION = "us-west-2"
 BUCKET = "prodsmoke-artifacts"

@@ -7,6 +7,7 @@ import importlib
 import re
 from pathlib import Path
 
+from prodsmoke import __version__
 from tests.deploy.linters import linter, run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,11 +48,17 @@ def test_image_is_playwright_based_with_the_same_playwright_version() -> None:
     assert re.search(r'"awslambdaric==\$\{AWSLAMBDARIC_VERSION\}"', install)
 
 
-def test_image_installs_only_the_runtime_extras() -> None:
+def test_image_installs_prodsmokes_wheel_with_only_the_runtime_extras() -> None:
     install = next(args for word, args in instructions() if word == "RUN" and "pip install" in args)
-    (extras,) = re.findall(r"/src\[([^\]]*)\]", install)
+    # the wheel built from this checkout (deploy.sh builds it into dist/), never copied source
+    assert install.startswith("--mount=type=bind,source=dist,target=/dist ")
+    (extras,) = re.findall(
+        r'"/dist/prodsmoke-\$\{PRODSMOKE_VERSION\}-py3-none-any\.whl\[([^\]]*)\]"', install
+    )
     assert set(extras.split(",")) == {"aws", "datadog", "postgres"}  # postgres: the shared history
     assert "--no-cache-dir" in install
+    (version,) = [a for w, a in instructions() if w == "ARG" and a.startswith("PRODSMOKE_VERSION=")]
+    assert version == f"PRODSMOKE_VERSION={__version__}"
 
 
 def test_image_is_ready_for_a_read_only_filesystem() -> None:
@@ -68,7 +75,7 @@ def test_image_is_ready_for_a_read_only_filesystem() -> None:
     assert copies == ["config/ /app/config/", "e2e/ /app/e2e/"]
     # what the build context must let through (everything else is ignored, .venv included)
     kept = {line[1:] for line in IGNORE.read_text().splitlines() if line.startswith("!")}
-    assert {"pyproject.toml", "README.md", "prodsmoke/", "config/", "e2e/"} <= kept
+    assert kept == {"config/", "e2e/", "dist/prodsmoke-*.whl"}
 
 
 def test_entrypoint_is_awslambdaric_calling_the_handler() -> None:

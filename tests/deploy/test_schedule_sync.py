@@ -152,7 +152,7 @@ def test_an_environment_without_a_config_file_is_refused(repo_copy: Path) -> Non
     with pytest.raises(
         ConfigError,
         match=r"environments\[0\]: got 'prod', expected an environment with a file under "
-        r"environments/: demo, production, staging",
+        r"environments/: production, staging",
     ):
         load_schedule(repo_copy / "config")
 

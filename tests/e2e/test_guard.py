@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,14 +13,14 @@ from prodsmoke.e2e import http
 from prodsmoke.e2e.guard import Guard
 from prodsmoke.errors import BlockedRequest, BudgetExhausted
 from prodsmoke.results import Refusal, RefusalKind
+from tests.smoke_cli import DEMO_CONFIG
 
-REPO = Path(__file__).resolve().parents[2]
 TARGET = "http://127.0.0.1:8321"
 
 
 def settings(**overrides: object) -> Settings:
     base = load_settings(
-        REPO / "config",
+        DEMO_CONFIG,
         "demo",
         environ={"SMOKE_TEST_PASSWORD": "pw-guard-1", "SMOKE_DEMO_URL": TARGET},
     )

@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.e2e.browser import QUIET_ARGS, system_browsers
-from tests.smoke_cli import REPO, SMOKE, clean_env
+from tests.smoke_cli import DEMO_CONFIG, SMOKE, clean_env
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def test_repro_runs_one_traced_attempt_and_says_how_to_open_the_trace(
     proc = subprocess.run(
         [SMOKE, "repro", "--env", "demo", "login_flow",
          "--output", str(tmp_path), "--slowmo", "50"],
-        cwd=REPO, capture_output=True, text=True, env=env, timeout=120, check=False,
+        cwd=DEMO_CONFIG.parent, capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert (
@@ -82,7 +82,7 @@ def test_repro_names_its_own_argument_for_an_unknown_check() -> None:
     env = clean_env(SMOKE_TEST_PASSWORD=PASSWORD)
     proc = subprocess.run(
         [SMOKE, "repro", "--env", "demo", "login_flwo"],
-        cwd=REPO, capture_output=True, text=True, env=env, timeout=60, check=False,
+        cwd=DEMO_CONFIG.parent, capture_output=True, text=True, env=env, timeout=60, check=False,
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr == (

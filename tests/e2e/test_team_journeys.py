@@ -15,7 +15,7 @@ import pytest
 
 from prodsmoke.demo import DemoServer
 from tests.e2e.test_secret_leaks import everything, forms
-from tests.smoke_cli import REPO, clean_env, demo_config, smoke
+from tests.smoke_cli import DEMO_CONFIG, REPO, clean_env, demo_config, smoke
 
 pytestmark = pytest.mark.browser
 
@@ -316,7 +316,10 @@ def test_mistakes_in_a_teams_journeys_are_one_line_exit_2_also_from_check_config
 
 
 def test_check_config_lists_every_journey_with_its_kind(tmp_path: Path) -> None:
-    proc = smoke("check-config", "--env", "demo", env={"SMOKE_TEST_PASSWORD": "x-123456"})
+    proc = smoke(
+        "check-config", "--env", "demo", "--config", str(DEMO_CONFIG),
+        env={"SMOKE_TEST_PASSWORD": "x-123456"},
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     lines = {line.split()[1]: line for line in proc.stdout.splitlines() if "journey  " in line}
     assert "page_load: / · load < 3000 ms" in lines["homepage_load"]

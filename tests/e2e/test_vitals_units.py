@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pytest
@@ -21,11 +20,10 @@ from prodsmoke.e2e.vitals import (
 from prodsmoke.e2e.vitals_limits import judge
 from prodsmoke.errors import ConfigError
 from prodsmoke.results import PageVitals
+from tests.smoke_cli import DEMO_CONFIG
 
 if TYPE_CHECKING:
     from playwright.async_api import ConsoleMessage
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -143,11 +141,11 @@ def test_values_are_shown_in_their_units() -> None:
 
 def _load(vitals: object, *journey_ids: str):
     """demo.yaml with `vitals` on the given journeys (all of them when none is named)."""
-    journeys = yaml.safe_load((REPO / "config/environments/demo.yaml").read_text())["journeys"]
+    journeys = yaml.safe_load((DEMO_CONFIG / "environments/demo.yaml").read_text())["journeys"]
     for journey_id in journey_ids or tuple(journeys):
         journeys[journey_id] = {**journeys[journey_id], "vitals": vitals}
     environ = {"SMOKE_TEST_PASSWORD": "correct-horse-battery-staple-42"}
-    return load_settings(REPO / "config", "demo", environ=environ, overrides={"journeys": journeys})
+    return load_settings(DEMO_CONFIG, "demo", environ=environ, overrides={"journeys": journeys})
 
 
 def test_every_kind_accepts_vitals_thresholds() -> None:
@@ -188,7 +186,7 @@ def test_every_kind_accepts_vitals_thresholds() -> None:
 def test_bad_thresholds_are_one_pinned_line(vitals: object, message: str) -> None:
     with pytest.raises(ConfigError) as error:
         _load(vitals, "pricing_plans")
-    assert str(error.value) == f"{REPO / 'config/environments/demo.yaml'}: {message}"
+    assert str(error.value) == f"{DEMO_CONFIG / 'environments/demo.yaml'}: {message}"
 
 
 def test_a_page_cannot_forge_a_report() -> None:

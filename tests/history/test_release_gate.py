@@ -320,7 +320,7 @@ def test_an_unknown_environment_is_a_usage_error_listing_those_that_exist(capsys
 
     assert code == 2
     err = capsys.readouterr().err
-    assert err.startswith("smoke: no such environment 'nosuchenv' (environments: demo, ")
+    assert err.startswith("smoke: no such environment 'nosuchenv' (environments: production, ")
     assert "staging" in err and "no runs" not in err
     assert err.count("\n") == 1
 

@@ -1,6 +1,6 @@
-"""The demo suite (config/environments/demo.yaml): 4 HTTP checks, the 3 built-in journeys, the YAML
-journey example_search and the two Python journeys of e2e/ (pricing_plans, dashboard_history),
-with the same assertions."""
+"""The demo suite (prodsmoke/demo/project's demo.yaml): 4 HTTP checks, the 3 built-in journeys,
+the YAML journey example_search and the two Python journeys of e2e/ (pricing_plans,
+dashboard_history), with the same assertions."""
 
 from __future__ import annotations
 

@@ -1,14 +1,14 @@
 """Pricing shows our three plans: a sync journey, written as a pytest-playwright test would be."""
 
-from __future__ import annotations
-
 import re
 import time
 
 from playwright.sync_api import Page, expect
 
+from prodsmoke import Smoke
 
-def test_pricing_plans(page: Page, smoke) -> None:  # noqa: ANN001 - the smoke handle
+
+def test_pricing_plans(page: Page, smoke: Smoke) -> None:
     started = time.perf_counter()
     with smoke.step("open pricing"):
         page.goto("/pricing")

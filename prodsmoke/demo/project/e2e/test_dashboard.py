@@ -1,14 +1,14 @@
 """A signed-in user sees their dashboard and history: an async journey, as with
 pytest-playwright-asyncio. The account is leased, so no other run logs in with it meanwhile."""
 
-from __future__ import annotations
-
 import re
 
 from playwright.async_api import Page, expect
 
+from prodsmoke import Smoke
 
-async def test_dashboard_history(page: Page, smoke) -> None:  # noqa: ANN001 - the smoke handle
+
+async def test_dashboard_history(page: Page, smoke: Smoke) -> None:
     async with smoke.account("premium") as account:
         with smoke.step("log in"):
             await page.goto("/login")
