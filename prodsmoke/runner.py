@@ -258,7 +258,7 @@ def publish(result: RunResult, prepared: Prepared, reporting: Reporting) -> Publ
         console.error(error)
     problem = _rules_problem(prepared)
     if problem is not None:
-        console.error(f"warning: not needed by this run, fix for smoke alerts and gate: {problem}")
+        console.warning(f"not needed by this run, fix for smoke alerts and gate: {problem}")
     if result.maintenance is not None and not result.status.ok:
         console.console.print(f"maintenance window ({result.maintenance}): failures kept, exit 0")
     artifacts.close_run(output, prepared.options.run_id)

@@ -55,6 +55,10 @@ def page_vitals(result: CheckResult) -> str:
     return " · ".join([*parts, f"{count} page{'s' if count != 1 else ''}"])
 
 
+def _for_budget(check: CheckResult) -> bool:
+    return (check.error or "").startswith("rate budget")
+
+
 @dataclass
 class ConsoleReporter:
     """Human-readable progress and summary on stdout (colours only on a terminal)."""
@@ -121,6 +125,14 @@ class ConsoleReporter:
             f" ({budget.share:.1%} of {budget.limit_per_minute}/min)"
             f" · {len(run.safety.blocked)} blocked by the guard"
         )
+        starved = [c for c in run.checks if c.status is Status.SKIP and _for_budget(c)]
+        if starved:  # skipping is safe, but the run did not check everything: say it loudly
+            self.console.print(
+                f"[yellow]INCOMPLETE: {len(starved)} of {len(run.checks)} checks were not run: "
+                f"the rate budget ({budget.budget_per_minute}/min) ran out[/] "
+                "(smoke check-config says what a run needs; raise "
+                "safety.rate_budget.max_requests_per_minute if the target allows it)"
+            )
         if run.browser:
             self.console.print(f"browser: {escape(run.browser)}")
         for check in run.checks:
@@ -139,4 +151,10 @@ class ConsoleReporter:
         """A one-line problem, on stderr."""
         Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
             f"[red]error:[/] {escape(redact.redact(message))}"
+        )
+
+    def warning(self, message: str) -> None:
+        """A one-line warning (something to fix that did not stop the run), on stderr."""
+        Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
+            f"[yellow]warning:[/] {escape(redact.redact(message))}"
         )

@@ -38,7 +38,7 @@ _FILE_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _TRACE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.py):(?P<line>\d+): in ", re.MULTILINE)
 
 
-@dataclass
+@dataclass(eq=False)  # a plugin: pluggy keeps it in sets
 class Embedded:
     """The plugin that holds the session between collection and the end of prodsmoke's run."""
 
@@ -47,6 +47,7 @@ class Embedded:
     collected: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     session: pytest.Session | None = None
+    rootpath: Path | None = None
     errors: list[pytest.CollectReport] = field(default_factory=list)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -63,6 +64,7 @@ class Embedded:
         known, and its long format costs 0.3-1 s of the loop's time per failure (prodsmoke reads
         the exception itself; `--tb` is the terminal's option, which this session leaves out)."""
         config.option.tbstyle = "native"
+        self.rootpath = config.rootpath
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """Keep every collection error (the first is reported)."""
@@ -187,11 +189,13 @@ def _collection_error(
         longrepr: Any = report.longrepr
         text = str(longrepr)
         crash = getattr(longrepr, "reprcrash", None)
-        fallback = report.nodeid.split("::", 1)[0] or str(paths[0])
-        where = _where(text, fallback)
-        message = str(crash.message) if crash is not None and not where[1] else _problem(text)
+        relative = report.nodeid.split("::", 1)[0]
+        fallback = str(embedded.rootpath / relative) if embedded.rootpath and relative else ""
+        file, line = _where(text, fallback or str(paths[0]))
+        message = str(crash.message) if crash is not None and not line else _problem(text)
         more = f" (and {len(embedded.errors) - 1} more)" if len(embedded.errors) > 1 else ""
-        return ConfigError(f"{where[0]}:{where[1] or 0}", "", f"{message}{more}")
+        where = f"{file}:{line}" if line else file
+        return ConfigError(where, "", f"{message.removeprefix('Failed: ')}{more}")
     if "error" in outcome:
         exc = outcome["error"]
         return ConfigError(
