@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from prodsmoke import redact
+from prodsmoke.e2e import failures
 from prodsmoke.errors import BudgetExhausted, CheckFailure
 from prodsmoke.results import FailureClass, PageVitals, Status, StepResult
 
@@ -137,12 +138,8 @@ async def run_attempts(
             number -= 1  # it produced no verdict of its own
             break
         if cut_off:  # we stopped it, not the product: it might have answered in time
-            outcome = Attempt(
-                Status.FAIL,
-                outcome.metrics,
-                f"unfinished at the run deadline ({outcome.error})",
-                FailureClass.INFRASTRUCTURE,
-            )
+            failure = failures.cut_off(f"unfinished at the run deadline ({outcome.error})")
+            outcome = Attempt.failed(failure, outcome.metrics)
         result = outcome
     assert result is not None
     if note and result.status is Status.FAIL:
@@ -169,15 +166,6 @@ async def _one(attempt: AttemptFn, number: int, timeout_s: float) -> Attempt:
     except BudgetExhausted as exc:
         return Attempt(Status.SKIP, error=f"{exc.reason}; not sent")
     except TimeoutError:
-        return Attempt(
-            Status.FAIL,
-            error=f"did not finish within {timeout_s:.1f} s",
-            failure_class=FailureClass.NETWORK,
-        )
+        return Attempt.failed(failures.timed_out(f"did not finish within {timeout_s:.1f} s"))
     except Exception as exc:  # noqa: BLE001 - one broken check must not take the run down
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return Attempt(
-            Status.FAIL,
-            error=redact.redact(f"internal error: {type(exc).__name__}: {first}"),
-            failure_class=FailureClass.INFRASTRUCTURE,
-        )
+        return Attempt.failed(failures.internal(exc))

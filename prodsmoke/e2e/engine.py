@@ -36,7 +36,6 @@ from prodsmoke.errors import CheckFailure, JourneySkipped, SuiteError
 from prodsmoke.results import (
     CheckKind,
     CheckResult,
-    FailureClass,
     RunResult,
     Status,
 )
@@ -226,13 +225,14 @@ class Engine:
         )
 
     def _infrastructure_failure(self, run: _Run, check: PlannedCheck, reason: str) -> CheckResult:
+        failure = failures.suite(reason)
         return CheckResult(
             id=check.id,
             kind=check.kind,
             status=Status.FAIL,
             duration_ms=run.elapsed_ms(),
-            error=redact.redact(reason),
-            failure_class=FailureClass.INFRASTRUCTURE,
+            error=failure.message,
+            failure_class=failure.failure_class,
             artifacts=run.artifacts.collect(check.id),
             repro=self._repro(check.id),
         )
@@ -443,19 +443,15 @@ class Engine:
         assert isinstance(spec, JourneySpec)
         implementation = runner_for(spec)
         if implementation is None:
-            raise CheckFailure(
-                f"no implementation is registered for journey kind {spec.kind!r}",
-                failure_class=FailureClass.INFRASTRUCTURE,
-            )
+            raise failures.suite(f"no implementation is registered for journey kind {spec.kind!r}")
         try:
             async with asyncio.timeout(work_s):
                 await implementation(j, spec)
         except TimeoutError:
             where = j.where()
-            network = j.observer.network_error()
-            raise CheckFailure(
+            raise failures.timed_out(
                 f"did not finish within {work_s:.1f} s (at {where}){j.observer.failures_hint()}",
-                failure_class=FailureClass.NETWORK if network else FailureClass.PRODUCT,
+                j.observer,
             ) from None
         except (CheckFailure, JourneySkipped):
             raise

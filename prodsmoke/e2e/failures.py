@@ -1,8 +1,10 @@
-"""The one boundary where an error inside a journey becomes a verdict with a failure class.
+"""The one place a failure gets its class (`product`, `network`, `infrastructure`).
 
-Every journey attempt (built-in, YAML steps, or a team's Python file) ends here when it raises.
-The class comes from the error's type and from what the page observer saw, never from the
-wording of a message:
+Every check attempt that fails ends here: a journey's error (built-in, YAML steps, or a team's
+pytest test), an HTTP check's, a timeout, the deadline. The class comes from the error's type
+and from what the guard and the page observer saw, never from the wording of a message.
+
+A journey's error (`verdict`):
 
     CheckFailure (incl. JourneyViolation)  its own class: the journey decided
     BlockedRequest (an API request the     infrastructure: the guard refused what the journey
@@ -14,7 +16,7 @@ wording of a message:
     AssertionError (expect(), assert)      product: the page did not show what it must
     anything else                          infrastructure: the journey's own code failed
 
-and then from what the guard saw during the attempt (`journey_attempt`):
+then from what the guard saw during the attempt (`journey_attempt`):
 
     a request refused for the budget       infrastructure: we held our own request back
     the journey's own write or host        infrastructure, said first, not retried: the guard
@@ -22,6 +24,18 @@ and then from what the guard saw during the attempt (`journey_attempt`):
     an API request)                          news, not what went wrong after it)
     no request reached the target          a product failure becomes infrastructure: the test
                                              never reached the product (its own set-up failed)
+
+and the rest:
+
+    out of time (`timed_out`)              network when a request went unanswered or the
+                                             network failed it, or nothing tells; product when
+                                             the target answered and the page still did not
+    an HTTP check's error (`http_error`)   network (connect, DNS, timeout); a guard refusal:
+                                             infrastructure
+    an HTTP status (`for_status`)          429: infrastructure (our own traffic tripped the
+                                             limiter); any other failed condition: product
+    cut off by the run deadline, our own   infrastructure (`cut_off`, `internal`, `suite`)
+    code failing, no browser
 """
 
 from __future__ import annotations
@@ -47,6 +61,7 @@ TargetClosedError = target_closed_error()
 # a link) or an API request; a page's own fetch, beacon or ping may be background noise.
 _OWN_RESOURCES = frozenset({"document", "api"})
 _POLICY = frozenset({RefusalKind.WRITE, RefusalKind.HOST, RefusalKind.SCHEME})
+TOO_MANY_REQUESTS = 429
 
 
 class Evidence(Protocol):
@@ -180,3 +195,41 @@ def journey_attempt(failure: CheckFailure, seen: Seen) -> AttemptVerdict:
             )
         )
     return AttemptVerdict(failure)
+
+
+def timed_out(message: str, evidence: Evidence | None = None) -> CheckFailure:
+    """A check out of time (see the module docstring)."""
+    network = evidence is None or evidence.network_error() is not None
+    return CheckFailure(
+        message, failure_class=FailureClass.NETWORK if network else FailureClass.PRODUCT
+    )
+
+
+def http_error(message: str, exc: Exception) -> CheckFailure:
+    """An HTTP check's request that ended in an error (see the module docstring)."""
+    if isinstance(exc, BlockedRequest):
+        return CheckFailure(message, failure_class=FailureClass.INFRASTRUCTURE)
+    return CheckFailure(message, failure_class=FailureClass.NETWORK)
+
+
+def for_status(status: int) -> FailureClass:
+    """The class of an HTTP check whose conditions failed on a response with `status`."""
+    return FailureClass.INFRASTRUCTURE if status == TOO_MANY_REQUESTS else FailureClass.PRODUCT
+
+
+def cut_off(message: str) -> CheckFailure:
+    """An attempt the run deadline stopped: we stopped it, the product might have answered."""
+    return CheckFailure(message, failure_class=FailureClass.INFRASTRUCTURE)
+
+
+def internal(exc: BaseException) -> CheckFailure:
+    """prodsmoke's own code (or a journey's) failed outside anything the table knows."""
+    return CheckFailure(
+        redact.redact(f"internal error: {type(exc).__name__}: {first_line(exc)}"),
+        failure_class=FailureClass.INFRASTRUCTURE,
+    )
+
+
+def suite(message: str) -> CheckFailure:
+    """The suite itself could not run the check (no browser, unfinished at the deadline)."""
+    return CheckFailure(redact.redact(message), failure_class=FailureClass.INFRASTRUCTURE)

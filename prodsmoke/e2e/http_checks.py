@@ -16,9 +16,10 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from prodsmoke.config.conditions import Observation, Outcome, evaluate
+from prodsmoke.e2e import failures
 from prodsmoke.e2e.guard import where
 from prodsmoke.e2e.http import CHECK, HEADERS_MS, MAX_BODY, BodyTooLarge
-from prodsmoke.errors import BlockedRequest, BudgetExhausted, CheckFailure
+from prodsmoke.errors import BlockedRequest, BudgetExhausted
 from prodsmoke.results import FailureClass, Status
 
 if TYPE_CHECKING:
@@ -70,10 +71,8 @@ async def run(
     except BudgetExhausted:
         raise
     except BlockedRequest as exc:
-        raise CheckFailure(
-            f"{check.method} {where(url)} was refused by the guard: {exc.reason}",
-            failure_class=FailureClass.INFRASTRUCTURE,
-        ) from exc
+        refused = f"{check.method} {where(url)} was refused by the guard: {exc.reason}"
+        raise failures.http_error(refused, exc) from exc
     except BodyTooLarge as exc:
         # What was measured still counts: the status and the time to headers are known.
         return HttpVerdict(
@@ -83,18 +82,14 @@ async def run(
                 "status_code": response.status_code,
             },
             f"{check.method} {path}: {exc}",
-            FailureClass.PRODUCT,
+            failures.for_status(response.status_code),
         )
     except httpx.TimeoutException as exc:
-        raise CheckFailure(
-            f"{check.method} {path} timed out after {timeout:.1f} s ({type(exc).__name__})",
-            failure_class=FailureClass.NETWORK,
-        ) from exc
+        timed = f"{check.method} {path} timed out after {timeout:.1f} s ({type(exc).__name__})"
+        raise failures.http_error(timed, exc) from exc
     except httpx.HTTPError as exc:
-        raise CheckFailure(
-            f"{check.method} {path} failed: {_network_reason(exc, url)}",
-            failure_class=FailureClass.NETWORK,
-        ) from exc
+        why = f"{check.method} {path} failed: {_network_reason(exc, url)}"
+        raise failures.http_error(why, exc) from exc
 
     observation = Observation(
         status=response.status_code,
@@ -115,7 +110,7 @@ async def run(
             Status.FAIL,
             metrics,
             f"{check.method} {path}: " + "; ".join(o.detail for o in failed),
-            _failure_class(response.status_code),
+            failures.for_status(response.status_code),
         )
     warned = [o for o in outcomes if o.verdict is Status.WARN]
     if warned:
@@ -164,11 +159,6 @@ def _evidence(
 
 def _details(outcomes: list[Outcome]) -> list[str]:
     return [o.detail for o in outcomes]
-
-
-def _failure_class(status: int) -> FailureClass:
-    # 429 means our own traffic tripped the product's limiter: our problem, not an outage.
-    return FailureClass.INFRASTRUCTURE if status == 429 else FailureClass.PRODUCT
 
 
 def _network_reason(exc: httpx.HTTPError, url: str) -> str:
