@@ -109,6 +109,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config_dir, env = Path(config.getoption("smoke_config")), config.getoption("smoke_env")
     if config.pluginmanager.has_plugin("asyncio"):  # async tests run on prodsmoke's own loop
         config.pluginmanager.unregister(name="asyncio")
+    _no_capture(config)
     from prodsmoke.e2e.environment import load as load_settings
 
     try:
@@ -118,6 +119,20 @@ def pytest_configure(config: pytest.Config) -> None:
     run = SmokeRun(config_dir, settings, _options(config, settings), bool(files))
     config.stash[RUN] = run
     config.pluginmanager.register(run, "prodsmoke-run")
+
+
+def _no_capture(config: pytest.Config) -> None:
+    """As with -s: tests run at once, so no output is one test's to capture, and the console's
+    progress lines (printed from the engine's thread) must reach the terminal, not a report."""
+    from _pytest.capture import _get_multicapture
+
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None or capture._method == "no":
+        return
+    capture.stop_global_capturing()
+    capture._method = "no"
+    capture._global_capturing = _get_multicapture("no")
+    capture._global_capturing.start_capturing()
 
 
 def _options(config: pytest.Config, settings: Settings) -> RunOptions:

@@ -65,6 +65,7 @@ class Prepared:
     adhoc: bool  # a run by hand (SPEC §12): kept, counted in no pass rate or gate
     suite: TeamSuite | None  # the team's pytest tests, collected
     rules_problem: Future[str | None]  # alert-rules.yaml as a whole, checked meanwhile
+    notes: tuple[str, ...] = ()  # warnings for a person, said before the run starts
 
     @property
     def env_file(self) -> Path:
@@ -121,6 +122,7 @@ def prepare(
         adhoc=adhoc,
         suite=suite,
         rules_problem=problem,
+        notes=tuple(suite.notes()) if suite is not None else (),
     )
 
 
@@ -180,6 +182,8 @@ def execute(prepared: Prepared, *, warmup: Warmup | None = None) -> Executed:
             )
             launched = warmup.launched
         console = ConsoleReporter(output_dir=options.output_dir)
+        for note in prepared.notes:
+            console.warning(note)
         suite = prepared.suite
         if suite is not None:
             suite.start(c.id for c in prepared.checks)

@@ -16,11 +16,14 @@ import contextvars
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from playwright.async_api import Error as PlaywrightError
+
 from prodsmoke.e2e import api_guard, seal
 from prodsmoke.e2e import browser as browsers
+from prodsmoke.e2e._playwright_private import target_closed_error
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S
 from prodsmoke.e2e.observe import PageObserver
-from prodsmoke.errors import CheckFailure, JourneyViolation
+from prodsmoke.errors import BlockedRequest, CheckFailure, JourneyViolation
 from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from prodsmoke.e2e.guard import Guard
     from prodsmoke.e2e.vitals import VitalsCollector
 
+TargetClosedError = target_closed_error()
 # Set (by the pytest layer) while a fixture of a wider scope than the test runs: contexts it
 # makes are the run's, labelled with this (e.g. "fixture:logged_in"), not the attempt's.
 SHARED: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -109,7 +113,9 @@ class JourneyAttempt:
         why = browsers.refused_context_option(options, "the context's options")
         if why is not None:
             raise GuardOptionRefused(why)
-        options.setdefault("base_url", self.base_url)
+        # The environment's target, whatever base_url a conftest gave pytest-playwright's
+        # browser_context_args (`suite` warns about such an override before the run).
+        options["base_url"] = self.base_url
         context = await browsers.new_context(
             self.browser, self.guard, shared or self.check, **options
         )
@@ -152,11 +158,18 @@ class JourneyAttempt:
     ) -> Any:
         """One API request of the journey, through the guard."""
         check = SHARED.get() or self.check
-        return await _unsealed(
-            api_guard.fetch(
-                self.guard, check, send, request_context, bound, default_base=self.base_url
+        try:
+            return await _unsealed(
+                api_guard.fetch(
+                    self.guard, check, send, request_context, bound, default_base=self.base_url
+                )
             )
-        )
+        except (BlockedRequest, TargetClosedError):
+            raise
+        except PlaywrightError as exc:  # the network failed it: the evidence of its class
+            first = (str(exc).strip().splitlines() or ["failed"])[0]
+            self.observer.failed_api.append(f"API request: {first}")
+            raise
 
     # -- the end --------------------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ class PageObserver:
     # network failed. The evidence `e2e.failures` classifies a navigation error by.
     documents_in_flight: set[str] = field(default_factory=set)
     failed_documents: list[str] = field(default_factory=list)
+    failed_api: list[str] = field(default_factory=list)  # API requests the network failed
     error_documents: int = 0  # documents answered >= 400
     answers: int = 0  # responses and network failures, of any request
     in_flight: int = 0
@@ -147,6 +148,8 @@ class PageObserver:
         still unanswered; None when every document was answered."""
         if self.failed_documents:
             return self.failed_documents[-1]
+        if self.failed_api:
+            return self.failed_api[-1]
         if self.documents_in_flight:
             path = urlsplit(sorted(self.documents_in_flight)[0]).path or "/"
             return f"{path}: no answer"

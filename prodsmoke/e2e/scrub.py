@@ -27,6 +27,7 @@ CREDENTIAL_HEADERS = frozenset(
 SECRET_FIELDS = ("password", "passwd", "secret", "token", "session", "api_key", "apikey")
 _TEXT_SUFFIXES = (".trace", ".network", ".json", ".har", ".log", ".txt", ".html", ".dat", ".css")
 _IMAGES = (".png", ".jpeg", ".jpg", ".webp")
+TOKEN_MIN = 16  # a harvested value shorter than this is masked in artifacts only
 
 
 def scrub_folder(folder: Path) -> None:
@@ -34,12 +35,28 @@ def scrub_folder(folder: Path) -> None:
     files = [p for p in folder.rglob("*") if p.is_file()]
     for path in files:
         for value in _harvest(path):
-            redact.register_secret(value)
+            if _token_like(value):  # masked wherever it appears from now on, not just here
+                redact.register_secret(value)
     for path in files:
         if path.suffix == ".zip":
             _scrub_zip(path)
         elif path.suffix.lower() not in _IMAGES:
             path.write_bytes(_scrub_bytes(path.name, path.read_bytes()))
+
+
+def _token_like(value: str) -> bool:
+    """A session id, token or key, not a word: long, and of more than one kind of character.
+
+    Credential headers and cookies are masked in the artifacts whatever their value; a value is
+    also masked everywhere else (the console, results.json) only when it looks like a token, so a
+    cookie such as `user=standard_user` does not mask every later text that names the user.
+    """
+    if len(value) < TOKEN_MIN:
+        return False
+    kinds = (str.islower, str.isupper, str.isdigit)
+    found = sum(any(test(c) for c in value) for test in kinds)
+    found += any(not c.isalnum() for c in value)
+    return found >= 2  # noqa: PLR2004 - two kinds of character at least
 
 
 def _harvest(path: Path) -> set[str]:

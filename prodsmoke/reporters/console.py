@@ -119,19 +119,22 @@ class ConsoleReporter:
         tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         budget = run.safety.budget
         seconds = run.duration_ms / 1000
+        # Skipping is safe, but a run that did not check everything must not read as a PASS.
+        starved = [c for c in run.checks if c.status is Status.SKIP and _for_budget(c)]
+        word, style = str(run.status).upper(), STYLE[run.status]
+        if starved and run.status.ok:
+            word, style = "INCOMPLETE", "yellow"
         self.console.print(
-            f"[{STYLE[run.status]}]{str(run.status).upper()}[/] ({tally}) in {seconds:.1f} s"
+            f"[{style}]{word}[/] ({tally}) in {seconds:.1f} s"
             f" · {run.safety.requests} requests"
             f" ({budget.share:.1%} of {budget.limit_per_minute}/min)"
             f" · {len(run.safety.blocked)} blocked by the guard"
         )
-        starved = [c for c in run.checks if c.status is Status.SKIP and _for_budget(c)]
-        if starved:  # skipping is safe, but the run did not check everything: say it loudly
+        if starved:
             self.console.print(
-                f"[yellow]INCOMPLETE: {len(starved)} of {len(run.checks)} checks were not run: "
-                f"the rate budget ({budget.budget_per_minute}/min) ran out[/] "
-                "(smoke check-config says what a run needs; raise "
-                "safety.rate_budget.max_requests_per_minute if the target allows it)"
+                f"[yellow]{len(starved)} of {len(run.checks)} checks were not run: the rate budget "
+                f"({budget.budget_per_minute}/min) ran out[/] (smoke check-config says what a run "
+                "needs; raise safety.rate_budget.max_requests_per_minute if the target allows it)"
             )
         if run.browser:
             self.console.print(f"browser: {escape(run.browser)}")

@@ -106,6 +106,28 @@ class TeamSuite:
             out[journey_id] = spec.found(test)
         return out
 
+    def notes(self) -> list[str]:
+        """What a person should know before the run: a conftest's `base_url` override (the
+        contexts go to the environment's target; the fixture's own value is the conftest's)."""
+        from prodsmoke.suite import base_url
+
+        seen: set[str] = set()
+        for item in self.items:
+            defs = item._fixtureinfo.name2fixturedefs.get("base_url") or ()
+            last = defs[-1] if defs else None
+            if last is None or getattr(last.func, "__module__", "") == base_url.__name__:
+                continue
+            code = getattr(last.func, "__code__", None)
+            where = f"{code.co_filename}:{code.co_firstlineno}" if code else str(last.baseid)
+            if where not in seen and "pytest_playwright" not in where:
+                seen.add(where)
+        return [
+            f"{where}: overrides the base_url fixture; prodsmoke's browser contexts go to the "
+            "environment's base_url, and what a test sends to the fixture's own value is held "
+            "to the guard (drop the override, or point it at the environment's target)"
+            for where in sorted(seen)
+        ]
+
     def start(self, selected: Iterable[str]) -> None:
         """Prepare the run of the selected tests: pytest's set-up state for running them at
         once, and one at a time if their wider-scoped fixtures are parametrized."""

@@ -178,9 +178,8 @@ def test_a_budget_too_small_is_seen_coming_and_the_run_says_it_was_incomplete(
     write(
         tmp_path,
         {
-            # each loads the homepage (11 requests) three times: about 400 requests in all
-            f"tests/test_page_{n}.py": f"def test_page_{n}(page):\n"
-            + "    for _ in range(3):\n        page.goto('/', wait_until='load')\n"
+            # each loads the homepage: 11 requests, under the 15 a journey reserves
+            f"tests/test_page_{n}.py": f"def test_page_{n}(page):\n    page.goto('/')\n"
             for n in range(12)
         },
     )
@@ -198,7 +197,8 @@ def test_a_budget_too_small_is_seen_coming_and_the_run_says_it_was_incomplete(
     assert "smoke: warning: demo: the 20 checks need about" in checked.stderr
     assert "the rate budget allows 120 per minute" in checked.stderr
     proc = run(config, demo_target, tmp_path / "out")
-    assert "INCOMPLETE: " in proc.stdout and "the rate budget (120/min) ran out" in proc.stdout
+    assert proc.stdout.count("INCOMPLETE (") == 1, proc.stdout
+    assert "checks were not run: the rate budget (120/min) ran out" in proc.stdout
 
 
 def test_a_journey_file_stays_a_pytest_file(demo_target: DemoServer, tmp_path: Path) -> None:
@@ -248,3 +248,102 @@ def test_smoke_repro_reruns_a_pytest_test_by_its_id(
     )  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "trace: " in proc.stdout and "/missing/trace.zip" in proc.stdout
+
+
+def test_what_the_plugin_prints_reaches_the_terminal_for_every_test(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    write(
+        tmp_path,
+        {
+            "tests/test_many.py": """
+                import pytest
+
+                @pytest.mark.parametrize("n", range(8))
+                def test_visit(page, n):
+                    page.goto("/pricing")
+            """
+        },
+    )
+    config = suite_config(tmp_path)
+    proc = plugin(
+        tmp_path, demo_target, "tests", "--smoke-env", "demo", "--smoke-config", str(config),
+        "--smoke-results", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    progress = [line for line in proc.stdout.splitlines() if line.startswith("  PASS  visit_")]
+    assert len(progress) == 8, proc.stdout  # none swallowed by pytest's output capture
+
+
+def test_a_cookie_value_does_not_mask_check_ids(demo_target: DemoServer, tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "tests/test_who.py": """
+                import pytest
+                from playwright.sync_api import expect
+
+                @pytest.mark.parametrize("who", ["alice"])
+                def test_profile(page, who):
+                    page.goto("/")
+
+                def test_sets_a_cookie_and_fails(page):
+                    page.context.add_cookies([{"name": "who", "value": "alice",
+                                               "url": page.context._impl_obj._options.get(
+                                                   "baseURL", "") or "http://127.0.0.1"}])
+                    page.goto("/")
+                    expect(page.locator("#nope")).to_be_visible(timeout=300)
+            """
+        },
+    )
+    run(suite_config(tmp_path), demo_target, tmp_path / "out")
+    assert "profile_alice" in verdicts(tmp_path / "out")
+
+
+def test_an_api_request_the_network_fails_is_a_network_failure(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "tests/test_down.py": """
+                def test_api_down(page):
+                    page.request.get("/health")
+            """
+        },
+    )
+    config = suite_config(tmp_path)
+    with DemoServer(password=DEMO_PASSWORD) as target:
+        url = target.url
+    # the target has stopped: its port answers nothing
+    proc = smoke(
+        "run", "--env", "demo", "--config", str(config), "--output", str(tmp_path / "out"),
+        "--check", "api_down",
+        env={"SMOKE_DEMO_URL": url, "SMOKE_TEST_PASSWORD": DEMO_PASSWORD},
+    )  # fmt: skip
+    check = verdicts(tmp_path / "out")["api_down"]
+    assert check["failure_class"] == "network", proc.stdout + proc.stderr
+
+
+def test_a_conftest_base_url_is_named_and_the_contexts_go_to_the_environments_target(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    write(
+        tmp_path,
+        {
+            "tests/conftest.py": """
+                import pytest
+
+                @pytest.fixture(scope="session")
+                def base_url():
+                    return "http://127.0.0.1:9"
+            """,
+            "tests/test_relative.py": """
+                def test_relative(page):
+                    page.goto("/pricing")
+                    assert page.url.endswith("/pricing")
+            """,
+        },
+    )
+    proc = run(suite_config(tmp_path), demo_target, tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{tmp_path}/tests/conftest.py:3: overrides the base_url fixture" in proc.stderr
+    assert verdicts(tmp_path / "out")["relative"]["status"] == "pass"
