@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -17,8 +18,6 @@ from prodsmoke.commands.common import config_flag
 from prodsmoke.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
 
@@ -57,8 +56,12 @@ def handle(args: argparse.Namespace) -> int:
 
 def planned(settings: Settings) -> list[PlannedCheck]:
     """What a run of `settings` would run: its pytest files collected (by pytest), then closed."""
+    from prodsmoke.config.journey_files import journey_files
     from prodsmoke.e2e.plan import all_checks
-    from prodsmoke.suite import TeamSuite
+
+    if not journey_files(Path(p) for p in settings.journey_paths or ()):
+        return all_checks(settings, {})
+    from prodsmoke.suite import TeamSuite  # pytest: imported only when there are tests
 
     suite = TeamSuite.collect(settings)
     try:
