@@ -1,5 +1,6 @@
 # Quick start: `make demo` and `make test`. Both set themselves up on first use (a virtualenv in
-# .venv, prodsmoke with its dev extra, and a Chromium) and are cheap to run again.
+# .venv, prodsmoke with its dev extra, and a Chromium: a headless shell where one can be had, a
+# full Chromium otherwise; scripts/ensure-browser says which) and are cheap to run again.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
