@@ -39,10 +39,11 @@ postgres:
 	  echo "note: no PostgreSQL server binaries: the PostgreSQL history tests will be skipped"; \
 	fi
 
-$(INSTALLED): pyproject.toml
+# With constraints.txt: the Playwright CI, the scheduled workflow and the Lambda image run.
+$(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt -e '.[dev]'
 	@touch $@
 
 clean:
