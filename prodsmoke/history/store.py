@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
+from prodsmoke.errors import CorruptHistory, HistoryError
 from prodsmoke.history.database import (
-    CorruptHistory,
-    HistoryError,
     Location,
     connect,
     from_url,
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
     from prodsmoke.history.windows import MaintenanceLog
     from prodsmoke.results import RunResult, Status
 
-__all__ = ["CorruptHistory", "History", "HistoryError", "StoredRun", "Written"]
+__all__ = ["History", "StoredRun", "Written"]
 
 
 @dataclass(frozen=True, slots=True)

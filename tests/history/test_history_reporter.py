@@ -13,8 +13,9 @@ import pytest
 
 from prodsmoke.aws_lambda.upload import run_prefix
 from prodsmoke.config.maintenance import MaintenanceWindow
+from prodsmoke.errors import HistoryNote
 from prodsmoke.history import History
-from prodsmoke.reporters.history import HistoryNote, HistoryReporter, artifacts_url
+from prodsmoke.reporters.history import HistoryReporter, artifacts_url
 from prodsmoke.reporters.spool import Spool
 from prodsmoke.results import Trigger
 from prodsmoke.runner import annotate
