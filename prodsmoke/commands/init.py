@@ -85,7 +85,7 @@ def _files(site: Site) -> dict[str, str]:
     """Every file of the project, pinned to this prodsmoke and this Playwright."""
     from importlib.metadata import version
 
-    from prodsmoke import __version__
+    from prodsmoke._version import __version__
     from prodsmoke.scaffold import project
     from prodsmoke.scaffold.deploy import Deploy, Release
 
