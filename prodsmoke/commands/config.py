@@ -71,7 +71,8 @@ def planned(settings: Settings) -> list[PlannedCheck]:
 def other_files(config_dir: Path) -> list[str]:
     """Load every other config file with its own loader; one line about each."""
     import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
-    from prodsmoke.config.alert_rules import ALERT_RULES_FILE, load_alert_rules
+    from prodsmoke.config.alert_file import load_alert_rules
+    from prodsmoke.config.alert_rules import ALERT_RULES_FILE
     from prodsmoke.config.monitoring import MONITORING_FILE, load_monitoring
     from prodsmoke.config.schedule import SCHEDULE_FILE, load_schedule
 

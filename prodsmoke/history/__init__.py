@@ -10,13 +10,14 @@ from prodsmoke.errors import CorruptHistory, HistoryError
 from prodsmoke.history.database import Location
 from prodsmoke.history.rows import StoredRun
 from prodsmoke.history.store import History, Written
-from prodsmoke.history.windows import StoredWindow
+from prodsmoke.history.windows import MaintenanceLog, StoredWindow
 
 __all__ = [
     "CorruptHistory",
     "History",
     "HistoryError",
     "Location",
+    "MaintenanceLog",
     "StoredRun",
     "StoredWindow",
     "Written",

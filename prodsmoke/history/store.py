@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from prodsmoke.config.monitoring import HistorySettings
-    from prodsmoke.history.windows import MaintenanceLog
     from prodsmoke.results import RunResult, Status
 
 __all__ = ["History", "StoredRun", "Written"]
@@ -110,13 +109,6 @@ class History:
     def display(self) -> str:
         """Where the history is, for people (no password)."""
         return self.location.display
-
-    @property
-    def windows(self) -> MaintenanceLog:
-        """The maintenance windows kept in this history."""
-        from prodsmoke.history.windows import MaintenanceLog
-
-        return MaintenanceLog(self)
 
     # ------------------------------------------------------------------------------- writing
 

@@ -108,11 +108,13 @@ class HistoryReporter:
         self._prepared = self._worker.submit(self._prepare)
 
     def _prepare(self) -> Prepared:
+        from prodsmoke.history.windows import MaintenanceLog
         from prodsmoke.maintenance.restore import restore_closed
 
         self.history.migrate()
         now = datetime.now(UTC)
-        windows = self.history.windows.find(env=self.env, since=now - timedelta(days=1))
+        log = MaintenanceLog(self.history)
+        windows = log.find(env=self.env, since=now - timedelta(days=1))
         notes: tuple[str, ...] = ()
         if any(w.silenced and w.restored_at is None and w.end <= now for w in windows):
             providers = self.providers()
