@@ -123,7 +123,6 @@ def _guard_settings(site: Site) -> Settings:
     written (its safety section, the same whatever the probe finds), without its journeys."""
     import yaml
 
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before Settings is used
     from prodsmoke.config.models import Settings
     from prodsmoke.scaffold import project
 

@@ -22,8 +22,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.maintenance import MaintenanceWindow
-from prodsmoke.config.models import StrictModel
 from prodsmoke.config.monitoring import RUN_METRICS, Duration, Name
 
 ALERT_RULES_FILE = "alert-rules.yaml"
