@@ -34,9 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load one or every environment, then the other files; print a description or a line each."""
-    from prodsmoke.config import available_environments, environment_file
+    from prodsmoke.config import available_environments, environment_file, load_settings
     from prodsmoke.describe import budget_warning, describe
-    from prodsmoke.e2e.environment import load as load_settings
 
     envs = [args.env] if args.env else available_environments(args.config)
     if not envs:
@@ -73,8 +72,8 @@ def planned(settings: Settings) -> list[PlannedCheck]:
 
 def other_files(config_dir: Path) -> list[str]:
     """Load every other config file with its own loader; one line about each."""
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
-    from prodsmoke.config.alert_rules import ALERT_RULES_FILE, load_alert_rules
+    from prodsmoke.config.alert_file import load_alert_rules
+    from prodsmoke.config.alert_rules import ALERT_RULES_FILE
     from prodsmoke.config.monitoring import MONITORING_FILE, load_monitoring
     from prodsmoke.config.schedule import SCHEDULE_FILE, load_schedule
 

@@ -9,7 +9,7 @@ and Web Vitals metrics. Severities follow the runbook: critical, high, medium, l
 `warning`, the older name between medium and low). Recipients are e-mail addresses or
 `service:target` handles.
 
-The file may hold one environment or several (`prodsmoke.config.alert_file`); `load_alert_rules`
+The file may hold one environment or several: `prodsmoke.config.alert_file.load_alert_rules`
 reads it, and `AlertRulesFile.for_env(name)` gives the `AlertRules` below.
 """
 
@@ -18,19 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.maintenance import MaintenanceWindow
-from prodsmoke.config.models import StrictModel
 from prodsmoke.config.monitoring import RUN_METRICS, Duration, Name
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from prodsmoke.config.alert_file import AlertRulesFile
-    from prodsmoke.config.monitoring import Monitoring
 
 ALERT_RULES_FILE = "alert-rules.yaml"
 
@@ -324,12 +318,3 @@ class AlertRules(StrictModel):
     def rules_for(self, check_id: str) -> tuple[Rule, ...]:
         """The rules that name `check_id` (by id or kind)."""
         return tuple(r for r in self.rules if r.check and check_id in r.check)
-
-
-def load_alert_rules(
-    config_dir: Path, monitoring: Monitoring, *, environ: Mapping[str, str] | None = None
-) -> AlertRulesFile:
-    """`alert-rules.yaml`, validated; `.for_env(name)` gives one environment's `AlertRules`."""
-    from prodsmoke.config.alert_file import load
-
-    return load(config_dir, monitoring, environ=environ)

@@ -24,9 +24,9 @@ from pydantic import (
 )
 
 from prodsmoke import redact
+from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.loader import read_yaml, validation_error
-from prodsmoke.config.models import StrictModel
 from prodsmoke.errors import ConfigError
 
 MONITORING_FILE = "monitoring-integration.yaml"

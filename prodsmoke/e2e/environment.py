@@ -1,25 +1,10 @@
-"""Load an environment with every journey kind registered: what entry points call."""
+"""An alias of `prodsmoke.config.load_settings`, kept only for its two importers in code other
+branches are changing (`aws_lambda/handler.py`, `pytest_plugin.py`): they can call
+`prodsmoke.config.load_settings` themselves, and then this module goes. The journey kinds are
+config's own table now (`config.kinds`), so loading needs no import before it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from prodsmoke.config.loader import load_settings as load
 
-import prodsmoke.e2e.journeys  # noqa: F401 - registers the built-in journey kinds
-from prodsmoke.config.loader import load_settings
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from pathlib import Path
-
-    from prodsmoke.config.models import Settings
-
-
-def load(
-    config_dir: Path,
-    env: str,
-    *,
-    environ: Mapping[str, str] | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> Settings:
-    """`config.load_settings`, once the journey kinds are known."""
-    return load_settings(config_dir, env, environ=environ, overrides=overrides)
+__all__ = ["load"]
