@@ -134,7 +134,7 @@ def prepare(
 def _configured_only(settings: Settings, only: Sequence[str]) -> bool:
     """True when `only` names checks the environment file defines itself (no pytest test among
     them): the team's files need not be collected for such a run."""
-    from prodsmoke.e2e.journeys.python import PythonJourney
+    from prodsmoke.config.kinds.python import PythonJourney
 
     defined = {c.id for c in settings.http_checks}
     defined |= {i for i, spec in settings.journeys.items() if not isinstance(spec, PythonJourney)}
