@@ -1,6 +1,6 @@
 """Scale: the demo suite plus N generated journeys, prodsmoke against the peers, N = 0, 10, 30.
 
-    bench/scale [--rounds 5] [--n 0 --n 10 --n 30] [--memory-runs 3] [--skip PART]...
+    bench/scale [--rounds 5] [--n 0 --n 10 --n 30] [--memory-runs 3] [--skip PART]... [--remote]
                 [--variant trace-off|async|slots=K]...
 
 Three parts in one command, each printed with the 1-minute load average beside its figures:
@@ -49,6 +49,7 @@ from benchlib import (
     BENCH,
     DEMO_CONFIG,
     PYTHON,
+    REMOTE,
     ROOT,
     SMOKE,
     WORK,
@@ -464,6 +465,11 @@ def main() -> int:
         help="a prodsmoke variant to time too: trace-off, async, slots=K",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
+    parser.add_argument(
+        "--remote",
+        action="store_true",
+        help=f"the target answers like a remote site ({REMOTE}); figures as scale_remote.json",
+    )
     args = parser.parse_args()
     sizes = args.n or [0, 10, 30]
     missing = [
@@ -485,8 +491,10 @@ def main() -> int:
     print(f"bench/scale · {info['cores']} cores · load {load1()} · generated under {work}")
     try:
         if "speed" not in args.skip or "memory" not in args.skip:
-            with DemoTarget(rate_limit=SPEED_LIMIT) as target:
-                print(f"speed target {target.url} (--rate-limit {SPEED_LIMIT})", flush=True)
+            faults = REMOTE if args.remote else ""
+            with DemoTarget(rate_limit=SPEED_LIMIT, faults=faults) as target:
+                where = f", faults {faults}" if faults else ""
+                print(f"speed target {target.url} (--rate-limit {SPEED_LIMIT}{where})", flush=True)
                 rounds = 0 if "speed" in args.skip else args.rounds
                 table, runs = speed(sizes, rounds, work, target, args.variant)
                 if "speed" not in args.skip:
@@ -503,7 +511,8 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"figures: {save('scale', figures)}")
+    figures["remote"] = REMOTE if args.remote else None
+    print(f"figures: {save('scale_remote' if args.remote else 'scale', figures)}")
     return 0
 
 
