@@ -21,8 +21,8 @@ budget  At the largest N, prodsmoke with the demo environment's own rate budget 
 
 `--variant` adds prodsmoke variants to speed and memory, as evidence for tuning (never counted as
 prodsmoke's figure): `trace-off` (`--trace off`), `async` (every generated journey async, no sync
-bridge), `slots=K` (the engine's MAX_JOURNEYS_AT_ONCE set to K in the process, before the run; give
-`slots=3` too, as the control with the same start-up path). Beside each wall time: the CPU time
+bridge), `slots=K` (`journeys_at_once: K` in the generated environment; give `slots=3` too, as
+the control). Beside each wall time: the CPU time
 (user + sys) of the contender's whole process tree, from the kernel's accounting of reaped children
 (this process adopts the tree's orphans, e.g. Chromium's helpers once the browser has gone, and
 reaps them before it reads the total).
@@ -48,7 +48,6 @@ import yaml
 from benchlib import (
     BENCH,
     DEMO_CONFIG,
-    PYTHON,
     REMOTE,
     ROOT,
     SMOKE,
@@ -115,6 +114,7 @@ def environment(
     budget: dict[str, Any] | None,
     declare: bool,
     python_dir: Path | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Path:
     """A config root holding `scale.yaml`: demo.yaml plus the generated journeys.
 
@@ -129,6 +129,7 @@ def environment(
     doc["journey_paths"] = [str(DEMO_CONFIG.parent / "e2e"), str(python_dir or where.python_dir)]
     if budget is not None:
         doc["safety"]["rate_budget"] = budget
+    doc.update(extra or {})
     if declare:
         for j in where.journeys:
             doc["journeys"][j.id] = {"expected_requests": REQUESTS[j.shape]}
@@ -219,13 +220,14 @@ def contenders(
             c = _prodsmoke("prodsmoke all-async", [str(SMOKE), "run"], async_config, out, env)
         else:
             slots = int(variant.removeprefix("slots="))
-            code = (
-                "import prodsmoke.e2e.engine as e; "
-                f"e.MAX_JOURNEYS_AT_ONCE = {slots}; "
-                "from prodsmoke.cli import entry; entry()"
+            slotted = environment(
+                root / f"slots{slots}",
+                where,
+                budget=budget,
+                declare=False,
+                extra={"journeys_at_once": slots},
             )
-            argv = [str(PYTHON), "-c", code, "run"]
-            c = _prodsmoke(f"prodsmoke slots={slots}", argv, config, out, env)
+            c = _prodsmoke(f"prodsmoke slots={slots}", [str(SMOKE), "run"], slotted, out, env)
         table.append(c)
     return table
 
