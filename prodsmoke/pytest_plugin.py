@@ -277,59 +277,39 @@ def _log(item: pytest.Item, result: CheckResult) -> None:
     hook = item.ihook
     hook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     keywords: dict[str, Literal[1]] = dict.fromkeys(item.keywords, 1)
-    common: dict[str, Any] = {"nodeid": item.nodeid, "location": item.location}
-    properties = [("status", str(result.status)), ("attempts", result.attempts)]
     now = time.time()
+
+    def report(when: Literal["setup", "call", "teardown"], outcome: Any, **extra: Any) -> Any:
+        extra.setdefault("longrepr", None)
+        extra.setdefault("start", now)
+        return pytest.TestReport(
+            nodeid=item.nodeid,
+            location=item.location,
+            keywords=keywords,
+            outcome=outcome,
+            when=when,
+            stop=now,
+            **extra,
+        )
+
     if result.status is Status.SKIP:
         path, line, _ = item.location
         skipped = (str(path), (line or 0) + 1, f"Skipped: {result.error or 'skipped'}")
-        reports = [
-            pytest.TestReport(
-                **common,
-                keywords=keywords,
-                outcome="skipped",
-                longrepr=skipped,
-                when="setup",
-                start=now,
-                stop=now,
-            )
-        ]
+        reports = [report("setup", "skipped", longrepr=skipped)]
     else:
-        outcome: Literal["passed", "failed"] = (
-            "failed" if result.status is Status.FAIL else "passed"
-        )
-        longrepr = f"[{result.failure_class}] {result.error}" if outcome == "failed" else None
+        failed = result.status is Status.FAIL
         seconds = result.duration_ms / 1000
         reports = [
-            pytest.TestReport(
-                **common,
-                keywords=keywords,
-                outcome="passed",
-                longrepr=None,
-                when="setup",
-                start=now,
-                stop=now,
-            ),
-            pytest.TestReport(
-                **common,
-                keywords=keywords,
-                outcome=outcome,
-                longrepr=longrepr,
-                when="call",
+            report("setup", "passed"),
+            report(
+                "call",
+                "failed" if failed else "passed",
+                longrepr=f"[{result.failure_class}] {result.error}" if failed else None,
                 duration=seconds,
-                user_properties=properties,
+                user_properties=[("status", str(result.status)), ("attempts", result.attempts)],
                 start=now - seconds,
-                stop=now,
             ),
-            pytest.TestReport(
-                **common,
-                keywords=keywords,
-                outcome="passed",
-                longrepr=None,
-                when="teardown",
-                start=now,
-                stop=now,
-            ),
+            report("teardown", "passed"),
         ]
     for report in reports:
         hook.pytest_runtest_logreport(report=report)
