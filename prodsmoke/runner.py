@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from prodsmoke import interrupt
 from prodsmoke.e2e import artifacts
 from prodsmoke.errors import SuiteError
+from prodsmoke.options import Release
 from prodsmoke.reporters.base import publish as publish_to
 from prodsmoke.results import CheckKind, Trigger
 from prodsmoke.timeline import mark
@@ -195,9 +196,10 @@ def execute(prepared: Prepared, *, warmup: Warmup | None = None) -> Executed:
             launched=launched,
             finishers=(suite.finish,) if suite is not None else (),
         )
+        moved = options.release.target_note  # SPEC §17: a --base-url run says where, and why
         console.header(
             env=settings.name,
-            target=settings.base_url,
+            target=f"{settings.base_url} ({moved})" if moved else settings.base_url,
             region=options.region,
             checks=len(prepared.checks),
             deadline_s=settings.deadline_s,
@@ -225,14 +227,22 @@ def annotate(
     adhoc: bool,
     stored: Sequence[StoredWindow] = (),
     recurring: Sequence[MaintenanceWindow] = (),
+    release: Release | None = None,
 ) -> RunResult:
-    """Stage 3: `result` marked adhoc or scheduled, and with the maintenance window it fell in
-    (stored windows first, then recurring ones)."""
+    """Stage 3: `result` marked adhoc, deploy or scheduled, with the deploy it checked (SPEC
+    §17: commit, version) and the maintenance window it fell in (stored windows first, then
+    recurring ones)."""
     from prodsmoke.maintenance.windows import covering
 
     reason = covering(result.started_at, stored=stored, repeating=recurring)
+    release = release or Release()
+    trigger = Trigger.ADHOC if adhoc else Trigger.DEPLOY if release.deploy else Trigger.SCHEDULED
     return replace(
-        result, trigger=Trigger.ADHOC if adhoc else Trigger.SCHEDULED, maintenance=reason
+        result,
+        trigger=trigger,
+        maintenance=reason,
+        commit=release.commit,
+        version=release.version,
     )
 
 
@@ -295,7 +305,11 @@ def run(prepared: Prepared, *, warmup: Warmup | None = None) -> Outcome:
             prepared.suite.close()
     stored = executed.reporting.stored_windows()
     result = annotate(
-        executed.result, adhoc=prepared.adhoc, stored=stored, recurring=prepared.recurring
+        executed.result,
+        adhoc=prepared.adhoc,
+        stored=stored,
+        recurring=prepared.recurring,
+        release=prepared.options.release,
     )
     published = publish(result, prepared, executed.reporting)
     failed_to_run = executed.suite_error is not None or bool(published.unwritten)
