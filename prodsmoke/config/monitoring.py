@@ -20,13 +20,16 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from prodsmoke import redact
+from prodsmoke.config import notifiers
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.loader import read_yaml, validation_error
 from prodsmoke.config.models import StrictModel
+from prodsmoke.config.notifiers import Notifier, secret_values
 from prodsmoke.errors import ConfigError
 
 MONITORING_FILE = "monitoring-integration.yaml"
@@ -179,6 +182,25 @@ class Monitoring(StrictModel):
     datadog: DatadogSettings = DatadogSettings()
     newrelic: NewRelicSettings = NewRelicSettings()
     cloudwatch: CloudWatchSettings = CloudWatchSettings()
+    # SPEC §17: who hears of a check that starts failing or recovers, and where the report is
+    notifiers: tuple[Notifier, ...] = ()
+    report_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="where `smoke report`'s page is published, e.g. https://smoke.example.com/",
+    )
+
+    @field_validator("notifiers")
+    @classmethod
+    def _named_apart(cls, value: tuple[Notifier, ...]) -> tuple[Notifier, ...]:
+        labels = [n.label for n in value]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ValueError(
+                f"two notifiers are called {twice[0]!r}; give each of a kind its own name:, "
+                "e.g. name: slack-oncall"
+            )
+        return value
 
     def metric(self, suffix: str) -> str:
         """The full metric name, e.g. `smoke_test.success`."""
@@ -203,6 +225,9 @@ def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = Non
     password = urlsplit(monitoring.history.location).password
     if password:
         redact.register_secret(password)
+    for notifier in monitoring.notifiers:
+        for secret in secret_values(notifier):
+            redact.register_secret(secret)
     return monitoring
 
 
@@ -226,7 +251,11 @@ def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
     if not file.is_file():
         return model()
     raw = read_mapping(file, environ)
+    notifiers.before_validation(str(file), raw.get("notifiers"))
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise validation_error(str(file), exc, model) from None
+        error = validation_error(str(file), exc, model)
+        # a notifier's secret is never shown (it was registered before validation)
+        problem = redact.redact(error.problem)
+        raise ConfigError(error.file, notifiers.error_path(error.path), problem) from None

@@ -50,18 +50,20 @@ class Context:
     config_dir: Path | None = None
 
 
-def configured_reporters(
+def configured_reporters(  # noqa: PLR0913 - the run's parts, by keyword
     config_dir: Path,
     settings: Settings,
     options: RunOptions,
     *,
     environ: Mapping[str, str] | None = None,
     monitoring: Monitoring | None = None,
+    share: TimeShare | None = None,
 ) -> list[Reporter]:
     """The reporters this run should publish to, besides results.json and the console.
 
     `monitoring` is the already-validated monitoring-integration.yaml, when the caller loaded it
-    up front; otherwise it is loaded here.
+    up front; otherwise it is loaded here. `share` splits the deadline's rest among the remote
+    reporters (and the notifiers, when the caller passes it to `configured_notifiers` too).
     """
     from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.reporters.delivery import TimeShare
@@ -72,13 +74,40 @@ def configured_reporters(
     context = Context(monitoring, settings, options, env, config_dir)
     names = [n for n in LOCAL if n in monitoring.reporters]
     names += [n for n in monitoring.reporters if n not in LOCAL]
-    share = TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
+    if share is None:
+        share = TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
     reporters: list[Reporter] = []
     for name in dict.fromkeys(names):
         reporter = FACTORIES[name](context, share)
         if reporter is not None:
             reporters.append(reporter)
     return reporters
+
+
+def time_share(settings: Settings, monitoring: Monitoring) -> TimeShare:
+    """One run's split of what is left of its deadline among its remote reporters."""
+    from prodsmoke.reporters.delivery import TimeShare
+
+    return TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
+
+
+def configured_notifiers(  # noqa: PLR0913 - the run's parts, by keyword
+    config_dir: Path,
+    settings: Settings,
+    options: RunOptions,
+    *,
+    monitoring: Monitoring,
+    share: TimeShare,
+    environ: Mapping[str, str] | None = None,
+) -> list[Reporter]:
+    """The notifiers (`notifiers:` in monitoring-integration.yaml), published after the
+    reporters; none when none is configured (`prodsmoke.reporters.notify`)."""
+    if not monitoring.notifiers:
+        return []
+    from prodsmoke.reporters.notify import notifiers
+
+    env = os.environ if environ is None else environ
+    return notifiers(config_dir, settings, options, monitoring=monitoring, environ=env, share=share)
 
 
 def _history(context: Context, share: TimeShare) -> Reporter:
