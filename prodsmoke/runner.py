@@ -11,7 +11,8 @@ repro`, the Lambda handler, `pytest --smoke-env`):
     annotate  a pure function: the run marked adhoc or scheduled, and with the maintenance
               window it fell in (stored by `smoke maintenance start`, or recurring).
     publish   results.json first, then junit.xml (both from the RunResult, each written whole),
-              then the console's summary and every reporter, each in its own `try`.
+              then the console's summary and every reporter, each in its own `try`; then the
+              notifiers (SPEC §17), which judge the run on the history just written.
 
 results.json or junit.xml not written is exit code 3, with everything else still written. A
 SIGTERM or SIGINT while the engine works stops it (`prodsmoke.interrupt`): the run is reported
@@ -134,26 +135,39 @@ class Reporting:
     console: ConsoleReporter
     reporters: tuple[Reporter, ...]
     stored_windows: Callable[[], Sequence[StoredWindow]]  # `smoke maintenance start` windows
+    notifiers: tuple[Reporter, ...] = ()  # SPEC §17: after the reporters (the history first)
 
 
 def reporting(prepared: Prepared, console: ConsoleReporter) -> Reporting:
-    """The configured reporters (SDKs are imported here, while the engine already works)."""
+    """The configured reporters and notifiers (SDKs are imported here, while the engine
+    already works)."""
     from prodsmoke.reporters.history import HistoryReporter
-    from prodsmoke.reporters.registry import configured_reporters
+    from prodsmoke.reporters.registry import configured_notifiers, configured_reporters, time_share
 
+    share = time_share(prepared.settings, prepared.monitoring)
     reporters = tuple(
         configured_reporters(
             prepared.config_dir,
             prepared.settings,
             prepared.options,
             monitoring=prepared.monitoring,
+            share=share,
+        )
+    )
+    notifiers = tuple(
+        configured_notifiers(
+            prepared.config_dir,
+            prepared.settings,
+            prepared.options,
+            monitoring=prepared.monitoring,
+            share=share,
         )
     )
     history = next((r for r in reporters if isinstance(r, HistoryReporter)), None)
     stored: Callable[[], Sequence[StoredWindow]] = (
         history.stored_windows if history is not None else tuple
     )
-    return Reporting(console, reporters, stored)
+    return Reporting(console, reporters, stored, notifiers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +282,7 @@ def publish(result: RunResult, prepared: Prepared, reporting: Reporting) -> Publ
     unwritten = publish_to(result, files)
     console = reporting.console
     errors = unwritten + publish_to(result, [console, *reporting.reporters])
+    errors += publish_to(result, reporting.notifiers, kind="notifier")
     for error in errors:
         console.error(error)
     problem = _rules_problem(prepared)
