@@ -64,7 +64,9 @@ Duration = Annotated[
 Name = Annotated[
     str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="a lower_snake_case name")
 ]
-ReporterName = Literal["history", "github_summary", "datadog", "newrelic", "cloudwatch"]
+ReporterName = Literal[
+    "history", "github_summary", "github_checks", "datadog", "newrelic", "cloudwatch"
+]
 Dimension = Literal["env", "region", "check", "status", "failure_class", "step", "page"]
 
 
@@ -172,7 +174,7 @@ class CloudWatchSettings(StrictModel):
 class Monitoring(StrictModel):
     """Where results go beyond results.json, junit.xml and the console."""
 
-    reporters: tuple[ReporterName, ...] = ("history", "github_summary")
+    reporters: tuple[ReporterName, ...] = ("history", "github_summary", "github_checks")
     metric_prefix: str = Field(
         "smoke_test", pattern=r"^[A-Za-z][A-Za-z0-9_.]{0,63}$", description="e.g. smoke_test"
     )

@@ -1,12 +1,13 @@
 """Which reporters a run publishes to, beyond results.json and the console.
 
-`configured_reporters` reads `config/monitoring-integration.yaml` (defaults: `history` and
-`github_summary`) and keeps each listed reporter whose credentials are present:
+`configured_reporters` reads `config/monitoring-integration.yaml` (defaults: `history`,
+`github_summary` and `github_checks`) and keeps each listed reporter whose credentials are present:
 
 | name             | runs when                                                                  |
 | ---------------- | -------------------------------------------------------------------------- |
 | `history`        | always (`history.url`, `$PRODSMOKE_HISTORY_URL`; default SQLite in --output) |
 | `github_summary` | `$GITHUB_STEP_SUMMARY` is set                                              |
+| `github_checks`  | inside Actions with `$GITHUB_TOKEN`: a deploy run's check run on its commit |
 | `datadog`        | `datadog.api_key` or `$DD_API_KEY` is set                                  |
 | `newrelic`       | `newrelic.license_key` or `$NEW_RELIC_LICENSE_KEY` is set                  |
 | `cloudwatch`     | inside Lambda (EMF on stdout), `mode: emf`, or AWS credentials and a region |
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import Sender, TimeShare
 
-LOCAL = ("history", "github_summary")
+LOCAL = ("history", "github_summary", "github_checks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,18 @@ def _github_summary(context: Context, share: TimeShare) -> Reporter | None:
     return GitHubSummaryReporter.from_environment(context.environ)
 
 
+def _github_checks(context: Context, share: TimeShare) -> Reporter | None:
+    from prodsmoke.reporters.github_checks import GitHubChecksReporter
+
+    found = GitHubChecksReporter.from_environment(
+        context.environ, report_url=context.monitoring.report_url
+    )
+    if found is not None:
+        share.waiting += 1
+        found.share = share
+    return found
+
+
 def _datadog(context: Context, share: TimeShare) -> Reporter | None:
     from prodsmoke.backends.datadog import keys
 
@@ -204,6 +217,7 @@ def _spooling(sender: Sender, context: Context, share: TimeShare) -> Reporter:
 FACTORIES: dict[str, Callable[[Context, TimeShare], Reporter | None]] = {
     "history": _history,
     "github_summary": _github_summary,
+    "github_checks": _github_checks,
     "datadog": _datadog,
     "newrelic": _newrelic,
     "cloudwatch": _cloudwatch,
