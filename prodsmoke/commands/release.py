@@ -124,10 +124,12 @@ def retarget(
     url = url.rstrip("/")
     own = settings.host
     configured = (own, *settings.safety.allowed_hosts)
-    if _matches(host, configured):
-        why = "the environment's host" if host == own else "in safety.allowed_hosts"
+    if host == own:
+        why = "the environment's own host"
+    elif _matches(host, configured):
+        why = f"{host} in safety.allowed_hosts"
     elif _matches(host, allow):
-        why = "allowed by --allow-host"
+        why = f"{host} allowed by --allow-host"
     else:
         raise UsageError(
             f"--base-url {url}: host {host} is not the environment's ({own}) nor in its "
@@ -137,7 +139,7 @@ def retarget(
     hosts = _union(settings.safety.allowed_hosts, [own] if own != host else [], allow)
     if url == settings.base_url:
         return _with(settings, url, hosts), None
-    return _with(settings, url, hosts), f"--base-url, not {settings.base_url}; {host} {why}"
+    return _with(settings, url, hosts), f"--base-url, not {settings.base_url}; {why}"
 
 
 def _checked_url(url: str) -> str:

@@ -358,8 +358,8 @@ def _regressions(
         if rule.page:
             evidence["page"] = rule.page
         reason = (
-            f"rule {rule.id} ({rule.severity}): {rule.metric} {statistic} {now_stat:.0f} is "
-            f"{change:+.0%} on {previous}'s {then_stat:.0f} (more than "
+            f"rule {rule.id} ({rule.severity}): {check_id}'s {rule.metric} {statistic} "
+            f"{now_stat:.0f} is {change:+.0%} on {previous}'s {then_stat:.0f} (more than "
             f"+{rule.threshold:.0%})"
         )
         out.append(Violation(reason, check_id, evidence))

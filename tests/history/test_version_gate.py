@@ -115,10 +115,10 @@ def test_a_slower_than_previous_rule_closes_the_gate_on_the_median_and_lcp_p75(t
     assert not verdict.passed
     reasons = [v.reason for v in verdict.violations]
     assert reasons == [
-        "rule homepage_slower (high): smoke_test.homepage_load p50 1320 is +106% on 1.4.1's "
-        "640 (more than +20%)",
-        "rule lcp_slower (medium): smoke_test.web_vitals.lcp_ms p75 1488 is +75% on 1.4.1's "
-        "850 (more than +50%)",
+        "rule homepage_slower (high): homepage_load's smoke_test.homepage_load p50 1320 is "
+        "+106% on 1.4.1's 640 (more than +20%)",
+        "rule lcp_slower (medium): homepage_load's smoke_test.web_vitals.lcp_ms p75 1488 is "
+        "+75% on 1.4.1's 850 (more than +50%)",
     ]
     assert verdict.violations[0].check == "homepage_load"
     assert verdict.violations[0].evidence["samples"] == 2

@@ -78,6 +78,13 @@ def summary(change: Change) -> str:
     return f"{title(change)}: {new}{step}{change.error or 'failed'}"
 
 
+def failing_for(change: Change) -> str:
+    """`12 min (since 10:30 UTC)`, or `since this run (10:30 UTC)` for a first failure."""
+    if change.failing_for_s < MINUTE:
+        return f"since this run ({change.since:%H:%M} UTC)"
+    return f"{duration(change.failing_for_s)} (since {change.since:%H:%M} UTC)"
+
+
 def error_text(change: Change) -> str:
     """The redacted error, shortened for a message."""
     text = change.error or "(no error text)"

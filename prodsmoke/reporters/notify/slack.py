@@ -56,10 +56,7 @@ def payload(change: Change, wording: Wording) -> dict[str, Any]:
         facts += [
             ("Failing step", escape(change.step) if change.step else "-"),
             ("Class", escape(change.failure_class or "fail")),
-            (
-                "Failing for",
-                f"{message.duration(change.failing_for_s)} (since {change.since:%H:%M} UTC)",
-            ),
+            ("Failing", message.failing_for(change)),
         ]
     else:
         facts.append(("Failed for", message.duration(change.failing_for_s)))
