@@ -62,7 +62,7 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.offline and args.action == "apply":
         raise UsageError("--offline goes with plan: apply needs the providers' credentials")
-    monitoring = load_monitoring(args.config)
+    monitoring = load_monitoring(args.config, notifiers=False)
     file = load_alert_rules(args.config, monitoring)
     envs = file.selected(args.env)
     regressions = {e.env: tuple(r.id for r in e.rules if not r.monitored) for e in envs}

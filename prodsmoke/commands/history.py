@@ -60,7 +60,7 @@ def open_history(args: argparse.Namespace) -> tuple[Monitoring, History]:
     from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.history import History
 
-    monitoring = load_monitoring(args.config)
+    monitoring = load_monitoring(args.config, notifiers=False)
     return monitoring, History.configured(monitoring.history, args.output, override=args.history)
 
 

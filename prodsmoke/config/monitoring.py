@@ -214,9 +214,16 @@ class Monitoring(StrictModel):
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = None) -> Monitoring:
-    """`monitoring-integration.yaml` (defaults when absent); its keys registered as secrets."""
-    monitoring = _load(config_dir / MONITORING_FILE, Monitoring, environ)
+def load_monitoring(
+    config_dir: Path, *, environ: Mapping[str, str] | None = None, notifiers: bool = True
+) -> Monitoring:
+    """`monitoring-integration.yaml` (defaults when absent); its keys registered as secrets.
+
+    `notifiers=False`: a command that sends no notification (`gate`, `report`, `history`,
+    `alerts`) neither reads nor needs the notifiers' `${VAR}`s — a deploy pipeline's gate step
+    is not given the Slack webhook."""
+    skip = () if notifiers else ("notifiers",)
+    monitoring = _load(config_dir / MONITORING_FILE, Monitoring, environ, skip=skip)
     for key in (
         monitoring.datadog.api_key,
         monitoring.datadog.app_key,
@@ -233,15 +240,19 @@ def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = Non
     return monitoring
 
 
-def read_mapping(file: Path, environ: Mapping[str, str] | None) -> dict[str, Any]:
+def read_mapping(
+    file: Path, environ: Mapping[str, str] | None, *, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """A config file's top-level mapping (empty for an empty file), `${VAR}` resolved
-    (`os.environ` when `environ` is None); a `ConfigError` for anything else or the first
-    missing variable."""
+    (`os.environ` when `environ` is None), the top-level keys in `skip` left out; a
+    `ConfigError` for anything else or the first missing variable."""
     raw: Any = read_yaml(file)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(str(file), "", "expected a mapping of keys at the top level")
+    for key in skip:
+        raw.pop(key, None)
     missing: list[MissingVariable] = []
     raw = resolve(raw, os.environ if environ is None else environ, missing)
     if missing:
@@ -249,10 +260,12 @@ def read_mapping(file: Path, environ: Mapping[str, str] | None) -> dict[str, Any
     return dict(raw)
 
 
-def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
+def _load(
+    file: Path, model: type[_M], environ: Mapping[str, str] | None, *, skip: tuple[str, ...] = ()
+) -> _M:
     if not file.is_file():
         return model()
-    raw = read_mapping(file, environ)
+    raw = read_mapping(file, environ, skip=skip)
     notifiers.before_validation(str(file), raw.get("notifiers"))
     try:
         return model.model_validate(raw)

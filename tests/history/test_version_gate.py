@@ -188,6 +188,11 @@ def test_the_command_prints_the_verdict_and_exits_1_when_blocked(tmp_path, capsy
         "  - {id: homepage_slower, severity: high, metric: smoke_test.homepage_load, "
         "slower_than_previous: 20%}\n"
     )
+    # the gate sends nothing: the notifiers' variables are not needed (a pipeline's gate step
+    # is not given the Slack webhook)
+    (config / "monitoring-integration.yaml").write_text(
+        'notifiers: [{kind: slack, webhook_url: "${SLACK_WEBHOOK_URL_NOT_SET}"}]\n'
+    )
     history = History(tmp_path / "history.sqlite")
     history.extend(
         [deploy_run(NOW - timedelta(hours=1), "1.0.0"),
