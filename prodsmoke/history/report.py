@@ -107,6 +107,7 @@ def _env(  # noqa: PLR0913, PLR0917 - one environment's part of the page
     adhoc = [r for r in runs if r.trigger is Trigger.ADHOC]
     deploys = [r for r in runs if r.trigger is Trigger.DEPLOY]
     markers = deploy_markers(deploys)
+    deploy_legend = " · dashed: a deploy" if markers else ""
     latest = (scheduled or runs)[-1]
     cards = [
         _rate_card(label, [r.status for r in counted if r.started_at >= now - span], label)
@@ -143,7 +144,7 @@ def _env(  # noqa: PLR0913, PLR0917 - one environment's part of the page
 → newest; faded: inside a maintenance window)</span></th><th class="num">24 h</th>
 <th class="num">7 d</th><th class="num">30 d</th>
 <th>latency p50 <span class="swatch p50"></span> p95 <span class="swatch p95"></span>
-<span class="muted">over {_ago(span, suffix="")}</span></th></tr></thead>
+<span class="muted">over {_ago(span, suffix="")}{deploy_legend}</span></th></tr></thead>
 <tbody>{rows}</tbody></table>
 {vitals_report.section(by_check, now=now, span=span, markers=markers)}
 <h3>Latest failures</h3>
@@ -277,9 +278,9 @@ def _flaky(found: list[Flaky]) -> str:
         "<h3>Flaky checks</h3>"
         '<p class="muted">Passed only on a retry: the share of the runs each ran in, over the '
         "report's span (ad-hoc runs and maintenance windows left out), the worst first.</p>"
-        '<table class="checks"><thead><tr><th>check</th><th class="num">flaky</th>'
-        '<th class="num">runs</th><th class="num">of</th><th>last</th><th>regions</th></tr>'
-        f"</thead><tbody>{rows}</tbody></table>"
+        '<table class="checks"><thead><tr><th>check</th><th class="num">rate</th>'
+        '<th class="num">flaky</th><th class="num">ran</th><th>last flaky</th><th>regions</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
