@@ -69,12 +69,15 @@ class Runner:
     """What a run's publishing does for notifications: the history row, then the notifiers
     (built afresh each run, as each run is its own process)."""
 
-    def __init__(self, history, tmp_path: Path, fakes: Fakes, rules: str = "") -> None:
+    def __init__(
+        self, history, tmp_path: Path, fakes: Fakes, rules: str = "", monitoring: str = ""
+    ) -> None:
         redact.register_secret(PASSWORD)
         self.history, self.output = history, tmp_path / "out"
         self.config = tmp_path / "config"
         self.config.mkdir(exist_ok=True)
-        (self.config / "monitoring-integration.yaml").write_text(monitoring_yaml(fakes))
+        text = monitoring or monitoring_yaml(fakes)
+        (self.config / "monitoring-integration.yaml").write_text(text)
         if rules:
             (self.config / "alert-rules.yaml").write_text(rules)
         url = history.location.given or history.location.url
@@ -284,3 +287,29 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_a_webhook_url_in_aws_secrets_manager_is_read_when_the_run_starts(
+    history, tmp_path, fakes, moto_reset
+):
+    import boto3
+
+    boto3.client("secretsmanager").create_secret(
+        Name="prod/smoke/slack", SecretString=json.dumps({"url": fakes.slack_url})
+    )
+    monitoring = (
+        "reporters: [history]\nnotifiers:\n"
+        "  - {kind: slack, webhook_url: {aws_secret: prod/smoke/slack, key: url}}\n"
+        "  - {kind: slack, name: slack-missing, webhook_url: {aws_secret: prod/smoke/nope}}\n"
+    )
+    runner = Runner(history, tmp_path, fakes, monitoring=monitoring)
+    runner.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+
+    [line] = runner(at(0, "us-east-1", Status.FAIL))
+
+    assert len(fakes.slack) == 1
+    assert line == (
+        "notifier slack-missing: DeliveryError: webhook_url: AWS secret prod/smoke/nope: not "
+        "found in us-east-1; check the name and region; 1 notification(s) spooled"
+    )
+    assert fakes.slack_url not in line and fakes.slack_url in redact.secrets()
