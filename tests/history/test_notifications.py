@@ -269,7 +269,7 @@ def test_an_unreachable_history_sends_nothing_and_says_so(tmp_path, fakes):
     runner = Runner(broken, tmp_path, fakes)
     runner.history = _NoWrite()
     [line] = runner(at(0, "us-east-1", Status.FAIL))
-    assert line.startswith("notifier alerts: AlertsNote: state changes not judged (run history ")
+    assert line.startswith("notifier alerts: DeliveryError: state changes not judged (run history ")
     assert line.endswith(
         "nothing sent for this run, the next run that reaches the history sends what changed"
     )

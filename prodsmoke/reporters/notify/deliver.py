@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from prodsmoke.errors import SmokeError
 from prodsmoke.reporters.delivery import DeliveryError, SendError
 
 if TYPE_CHECKING:
@@ -20,10 +19,6 @@ if TYPE_CHECKING:
     from prodsmoke.reporters.notify.message import Wording
     from prodsmoke.reporters.notify.state import Change, Evaluation
     from prodsmoke.results import RunResult
-
-
-class AlertsNote(SmokeError):
-    """Why the run's state changes were not (all) judged; the run is not affected."""
 
 
 class Service(Protocol):
@@ -52,14 +47,14 @@ class Alerts:
         try:
             self.evaluation.evaluate(run)
         except Exception as exc:  # noqa: BLE001 - the run stands; the next one judges again
-            raise AlertsNote(
+            raise DeliveryError(
                 f"state changes not judged ({_why(exc)}); nothing sent for this run, the next "
                 "run that reaches the history sends what changed"
             ) from None
         finally:
             self.evaluation.history.close()
         if self.problem:
-            raise AlertsNote(f"{self.problem}; paging on the first failure meanwhile")
+            raise DeliveryError(f"{self.problem}; paging on the first failure meanwhile")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from prodsmoke import redact
 from prodsmoke.history.fingerprint import fingerprint
@@ -87,7 +87,7 @@ class Evaluation:
     _done: dict[str, list[Change]] = field(default_factory=dict)
 
     def changes(self, run: RunResult) -> list[Change]:
-        """The run's changes (evaluated on the first call; none when it could not be)."""
+        """The changes `evaluate` found for `run` (none when it was not, or could not be)."""
         return self._done.get(run.run_id, [])
 
     def evaluate(self, run: RunResult) -> list[Change]:
@@ -206,7 +206,9 @@ def _n_of_m(rules: AlertRules | None) -> list[Rule]:
     return [r for r in rules.rules if r.kind in ("failures", "regions")]
 
 
-def _breached(rules: AlertRules | None, seen: Sequence[Observation], now: datetime) -> Any:
+def _breached(
+    rules: AlertRules | None, seen: Sequence[Observation], now: datetime
+) -> Rule | Literal[False] | None:
     """None: no rule asks for more than the first failure. The most severe rule that holds for
     this check's failures, or False when none does yet."""
     asking = _n_of_m(rules)
