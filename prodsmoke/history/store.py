@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from prodsmoke.config.monitoring import HistorySettings
-    from prodsmoke.history.alert_states import AlertLog
     from prodsmoke.history.windows import MaintenanceLog
     from prodsmoke.results import RunResult, Status
 
@@ -119,13 +118,6 @@ class History:
         from prodsmoke.history.windows import MaintenanceLog
 
         return MaintenanceLog(self)
-
-    @property
-    def alerts(self) -> AlertLog:
-        """Which checks are paging (the notifiers' state, revision 0003)."""
-        from prodsmoke.history.alert_states import AlertLog
-
-        return AlertLog(self)
 
     # ------------------------------------------------------------------------------- writing
 

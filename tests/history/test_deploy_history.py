@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
+from prodsmoke.history.alert_states import AlertLog
 from prodsmoke.history.database import connect, migrate
 from prodsmoke.history.fingerprint import fingerprint, normalise
 from prodsmoke.history.rows import insertable, payload
@@ -145,7 +146,7 @@ def test_a_payload_spooled_before_0003_lands_with_its_fingerprints(history, tmp_
 
 
 def test_a_state_changes_once_however_many_runners_see_it(history):
-    alerts = history.alerts
+    alerts = AlertLog(history)
     history.migrate()
     since = NOW - timedelta(minutes=5)
 

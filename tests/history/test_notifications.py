@@ -16,6 +16,7 @@ import pytest
 from prodsmoke import redact
 from prodsmoke.config.models import Settings
 from prodsmoke.config.monitoring import load_monitoring
+from prodsmoke.history.alert_states import AlertLog
 from prodsmoke.options import RunOptions
 from prodsmoke.reporters.base import publish
 from prodsmoke.reporters.delivery import TimeShare
@@ -212,7 +213,7 @@ def test_ad_hoc_deploy_and_maintenance_runs_send_nothing(history, tmp_path, fake
     assert runner(at(1, "us-east-1", Status.FAIL, trigger=Trigger.DEPLOY, version="2")) == []
     assert runner(at(2, "us-east-1", Status.FAIL, maintenance="db upgrade")) == []
     assert fakes.pagerduty == fakes.slack == fakes.webhook == []
-    assert history.alerts.states("production") == {}
+    assert AlertLog(history).states("production") == {}
 
 
 def test_a_service_that_is_down_gets_its_messages_on_the_next_run_in_order(

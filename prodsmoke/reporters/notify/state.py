@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from prodsmoke import redact
+from prodsmoke.history.alert_states import AlertLog
 from prodsmoke.history.fingerprint import fingerprint
 from prodsmoke.history.rows import StoredRun
 from prodsmoke.history.stats import Observation, observations
@@ -108,7 +109,7 @@ class Evaluation:
             stored.append(mine)
         counted = sorted((r for r in stored if r.counts), key=lambda r: r.started_at)
         timeline = observations(counted)
-        states = self.history.alerts.states(run.env)
+        states = AlertLog(self.history).states(run.env)
         found: list[Change] = []
         for check in run.checks:
             if check.status is Status.SKIP:
@@ -127,7 +128,7 @@ class Evaluation:
         latest = _latest_by_region(seen)
         failing = sorted(region for region, o in latest.items() if o.check.status is Status.FAIL)
         if firing and not failing:
-            ended = self.history.alerts.resolve(run.env, check.id, run_id=run.run_id)
+            ended = AlertLog(self.history).resolve(run.env, check.id, run_id=run.run_id)
             if ended is None:
                 return None  # another runner resolved it first
             return Change(
@@ -150,7 +151,7 @@ class Evaluation:
             return None  # failing, but not yet as often as a rule asks
         since = min(_streak_start(seen, region) for region in failing)
         severity = rule.severity if rule else None
-        if not self.history.alerts.fire(
+        if not AlertLog(self.history).fire(
             run.env, check.id, since=since, run_id=run.run_id, severity=severity
         ):
             return None  # another runner sent it
