@@ -1,5 +1,6 @@
 # Quick start: `make demo` and `make test`. Both set themselves up on first use (a virtualenv in
-# .venv, prodsmoke with its dev extra, and a Chromium) and are cheap to run again.
+# .venv, prodsmoke with its dev extra, and a Chromium: a headless shell where one can be had, a
+# full Chromium otherwise; scripts/ensure-browser says which) and are cheap to run again.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -38,10 +39,11 @@ postgres:
 	  echo "note: no PostgreSQL server binaries: the PostgreSQL history tests will be skipped"; \
 	fi
 
-$(INSTALLED): pyproject.toml
+# With constraints.txt: the Playwright CI, the scheduled workflow and the Lambda image run.
+$(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt -e '.[dev]'
 	@touch $@
 
 clean:

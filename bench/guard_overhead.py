@@ -21,8 +21,8 @@ import time
 from benchlib import DEMO_CONFIG, DemoTarget, machine, save, summary, verdict
 from playwright.async_api import Browser, BrowserContext, Request, Route, async_playwright
 
+from prodsmoke.config import load_settings
 from prodsmoke.e2e.browser import launch, new_context
-from prodsmoke.e2e.environment import load as load_settings
 from prodsmoke.e2e.guard import Guard
 from prodsmoke.e2e.timing import navigation_timing
 

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING
 from benchlib import DEMO_CONFIG, DemoTarget, load1, machine, save
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from prodsmoke.config import load_settings
 from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.browser import launch, new_context
-from prodsmoke.e2e.environment import load as load_settings
 from prodsmoke.e2e.guard import Guard
 from prodsmoke.e2e.observe import PageObserver
 

@@ -33,7 +33,6 @@ from typing import Any
 
 from benchlib import DEMO_CONFIG, SMOKE, DemoTarget, machine, save, summary, timed, verdict
 
-import prodsmoke.e2e.journeys  # noqa: F401 - registers the journey kinds
 from prodsmoke.config import load_settings
 from prodsmoke.e2e import vitals
 from prodsmoke.e2e.engine import Engine

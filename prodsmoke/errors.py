@@ -7,15 +7,25 @@
     │   └── BrowserNotFound         no usable Chromium in the documented places
     ├── BlockedRequest              the guard refused to send a request
     │   └── BudgetExhausted         the rate budget is spent
-    └── AccountError                a test account cannot be used
-        └── AccountLocked           the product says the account is locked
+    ├── AccountError                a test account cannot be used
+    │   └── AccountLocked           the product says the account is locked
+    ├── HistoryError                the run history cannot be read or written       (exit 3)
+    │   └── CorruptHistory          a SQLite history file that is not a sound database
+    ├── HistoryNote                 something about the history a person should know
+    ├── SendError                   one attempt to send a reporter's payload failed
+    ├── DeliveryError               a reporter could not deliver (spooled or dropped)
+    ├── MaintenanceError            a provider could not be silenced or restored
+    └── AlertsError                 a provider refused what `smoke alerts` asked of it
 
     CheckFailure(AssertionError)    a check's verdict: title, message, failure class
-    └── JourneyViolation            a journey tried to get round the guard (infrastructure)
+    ├── JourneyViolation            a journey tried to get round the guard (infrastructure)
+    └── GuardOptionRefused          `e2e.journey_attempt`: an option that would weaken the guard
     JourneySkipped                  a journey chose not to run (pytest skip): `skip`
 
 Third-party errors (Playwright, httpx, botocore) are translated into these at the boundary
 that calls them, with `raise ... from exc`, so callers never see a library's exception type.
+Every `SmokeError` subclass is defined here; every exception above is drawn under its base, with
+the module it lives in when that is not this one (`tests/test_errors.py` holds both to the code).
 """
 
 from __future__ import annotations
@@ -81,6 +91,49 @@ class AccountError(SmokeError):
 
 class AccountLocked(AccountError):
     """The product reports the test account as locked."""
+
+
+class HistoryError(SmokeError):
+    """The history cannot be read or written (exit 3: a gate or report cannot be evaluated).
+
+    `where` and `reason` are the message's parts, for callers that say it their own way.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, where: str = "", reason: str = "") -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(message)
+
+
+class CorruptHistory(HistoryError):
+    """A SQLite history file that is not a (sound) database."""
+
+
+class HistoryNote(SmokeError):
+    """Something about the history a person should know (the run itself is kept)."""
+
+
+class SendError(SmokeError):
+    """One attempt failed. `retry`: worth trying again now; `keep`: worth spooling for later."""
+
+    def __init__(self, message: str, *, retry: bool = True, keep: bool = True) -> None:
+        self.retry = retry
+        self.keep = keep
+        super().__init__(message)
+
+
+class DeliveryError(SmokeError):
+    """A reporter could not deliver (its payload is spooled or, if refused, dropped)."""
+
+
+class MaintenanceError(SmokeError):
+    """A provider could not be silenced or restored (one line: which, and why)."""
+
+
+class AlertsError(SmokeError):
+    """A provider refused to list or change what `smoke alerts` manages."""
 
 
 class CheckFailure(AssertionError):

@@ -110,7 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.has_plugin("asyncio"):  # async tests run on prodsmoke's own loop
         config.pluginmanager.unregister(name="asyncio")
     _no_capture(config)
-    from prodsmoke.e2e.environment import load as load_settings
+    from prodsmoke.config import load_settings
 
     try:
         settings = load_settings(config_dir, env)

@@ -99,14 +99,19 @@ def prepare(
     monitoring = load_monitoring(config_dir, environ=environ)
     recurring = maintenance_windows(config_dir, settings.name, environ=environ)
     mark("config loaded")
-    if suite is None and collect:
-        from prodsmoke.suite import TeamSuite
+    if suite is None and collect and not _configured_only(settings, only):
+        from prodsmoke.config.journey_files import journey_files
 
-        suite = TeamSuite.collect(settings)
-        mark("pytest files collected")
+        if journey_files(Path(p) for p in settings.journey_paths or ()):
+            from prodsmoke.suite import TeamSuite  # pytest: imported only when there are tests
+
+            suite = TeamSuite.collect(settings)
+            mark("pytest files collected")
     try:
         found = suite.journeys(settings) if suite is not None else {}
-        checks = plan(settings, only, found, partial=partial)
+        # a `--check` of configured checks only: the tests were not collected, nor needed
+        skipped = suite is None and collect and _configured_only(settings, only)
+        checks = plan(settings, only, None if skipped else found, partial=partial)
     except BaseException:
         if suite is not None:
             suite.close()
@@ -126,6 +131,16 @@ def prepare(
         rules_problem=problem,
         notes=tuple(suite.notes()) if suite is not None else (),
     )
+
+
+def _configured_only(settings: Settings, only: Sequence[str]) -> bool:
+    """True when `only` names checks the environment file defines itself (no pytest test among
+    them): the team's files need not be collected for such a run."""
+    from prodsmoke.config.kinds.python import PythonJourney
+
+    defined = {c.id for c in settings.http_checks}
+    defined |= {i for i, spec in settings.journeys.items() if not isinstance(spec, PythonJourney)}
+    return bool(only) and set(only) <= defined
 
 
 @dataclass(frozen=True, slots=True)

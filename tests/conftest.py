@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-import prodsmoke.e2e.journeys  # noqa: F401 - registers the journey kinds before any config loads
 from prodsmoke.config import load_settings
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import PROJECT, DemoServer, Faults

@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -178,12 +179,14 @@ def test_every_deploy_file_passes_the_linters_this_repository_runs(
     # pinned: the image and the workflow install this release, on this Playwright
     image = (tmp_path / "deploy/lambda/Dockerfile").read_text()
     assert f"ARG PRODSMOKE_VERSION={__version__}\n" in image
+    assert f"ARG PLAYWRIGHT_VERSION={version('playwright')}\n" in image
     assert '"prodsmoke[aws,datadog,postgres]==${PRODSMOKE_VERSION}"' in image
     assert "COPY config/ /app/config/\n" in image and "COPY e2e/ /app/e2e/\n" in image
     flow = yaml.safe_load((tmp_path / ".github/workflows/production-smoke.yml").read_text())
     steps = {s.get("name"): s for s in flow["jobs"]["smoke"]["steps"]}
     assert steps["Install prodsmoke"]["run"] == (
-        f"python -m pip install 'prodsmoke[aws,datadog,postgres]=={__version__}'"
+        f"python -m pip install 'prodsmoke[aws,datadog,postgres]=={__version__}' "
+        f"'playwright=={version('playwright')}'"
     )
     assert steps["Install Chromium"]["run"] == "python -m playwright install --with-deps chromium"
     cronjob = yaml.safe_load((tmp_path / "deploy/k8s/cronjob.yaml").read_text())

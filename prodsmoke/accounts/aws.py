@@ -1,29 +1,17 @@
-"""The boto3 clients accounts use: imported lazily, one region rule, short timeouts.
+"""The boto3 clients accounts use: imported lazily, short timeouts. Which region is
+`backends.aws.region`, the rule every AWS-backed part shares.
 
 The endpoint is left to boto3's own `AWS_ENDPOINT_URL` handling (a local moto server in tests).
 """
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prodsmoke.errors import AccountError
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
 # A run has a 30 s deadline: fail fast rather than let botocore's default retries eat it.
 _TIMEOUTS = {"connect_timeout": 3, "read_timeout": 5, "retries": {"max_attempts": 2}}
-
-
-def region(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The reference's region, else `AWS_REGION` (Lambda, GitHub's AWS action), else the default.
-
-    The same rule as `backends.aws.region`, which the layers above use: accounts sits below
-    backends, so it cannot import it."""
-    environ = os.environ if environ is None else environ
-    return explicit or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
 
 
 def client(service: str, region_name: str, *, where: str) -> Any:

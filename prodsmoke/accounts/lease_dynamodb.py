@@ -19,6 +19,7 @@ from typing import Any
 
 from prodsmoke.accounts import aws
 from prodsmoke.accounts.lease_backend import Busy
+from prodsmoke.backends.aws import region as aws_region
 from prodsmoke.errors import AccountError
 
 KEY = "lease_id"
@@ -134,7 +135,7 @@ class _ConditionFailed(Exception):
 
 
 def _client(table: str, explicit: str | None) -> Any:
-    region = aws.region(explicit)
+    region = aws_region(explicit)
     if not region:
         raise AccountError(
             f"account lease table {table}: no AWS region; set account_lease.region or AWS_REGION"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from prodsmoke.accounts import aws
+from prodsmoke.backends.aws import region
 from prodsmoke.config.models import AwsSecretRef, SsmParameterRef
 from prodsmoke.errors import AccountError
 
@@ -91,7 +92,7 @@ def _ssm(owner: str, ref: SsmParameterRef, environ: Mapping[str, str]) -> str:
 
 
 def _region(where: str, explicit: str | None, environ: Mapping[str, str]) -> str:
-    found = aws.region(explicit, environ)
+    found = region(explicit, environ)
     if not found:
         raise AccountError(
             f"{where}: no AWS region; add region: to the reference or set AWS_REGION"

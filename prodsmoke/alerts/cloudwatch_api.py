@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from prodsmoke.alerts import cloudwatch_alarms, dashboards
 from prodsmoke.alerts.cloudwatch_alarms import alarms
-from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.plan import Change, Resource
 from prodsmoke.backends.aws import one_line_errors
 from prodsmoke.backends.names import alarm_prefix
+from prodsmoke.errors import AlertsError
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -17,17 +17,13 @@ from prodsmoke.alerts import dashboards, datadog_monitors
 from prodsmoke.alerts.datadog_monitors import RULE_TAG, monitors
 from prodsmoke.alerts.plan import Change, Resource
 from prodsmoke.backends.names import MANAGED_TAG
-from prodsmoke.errors import SmokeError
+from prodsmoke.errors import AlertsError
 
 if TYPE_CHECKING:
     from datadog_api_client import ApiClient
 
     from prodsmoke.config.alert_rules import AlertRules
     from prodsmoke.config.monitoring import Monitoring
-
-
-class AlertsError(SmokeError):
-    """A provider refused to list or change what `smoke alerts` manages."""
 
 
 @dataclass

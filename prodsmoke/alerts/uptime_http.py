@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import httpx
 
 from prodsmoke import redact
-from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.plan import Resource
+from prodsmoke.errors import AlertsError
 
 if TYPE_CHECKING:
     from prodsmoke.alerts.plan import Change

@@ -77,7 +77,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
 def run(invocation: Invocation, output: Path, remaining: float | None) -> Outcome:
     """The code path of `smoke run`, with Lambda's region, folders, flags and time limit."""
     from prodsmoke import runner
-    from prodsmoke.e2e.environment import load as load_settings
+    from prodsmoke.config import load_settings
     from prodsmoke.options import RunOptions
 
     settings = load_settings(invocation.config_dir, invocation.environment)

@@ -13,7 +13,9 @@ from prodsmoke.errors import UsageError
 DEFAULT_ROOT = Path("/tmp")  # noqa: S108 - Lambda's one writable folder, by design
 DEFAULT_PREFIX = "prodsmoke"
 # Chromium inside Lambda: /dev/shm is tiny and there is no GPU; the zygote forks need namespaces
-# a Lambda sandbox does not grant. `SMOKE_CHROMIUM_ARGS` replaces these.
+# a Lambda sandbox does not grant. `SMOKE_CHROMIUM_ARGS` replaces these. They suit the headless
+# shell (Playwright's image) and a full Chromium alike: what a full one needs more is a short
+# $TMPDIR and its own config folder, which the workspace gives it (workspace.py).
 LAMBDA_CHROMIUM_ARGS = ("--disable-dev-shm-usage", "--no-zygote", "--disable-gpu")
 _SPLIT = re.compile(r"[\s,]+")
 

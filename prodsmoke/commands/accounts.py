@@ -23,7 +23,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle_check(args: argparse.Namespace) -> int:
     """One line per account: ok or FAIL, who, where the secret comes from, why not. Exit 0 or 2."""
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
     from prodsmoke import redact
     from prodsmoke.accounts.check import check_environment
     from prodsmoke.config import available_environments

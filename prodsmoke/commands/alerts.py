@@ -54,10 +54,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Plan (and with `apply`, make) the changes for each environment and provider."""
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
     from prodsmoke.alerts.plan import plan
     from prodsmoke.alerts.targets import targets
-    from prodsmoke.config.alert_rules import load_alert_rules
+    from prodsmoke.config.alert_file import load_alert_rules
     from prodsmoke.config.monitoring import load_monitoring
 
     if args.offline and args.action == "apply":

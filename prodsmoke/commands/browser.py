@@ -30,7 +30,7 @@ def versions() -> str:
 
     from playwright.async_api import async_playwright
 
-    from prodsmoke import __version__
+    from prodsmoke._version import __version__
     from prodsmoke.e2e.browser import launch
     from prodsmoke.errors import BrowserNotFound
 

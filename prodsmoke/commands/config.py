@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -17,8 +18,6 @@ from prodsmoke.commands.common import config_flag
 from prodsmoke.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from prodsmoke.config.models import Settings
     from prodsmoke.e2e.plan import PlannedCheck
 
@@ -35,9 +34,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load one or every environment, then the other files; print a description or a line each."""
-    from prodsmoke.config import available_environments, environment_file
+    from prodsmoke.config import available_environments, environment_file, load_settings
     from prodsmoke.describe import budget_warning, describe
-    from prodsmoke.e2e.environment import load as load_settings
 
     envs = [args.env] if args.env else available_environments(args.config)
     if not envs:
@@ -57,8 +55,12 @@ def handle(args: argparse.Namespace) -> int:
 
 def planned(settings: Settings) -> list[PlannedCheck]:
     """What a run of `settings` would run: its pytest files collected (by pytest), then closed."""
+    from prodsmoke.config.journey_files import journey_files
     from prodsmoke.e2e.plan import all_checks
-    from prodsmoke.suite import TeamSuite
+
+    if not journey_files(Path(p) for p in settings.journey_paths or ()):
+        return all_checks(settings, {})
+    from prodsmoke.suite import TeamSuite  # pytest: imported only when there are tests
 
     suite = TeamSuite.collect(settings)
     try:
@@ -70,8 +72,8 @@ def planned(settings: Settings) -> list[PlannedCheck]:
 
 def other_files(config_dir: Path) -> list[str]:
     """Load every other config file with its own loader; one line about each."""
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
-    from prodsmoke.config.alert_rules import ALERT_RULES_FILE, load_alert_rules
+    from prodsmoke.config.alert_file import load_alert_rules
+    from prodsmoke.config.alert_rules import ALERT_RULES_FILE
     from prodsmoke.config.monitoring import MONITORING_FILE, load_monitoring
     from prodsmoke.config.schedule import SCHEDULE_FILE, load_schedule
 

@@ -118,8 +118,8 @@ def handle_demo(args: argparse.Namespace) -> int:
     """Start the demo target, run the suite against it, print its audit, stop it."""
     _demo_package()  # without the 'demo' extra: one line, before anything imports it
     from prodsmoke.commands.run import execute
+    from prodsmoke.config import load_settings
     from prodsmoke.demo.process import DemoProcess
-    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.e2e.warmup import Warmup
 
     faults = parse_faults(args.fault)

@@ -54,8 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print `{"pass": …, "violations": […]}`; 0 when clear, 1 when blocked."""
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before config is read
-    from prodsmoke.config.alert_rules import load_alert_rules
+    from prodsmoke.config.alert_file import load_alert_rules
     from prodsmoke.config.monitoring import parse_duration
     from prodsmoke.history.gate import evaluate
 

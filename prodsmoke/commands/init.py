@@ -85,7 +85,7 @@ def _files(site: Site) -> dict[str, str]:
     """Every file of the project, pinned to this prodsmoke and this Playwright."""
     from importlib.metadata import version
 
-    from prodsmoke import __version__
+    from prodsmoke._version import __version__
     from prodsmoke.scaffold import project
     from prodsmoke.scaffold.deploy import Deploy, Release
 
@@ -123,7 +123,6 @@ def _guard_settings(site: Site) -> Settings:
     written (its safety section, the same whatever the probe finds), without its journeys."""
     import yaml
 
-    import prodsmoke.e2e.journeys  # noqa: F401 - the journey kinds, before Settings is used
     from prodsmoke.config.models import Settings
     from prodsmoke.scaffold import project
 

@@ -66,6 +66,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def _start(args: argparse.Namespace, history: History, providers: Providers, now: datetime) -> int:
     from prodsmoke.config.monitoring import format_duration, parse_duration
+    from prodsmoke.history.windows import MaintenanceLog
 
     try:
         seconds = parse_duration(args.duration)
@@ -74,7 +75,7 @@ def _start(args: argparse.Namespace, history: History, providers: Providers, now
     if not args.reason.strip():
         raise UsageError("--reason: expected a few words saying what is being done")
     ends = now + timedelta(seconds=seconds)
-    log = history.windows
+    log = MaintenanceLog(history)
     window = log.add(
         args.env, starts_at=now, ends_at=ends, reason=args.reason.strip(), created_by=_who()
     )
@@ -98,9 +99,10 @@ def _start(args: argparse.Namespace, history: History, providers: Providers, now
 
 
 def _end(env: str, history: History, providers: Providers, now: datetime) -> int:
+    from prodsmoke.history.windows import MaintenanceLog
     from prodsmoke.maintenance.restore import restore_closed
 
-    ended = history.windows.end(env, now)
+    ended = MaintenanceLog(history).end(env, now)
     for window in ended:
         print(f"maintenance window #{window.id} for {env} ended: {window.reason}")
     done, problems = restore_closed(history, env, providers, now)
@@ -114,7 +116,9 @@ def _end(env: str, history: History, providers: Providers, now: datetime) -> int
 
 
 def _list(history: History, env: str | None, since: datetime | None) -> int:
-    windows = history.windows.find(env=env, since=since)
+    from prodsmoke.history.windows import MaintenanceLog
+
+    windows = MaintenanceLog(history).find(env=env, since=since)
     if not windows:
         print("no maintenance windows" + (" open or coming" if since else ""))
         return 0

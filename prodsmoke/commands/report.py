@@ -20,12 +20,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Render DIR/report.html from the history; print where it is."""
     from prodsmoke.history.report import SPAN, render
+    from prodsmoke.history.windows import MaintenanceLog
 
     _, history = open_history(args)
     since = datetime.now(UTC) - SPAN
     try:
         runs = history.runs(env=args.env, since=since)
-        windows = history.windows.find(env=args.env, since=since) if runs else []
+        windows = MaintenanceLog(history).find(env=args.env, since=since) if runs else []
         first_seen = {  # "new" errors: judged on the whole history, not the 30 days shown
             env: history.first_seen(
                 env, {fp for r in runs if r.env == env for fp in r.fingerprints.values()}

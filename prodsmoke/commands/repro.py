@@ -44,8 +44,8 @@ def has_display(environ: os._Environ[str] | dict[str, str] | None = None) -> boo
 def handle(args: argparse.Namespace) -> int:
     """One attempt of one check, traced, then directions to the trace."""
     from prodsmoke.commands.run import outcome, run_options
+    from prodsmoke.config import load_settings
     from prodsmoke.config.models import Retry
-    from prodsmoke.e2e.environment import load as load_settings
     from prodsmoke.options import TraceMode
 
     settings = load_settings(args.config, args.env)

@@ -52,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     from prodsmoke.e2e.warmup import Warmup
 
     warmup = Warmup()  # first: Playwright's driver boots while config and imports load
-    from prodsmoke.e2e.environment import load as load_settings
+    from prodsmoke.config import load_settings
 
     try:
         deploy = release(args, os.environ)  # a bad flag: one line, before the config is read

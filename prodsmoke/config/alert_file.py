@@ -105,10 +105,11 @@ class AlertRulesFile:
         return list(self.environments.values())
 
 
-def load(
+def load_alert_rules(
     config_dir: Path, monitoring: Monitoring, *, environ: Mapping[str, str] | None = None
 ) -> AlertRulesFile:
-    """Read, resolve `${VAR}`, validate every environment the file names."""
+    """`alert-rules.yaml`, read, `${VAR}` resolved, every environment it names validated;
+    `.for_env(name)` gives one environment's `AlertRules`."""
     path = config_dir / ALERT_RULES_FILE
     base = AlertRulesFile(path, config_dir, monitoring, {}, template={})
     if not path.is_file():
@@ -375,7 +376,7 @@ def problem_in_whole(
     """The first mistake anywhere in alert-rules.yaml, in one line, or None: a run warns with it
     (it does not need those parts), `smoke alerts` and the gate stop on it."""
     try:
-        load(config_dir, monitoring, environ=environ)
+        load_alert_rules(config_dir, monitoring, environ=environ)
     except ConfigError as exc:
         return str(exc)
     return None

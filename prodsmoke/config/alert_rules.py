@@ -11,7 +11,7 @@ and Web Vitals metrics. Severities follow the runbook: critical, high, medium, l
 `warning`, the older name between medium and low). Recipients are e-mail addresses or
 `service:target` handles.
 
-The file may hold one environment or several (`prodsmoke.config.alert_file`); `load_alert_rules`
+The file may hold one environment or several: `prodsmoke.config.alert_file.load_alert_rules`
 reads it, and `AlertRulesFile.for_env(name)` gives the `AlertRules` below.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -31,15 +31,9 @@ from pydantic import (
     model_validator,
 )
 
+from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.maintenance import MaintenanceWindow
-from prodsmoke.config.models import StrictModel
 from prodsmoke.config.monitoring import RUN_METRICS, Duration, Name
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from prodsmoke.config.alert_file import AlertRulesFile
-    from prodsmoke.config.monitoring import Monitoring
 
 ALERT_RULES_FILE = "alert-rules.yaml"
 
@@ -406,12 +400,3 @@ class AlertRules(StrictModel):
     def rules_for(self, check_id: str) -> tuple[Rule, ...]:
         """The rules that name `check_id` (by id or kind)."""
         return tuple(r for r in self.rules if r.check and check_id in r.check)
-
-
-def load_alert_rules(
-    config_dir: Path, monitoring: Monitoring, *, environ: Mapping[str, str] | None = None
-) -> AlertRulesFile:
-    """`alert-rules.yaml`, validated; `.for_env(name)` gives one environment's `AlertRules`."""
-    from prodsmoke.config.alert_file import load
-
-    return load(config_dir, monitoring, environ=environ)

@@ -4,7 +4,7 @@
 before a run), and the custom metric names journeys report with `smoke.metric(name, …)`. The one
 derivation from configuration is `catalog_from_settings`; everything that validates a rule asks a
 `Catalog`, never `Settings`, so a new way of declaring journeys (issue 10: journeys as a mapping of
-registered kinds, Python files, YAML steps) only has to extend that one function.
+the kinds of `config.kinds`, Python files, YAML steps) only has to extend that one function.
 
 Metric names (SPEC §7, §11, §13), under the configured prefix (`smoke_test` by default):
 `duration success failures homepage_load api_response check.duration retries`, `step.duration`

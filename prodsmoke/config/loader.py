@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from prodsmoke import redact
-from prodsmoke.config import journeys as journey_kinds
+from prodsmoke.config import kinds
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.models import Settings
 from prodsmoke.config.yamlfile import read_yaml, read_yaml_documents
@@ -144,7 +144,7 @@ def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each wo
     error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     raw_loc = list(error["loc"])
     prefix: list[str | int] = []
-    registered = journey_kinds.kinds() if root is Settings and raw_loc[:1] == ["journeys"] else {}
+    registered = kinds.SPECS if root is Settings and raw_loc[:1] == ["journeys"] else {}
     if raw_loc[2:3] and raw_loc[2] in registered:
         # journeys.<id>.<kind tag>.<key>: the tag is pydantic's, the key belongs to that kind
         prefix, root, raw_loc = raw_loc[:2], registered[str(raw_loc[2])], raw_loc[3:]
@@ -180,8 +180,8 @@ def validation_error(  # noqa: PLR0911 - one return per kind of mistake, each wo
 
 
 def _not_a_python_setting(journey_id: str, key: str, spec: type[BaseModel]) -> str:
-    hint = journey_kinds.claimed_id_hint(journey_id)
-    others = ", ".join(journey_kinds.built_in_kinds())
+    hint = kinds.claimed_id_hint(journey_id)
+    others = ", ".join(kinds.built_in_kinds())
     settings = ", ".join(k for k in spec.model_fields if k != "kind")
     return (
         f"{hint}{key!r} is not a setting of a Python journey ({settings}), which is what an "

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from prodsmoke.config.models import StrictModel
+from prodsmoke.config.fields import StrictModel
 
 CRON_FIELDS = 5  # minute hour day-of-month month day-of-week
 MAX_DURATION_S = 7 * 86400  # a "window" longer than a week is an outage, not maintenance

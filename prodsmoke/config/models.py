@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -22,22 +21,10 @@ from pydantic import (
     model_validator,
 )
 
-from prodsmoke.config import journeys as journey_kinds
+from prodsmoke.config import kinds
 from prodsmoke.config.conditions import Condition, ConditionSyntaxError
-from prodsmoke.config.journeys import JourneySpec, RegisteredKinds
-
-CheckId = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9_]{0,63}$",
-        description="a lower_snake_case id (a letter, then a-z, 0-9, _; at most 64 characters), "
-        "e.g. api_health",
-    ),
-]
-Path = Annotated[str, Field(description="a path on the target (e.g. /health) or an absolute URL")]
-Selector = Annotated[str, Field(min_length=1, description="a CSS selector, e.g. #prompt-input")]
-UrlGlob = Annotated[str, Field(min_length=1, description="a URL glob, e.g. **/dashboard")]
-Seconds = Annotated[float, Field(gt=0, le=900, description="seconds, a number > 0")]
+from prodsmoke.config.fields import CheckId, Path, Seconds, StrictModel
+from prodsmoke.config.journeys import JourneySpec
 
 
 def _parse_condition(value: object) -> Condition:
@@ -60,12 +47,6 @@ def _upper(value: object) -> object:
 
 # A method that writes, in any case in the YAML (post, POST).
 WriteMethod = Annotated[Literal["POST", "PUT", "PATCH", "DELETE"], BeforeValidator(_upper)]
-
-
-class StrictModel(BaseModel):
-    """The base of every config model: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Retry(StrictModel):
@@ -241,10 +222,15 @@ class HttpCredentials(StrictModel):
 MIB = 1 << 20
 
 
+# Journeys in flight at once by default: bench/RESULTS.md ("Concurrency") measures 2-core runners
+# and a 2-vCPU Lambda, on loopback and on a remote-like target.
+JOURNEYS_AT_ONCE = 3
+
+
 class Settings(StrictModel):
     """One environment's validated configuration."""
 
-    # Built on first use, once the journey kinds have registered (config/journeys.py).
+    # Its schema (every journey kind's) is built on first use, not by every import of this module.
     model_config = ConfigDict(
         extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
     )
@@ -256,7 +242,7 @@ class Settings(StrictModel):
     safety: Safety = Safety()
     health_checks: tuple[HttpCheck, ...] = ()
     api_checks: tuple[HttpCheck, ...] = ()
-    journeys: Annotated[dict[str, JourneySpec], RegisteredKinds()] = Field(default_factory=dict)
+    journeys: Annotated[dict[str, JourneySpec], kinds.AnyKind()] = Field(default_factory=dict)
     journey_paths: tuple[str, ...] | None = Field(
         None,
         description="files or folders of Python journeys, relative to the folder holding config/",
@@ -294,12 +280,18 @@ class Settings(StrictModel):
     keep_runs: int = Field(
         20, ge=1, le=10_000, description="run folders kept under <output>/artifacts, 1-10000"
     )
+    journeys_at_once: int = Field(
+        JOURNEYS_AT_ONCE,
+        ge=1,
+        le=16,
+        description="browser journeys in flight at once, 1-16 (each its own context)",
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _journey_kinds(cls, data: object) -> object:
         if isinstance(data, dict) and "journeys" in data:
-            return {**data, "journeys": journey_kinds.with_kinds(data["journeys"])}
+            return {**data, "journeys": kinds.with_kinds(data["journeys"])}
         return data
 
     @field_validator("journeys")
@@ -335,12 +327,3 @@ class Settings(StrictModel):
     def http_checks(self) -> tuple[HttpCheck, ...]:
         """Health checks then API checks, in config order."""
         return self.health_checks + self.api_checks
-
-
-def _rebuild_settings() -> None:
-    # A kind registered after Settings was first used (its schema lists the kinds it knew).
-    if Settings.__pydantic_complete__:
-        Settings.model_rebuild(force=True)
-
-
-journey_kinds.on_register(_rebuild_settings)

@@ -26,9 +26,9 @@ from pydantic import (
 
 from prodsmoke import redact
 from prodsmoke.config import notifiers
+from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.loader import read_yaml, validation_error
-from prodsmoke.config.models import StrictModel
 from prodsmoke.config.notifiers import Notifier, secret_values
 from prodsmoke.errors import ConfigError
 

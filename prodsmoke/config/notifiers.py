@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 
 from prodsmoke import redact
-from prodsmoke.config.models import AwsSecretRef, SecretRef, SsmParameterRef, StrictModel
+from prodsmoke.config.fields import StrictModel
+from prodsmoke.config.models import AwsSecretRef, SecretRef, SsmParameterRef
 from prodsmoke.errors import ConfigError
 
 PAGERDUTY_EVENTS = "https://events.pagerduty.com/v2/enqueue"

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError
 
+from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.loader import available_environments, read_yaml, validation_error
-from prodsmoke.config.models import StrictModel
 from prodsmoke.errors import ConfigError
 
 SCHEDULE_FILE = "cron-schedule.yaml"

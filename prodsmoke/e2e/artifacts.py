@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from prodsmoke import __version__, redact
+from prodsmoke import redact
+from prodsmoke._version import __version__
 from prodsmoke.e2e.scrub import scrub_folder
 from prodsmoke.options import TraceMode
 

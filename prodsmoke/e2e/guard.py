@@ -19,7 +19,8 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from prodsmoke import __version__, redact
+from prodsmoke import redact
+from prodsmoke._version import __version__
 from prodsmoke.e2e.budget import RateBudget
 from prodsmoke.results import BlockRecord, BudgetReport, Refusal, RefusalKind, SafetyReport
 

@@ -1,6 +1,6 @@
 """Which checks a run will execute, in order, from the settings and the `--check` selection.
 
-Journeys come from two places: `journeys:` in the environment file (any registered kind) and the
+Journeys come from two places: `journeys:` in the environment file (any of `config.kinds`) and the
 pytest tests in the files `journey_paths` names (collected by `prodsmoke.suite`, which hands the
 plan each one as a `PythonJourney` bound to its test, by id; optional settings under
 `journeys: {<id>: {max_ms: …}}`). Every id is unique across health checks, API checks and both
@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from prodsmoke.config.journeys import JourneySpec, built_in_kinds, claimed_id_hint
+from prodsmoke.config.journeys import JourneySpec
+from prodsmoke.config.kinds import built_in_kinds, claimed_id_hint
+from prodsmoke.config.kinds.python import BoundTest, PythonJourney
 from prodsmoke.config.models import HttpCheck, Settings
-from prodsmoke.e2e.journeys import implemented
-from prodsmoke.e2e.journeys.python import BoundTest, PythonJourney
 from prodsmoke.errors import ConfigError, UsageError
 from prodsmoke.results import CheckKind
 
@@ -81,11 +81,8 @@ def journeys(settings: Settings, found: Found, *, partial: bool = False) -> dict
     paths = [Path(p) for p in settings.journey_paths or ()]
     sources = dict(found)
     out: dict[str, JourneySpec] = {}
-    runnable = implemented()
     for journey_id, spec in settings.journeys.items():
         key = f"journeys.{journey_id}"
-        if spec.kind not in runnable:
-            raise ConfigError(file, f"{key}.kind", f"no implementation for kind {spec.kind!r}")
         if isinstance(spec, PythonJourney):
             if journey_id not in sources:
                 if partial:

@@ -31,7 +31,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -46,7 +46,6 @@ from prodsmoke.results import PageVitals
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, ConsoleMessage, Frame, Page
 
-    from prodsmoke.e2e.journeys.base import JourneyRun
 
 MARK = "__prodsmoke_vitals__ "
 # Only the script prodsmoke installed knows this (it is in its closure, and pages cannot read the
@@ -95,6 +94,14 @@ def page_template(path: str) -> str:
     ]
     template = redact.redact("/".join(segments))
     return template if len(template) <= _MAX_PATH else template[: _MAX_PATH - 1] + "…"
+
+
+class Judged(Protocol):
+    """What `judge` needs of a journey's `JourneyRun` (e2e.journeys.base, which builds on this
+    module's neighbours, so this one does not import it): its warn ratio, and its warnings."""
+
+    warn_ratio: float
+    warnings: list[str]
 
 
 @dataclass
@@ -172,7 +179,7 @@ class VitalsCollector:
         while any(not p.is_closed() for p in self._silent) and time.monotonic() < deadline:
             await asyncio.sleep(0.005)
 
-    async def judge(self, j: JourneyRun) -> None:
+    async def judge(self, j: Judged) -> None:
         """After the journey ran through: read its pages, then warn (into `j.warnings`) or fail
         (`CheckFailure`, class product) on the thresholds."""
         await self.read()

@@ -6,16 +6,18 @@ depend on the history, never the other way round.
 
 from __future__ import annotations
 
-from prodsmoke.history.database import CorruptHistory, HistoryError, Location
+from prodsmoke.errors import CorruptHistory, HistoryError
+from prodsmoke.history.database import Location
 from prodsmoke.history.rows import StoredRun
 from prodsmoke.history.store import History, Written
-from prodsmoke.history.windows import StoredWindow
+from prodsmoke.history.windows import MaintenanceLog, StoredWindow
 
 __all__ = [
     "CorruptHistory",
     "History",
     "HistoryError",
     "Location",
+    "MaintenanceLog",
     "StoredRun",
     "StoredWindow",
     "Written",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from prodsmoke import redact
-from prodsmoke.errors import ConfigError, SmokeError
+from prodsmoke.errors import ConfigError, HistoryError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,24 +37,6 @@ _MIGRATION_LOCK = 7_212_026  # pg_advisory_xact_lock key: one migrator at a time
 _CORRUPT = ("file is not a database", "database disk image is malformed")
 # Alembic's `context` and `op` are module-level proxies: one migration per process at a time.
 _ALEMBIC = threading.Lock()
-
-
-class HistoryError(SmokeError):
-    """The history cannot be read or written (exit 3: a gate or report cannot be evaluated).
-
-    `where` and `reason` are the message's parts, for callers that say it their own way.
-    """
-
-    exit_code = 3
-
-    def __init__(self, message: str, *, where: str = "", reason: str = "") -> None:
-        self.where = where
-        self.reason = reason
-        super().__init__(message)
-
-
-class CorruptHistory(HistoryError):
-    """A SQLite history file that is not a (sound) database."""
 
 
 @dataclass(frozen=True, slots=True)

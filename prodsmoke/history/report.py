@@ -20,7 +20,8 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prodsmoke import __version__, redact
+from prodsmoke import redact
+from prodsmoke._version import __version__
 from prodsmoke.history import vitals_report
 from prodsmoke.history.analytics import error_groups, flaky_checks
 from prodsmoke.history.charts import latency_chart, ms, status_strip

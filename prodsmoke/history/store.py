@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
+from prodsmoke.errors import CorruptHistory, HistoryError
 from prodsmoke.history.database import (
-    CorruptHistory,
-    HistoryError,
     Location,
     connect,
     from_url,
@@ -45,10 +44,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from prodsmoke.config.monitoring import HistorySettings
-    from prodsmoke.history.windows import MaintenanceLog
     from prodsmoke.results import RunResult, Status
 
-__all__ = ["CorruptHistory", "History", "HistoryError", "StoredRun", "Written"]
+__all__ = ["History", "StoredRun", "Written"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +109,6 @@ class History:
     def display(self) -> str:
         """Where the history is, for people (no password)."""
         return self.location.display
-
-    @property
-    def windows(self) -> MaintenanceLog:
-        """The maintenance windows kept in this history."""
-        from prodsmoke.history.windows import MaintenanceLog
-
-        return MaintenanceLog(self)
 
     # ------------------------------------------------------------------------------- writing
 

@@ -46,7 +46,7 @@ class StoredWindow:
 
 @dataclass(frozen=True, slots=True)
 class MaintenanceLog:
-    """The maintenance windows of one history."""
+    """The maintenance windows of one history: `MaintenanceLog(history).find(env=...)`."""
 
     history: History
 

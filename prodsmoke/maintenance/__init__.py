@@ -6,11 +6,3 @@
   `datadog` (a v2 downtime on the monitors prodsmoke manages) and `cloudwatch` (the actions of
   the alarms `smoke alerts apply` created), each used only when configured.
 """
-
-from __future__ import annotations
-
-from prodsmoke.errors import SmokeError
-
-
-class MaintenanceError(SmokeError):
-    """A provider could not be silenced or restored (one line: which, and why)."""

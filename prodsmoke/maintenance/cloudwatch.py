@@ -13,7 +13,7 @@ from typing import Any
 
 from prodsmoke.backends.aws import one_line_errors
 from prodsmoke.backends.names import alarm_prefix
-from prodsmoke.maintenance import MaintenanceError
+from prodsmoke.errors import MaintenanceError
 
 BATCH = 100  # DisableAlarmActions / EnableAlarmActions take at most 100 names
 

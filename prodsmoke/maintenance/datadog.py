@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from prodsmoke import redact
 from prodsmoke.backends.datadog import api_client
 from prodsmoke.backends.names import MANAGED_TAG
-from prodsmoke.maintenance import MaintenanceError
+from prodsmoke.errors import MaintenanceError
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from prodsmoke.backends.aws import has_credentials, region
 from prodsmoke.backends.datadog import keys
-from prodsmoke.maintenance import MaintenanceError
+from prodsmoke.errors import MaintenanceError
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from prodsmoke.history.windows import MaintenanceLog
+
 if TYPE_CHECKING:
     from prodsmoke.history.store import History
     from prodsmoke.maintenance.providers import Providers
@@ -19,7 +21,7 @@ def restore_closed(
     now = now or datetime.now(UTC)
     done: list[str] = []
     problems: list[str] = []
-    log = history.windows
+    log = MaintenanceLog(history)
     for window in log.unrestored(env, now):
         if not providers.can_restore(window.silenced):
             continue  # a runner without those credentials leaves it to one that has them

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from prodsmoke import redact
-from prodsmoke.reporters.delivery import SendError
+from prodsmoke.errors import SendError
 from prodsmoke.reporters.metrics import Point, points
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from prodsmoke import __version__, redact
+from prodsmoke import redact
+from prodsmoke._version import __version__
 from prodsmoke.config.vitals import LABELS, shown
 from prodsmoke.results import CheckResult, RunResult, Status
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke.backends.datadog import api_client, describe
-from prodsmoke.reporters.delivery import SendError
+from prodsmoke.errors import SendError
 from prodsmoke.reporters.metrics import Point, points
 
 if TYPE_CHECKING:

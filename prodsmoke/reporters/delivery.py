@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from prodsmoke.errors import SmokeError
+from prodsmoke.errors import DeliveryError, SendError
 
 if TYPE_CHECKING:
     from prodsmoke.config.monitoring import Delivery
@@ -29,19 +29,6 @@ if TYPE_CHECKING:
     from prodsmoke.results import RunResult
 
 MIN_ATTEMPT_S = 0.2  # less time than this left: do not start another request
-
-
-class SendError(SmokeError):
-    """One attempt failed. `retry`: worth trying again now; `keep`: worth spooling for later."""
-
-    def __init__(self, message: str, *, retry: bool = True, keep: bool = True) -> None:
-        self.retry = retry
-        self.keep = keep
-        super().__init__(message)
-
-
-class DeliveryError(SmokeError):
-    """A reporter could not deliver (its payload is spooled or, if refused, dropped)."""
 
 
 class Transport(Protocol):

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
-from prodsmoke.reporters.delivery import DeliveryError, SendError
+from prodsmoke.errors import DeliveryError, SendError
 from prodsmoke.reporters.github_summary import markdown
 from prodsmoke.results import Status, Trigger
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from prodsmoke.errors import SmokeError
+from prodsmoke.errors import HistoryNote
 
 if TYPE_CHECKING:
     from prodsmoke.history.store import History, Written
@@ -37,10 +37,6 @@ if TYPE_CHECKING:
 STAMP_WAIT_S = 2.0  # how long results.json may wait for the maintenance windows, at most
 MIN_WRITE_S = 1.0  # a write is always given at least this long
 _T = TypeVar("_T")
-
-
-class HistoryNote(SmokeError):
-    """Something about the history a person should know (the run itself is kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +108,13 @@ class HistoryReporter:
         self._prepared = self._worker.submit(self._prepare)
 
     def _prepare(self) -> Prepared:
+        from prodsmoke.history.windows import MaintenanceLog
         from prodsmoke.maintenance.restore import restore_closed
 
         self.history.migrate()
         now = datetime.now(UTC)
-        windows = self.history.windows.find(env=self.env, since=now - timedelta(days=1))
+        log = MaintenanceLog(self.history)
+        windows = log.find(env=self.env, since=now - timedelta(days=1))
         notes: tuple[str, ...] = ()
         if any(w.silenced and w.restored_at is None and w.end <= now for w in windows):
             providers = self.providers()
@@ -161,7 +159,7 @@ class HistoryReporter:
 
     def _insert(self, docs: list[Any]) -> Written:
         """Insert, unless connecting already failed for this run (no second wait for it)."""
-        from prodsmoke.history import CorruptHistory
+        from prodsmoke.errors import CorruptHistory
 
         failed = self._prepared.exception() if self._prepared.done() else None
         if failed is not None and not isinstance(failed, CorruptHistory):
@@ -230,7 +228,7 @@ def _fill(url: str | None, run: RunResult) -> str | None:
 
 
 def _why(exc: BaseException) -> str:
-    from prodsmoke.history import HistoryError
+    from prodsmoke.errors import HistoryError
 
     if isinstance(exc, HistoryError) and exc.reason:
         return f"run history {exc.where} not written ({exc.reason})"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
-from prodsmoke.reporters.delivery import SendError
+from prodsmoke.errors import SendError
 from prodsmoke.reporters.metrics import points
 
 if TYPE_CHECKING:

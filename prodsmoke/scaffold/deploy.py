@@ -5,6 +5,11 @@ One renderer for every project: `smoke init` writes a team's with prodsmoke pinn
 and this repository's own are its rendering for BetterPrompts with prodsmoke from the checkout
 (`scripts/render-deploy`; a test fails when they differ). The schedule lines come from the
 schedule's own rendering (`CronSchedule.expression`), the one `smoke schedule check` compares.
+
+Playwright is one version everywhere: the image's tag (Playwright's Python image, whose browsers
+are that release's) and the package installed on it, and the workflow's. A team's files pin the
+Playwright `smoke init` ran with; this repository's installs take it from `constraints.txt`,
+which CI and `make` install with too.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
 EXTRAS = "aws,datadog,postgres"  # the runtime extras: S3/CloudWatch/secrets, Datadog, history
 DOCKERFILE = "deploy/lambda/Dockerfile"
 DEPLOY_SCRIPT = "deploy/lambda/deploy.sh"
+CONSTRAINTS = "constraints.txt"  # prodsmoke's own repository: the versions every install uses
 _SECRET = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")  # ${VAR}, not ${VAR:-default}
 
 
@@ -98,13 +104,20 @@ class Deploy:
         runner = self.schedule.runners.github_actions
         version = self.prodsmoke.version
         if self.from_checkout:
-            requirement, cache = f".[{EXTRAS}]", "pyproject.toml"
-            note = "# This is prodsmoke's own repository: the suite runs from this checkout.\n"
-        else:
-            requirement, cache = f"prodsmoke[{EXTRAS}]=={version}", FILES["github_actions"]
+            requirement = f"--constraint {CONSTRAINTS} '.[{EXTRAS}]'"
+            cache = f"|\n            pyproject.toml\n            {CONSTRAINTS}"
             note = (
-                f"# prodsmoke {version}, the release `smoke init` was run with; raise it here\n"
-                f"# and in {DOCKERFILE} (PRODSMOKE_VERSION) together.\n"
+                "# This is prodsmoke's own repository: the suite runs from this checkout, with\n"
+                f"# the Playwright of {CONSTRAINTS} (the Lambda image's too).\n"
+            )
+        else:
+            playwright = self.playwright_version
+            requirement = f"'prodsmoke[{EXTRAS}]=={version}' 'playwright=={playwright}'"
+            cache = FILES["github_actions"]
+            note = (
+                f"# prodsmoke {version} and Playwright {playwright}, those `smoke init` was run\n"
+                f"# with; raise them here and in {DOCKERFILE} (PRODSMOKE_VERSION,\n"
+                "# PLAYWRIGHT_VERSION) together.\n"
             )
         return render(
             "production-smoke.yml",
@@ -129,16 +142,22 @@ class Deploy:
             commands = ["python -m pip wheel --no-deps --wheel-dir dist .", build]
             source = (
                 "# This is prodsmoke's own repository: prodsmoke is the wheel built from it into\n"
-                "# dist/, bind-mounted, so it is not a layer of the image.\n"
+                "# dist/, bind-mounted, so it is not a layer of the image; the versions CI tested\n"
+                f"# with are those of {CONSTRAINTS} (the Playwright above is its pin).\n"
             )
-            mount = "--mount=type=bind,source=dist,target=/dist \\\n    "
+            mount = (
+                "--mount=type=bind,source=dist,target=/dist \\\n"
+                f"    --mount=type=bind,source={CONSTRAINTS},target=/{CONSTRAINTS} \\\n    "
+            )
+            constraint = f" \\\n        --constraint /{CONSTRAINTS}"
             requirement = f"/dist/prodsmoke-${{PRODSMOKE_VERSION}}-py3-none-any.whl[{EXTRAS}]"
         else:
             commands = [build]
             source = (
                 "# prodsmoke is the release `smoke init` was run with, from the package index.\n"
             )
-            mount, requirement = "", f"prodsmoke[{EXTRAS}]==${{PRODSMOKE_VERSION}}"
+            mount, constraint = "", ""
+            requirement = f"prodsmoke[{EXTRAS}]==${{PRODSMOKE_VERSION}}"
         return render(
             "Dockerfile",
             build_comment="".join(f"#   {command}\n" for command in commands),
@@ -146,6 +165,7 @@ class Deploy:
             prodsmoke_version=self.prodsmoke.version,
             install_comment=source,
             mount=mount,
+            constraint=constraint,
             requirement=requirement,
         )
 
@@ -155,11 +175,12 @@ class Deploy:
         return render(
             "Dockerfile.dockerignore",
             ignore_comment=(
-                "# This is prodsmoke's own repository: the image takes its wheel from dist/.\n"
+                "# This is prodsmoke's own repository: the image takes its wheel from dist/, and\n"
+                f"# installs with {CONSTRAINTS}.\n"
                 if wheel
                 else ""
             ),
-            ignore_extra="!dist/prodsmoke-*.whl\n" if wheel else "",
+            ignore_extra=f"!dist/prodsmoke-*.whl\n!{CONSTRAINTS}\n" if wheel else "",
         )
 
     def lambda_template(self) -> str:
@@ -232,3 +253,12 @@ def secret_variables(config_dir: Path, environments: tuple[str, ...]) -> tuple[s
     for env in environments:
         walk(read_yaml(environment_file(config_dir, env)))
     return tuple(sorted(found))
+
+
+def pinned(constraints: str, package: str) -> str:
+    """The version a constraints file's text pins `package` to (`package==X`)."""
+    for line in constraints.splitlines():
+        name, sep, version = line.split("#", 1)[0].replace(" ", "").partition("==")
+        if sep and name.lower() == package.lower():
+            return version
+    raise ValueError(f"{CONSTRAINTS} pins no {package} (expected a line '{package}==X.Y.Z')")

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from prodsmoke.config.kinds.python import PythonJourney
 from prodsmoke.e2e import bridge, seal
-from prodsmoke.e2e.journeys.python import PythonJourney
 from prodsmoke.errors import ConfigError
 from prodsmoke.suite import concurrency, fixtures, ids
 from prodsmoke.suite.fixtures import AsyncFixtures

@@ -20,7 +20,7 @@ import contextvars
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 from _pytest.runner import runtestprotocol
@@ -33,8 +33,20 @@ from prodsmoke.suite import concurrency
 from prodsmoke.suite.running import CURRENT, Running
 
 if TYPE_CHECKING:
+    import asyncio
+
     from prodsmoke.e2e.journeys.base import JourneyRun
-    from prodsmoke.suite import TeamSuite
+
+
+class Suite(Protocol):
+    """What a test needs of the suite that runs it (`prodsmoke.suite.TeamSuite`)."""
+
+    @property
+    def gate(self) -> asyncio.Semaphore | None:
+        """Held around each attempt when tests must run one at a time."""
+
+    async def release(self, test: Test) -> None:
+        """`test` is over for good."""
 
 
 class AttemptStopped(BaseException):  # a BaseException: a test's `except Exception` must not eat it
@@ -46,7 +58,7 @@ class Test:
     """A collected test, bound to the suite that runs it (`BoundTest` for the engine)."""
 
     item: pytest.Function
-    suite: TeamSuite
+    suite: Suite
 
     @property
     def nodeid(self) -> str:

@@ -9,10 +9,10 @@ from email.utils import format_datetime
 import pytest
 
 from prodsmoke.alerts import pingdom, statuscake
-from prodsmoke.alerts.datadog_api import AlertsError
 from prodsmoke.alerts.uptime import expected_status, keyword
 from prodsmoke.alerts.uptime_http import ApiClient
 from prodsmoke.config.models import HttpCheck
+from prodsmoke.errors import AlertsError
 from tests.alerts.pingdom_fake import TOKEN
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from prodsmoke.config.alert_file import hold_to_catalog
-from prodsmoke.config.alert_rules import AlertRules, load_alert_rules
+from prodsmoke.config.alert_file import hold_to_catalog, load_alert_rules
+from prodsmoke.config.alert_rules import AlertRules
 from prodsmoke.config.catalog import Catalog
 from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.errors import ConfigError

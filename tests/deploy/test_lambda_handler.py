@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import pytest
 
 from prodsmoke import runner
 from prodsmoke.aws_lambda.handler import handler, watchdog
+from prodsmoke.aws_lambda.workspace import CHROMIUM_TMPDIR_MAX, SCRATCH
 from prodsmoke.config.models import Settings
 from prodsmoke.demo import DemoServer, Faults
 from prodsmoke.options import RunOptions
@@ -40,6 +42,10 @@ SCHEDULED_EVENT = {
     "resources": [f"arn:aws:events:{REGION}:123456789012:rule/prodsmoke-demo-schedule"],
     "detail": {},
 }
+# A full Chromium, not the headless shell (Debian's `chromium`, Google Chrome), when there is one.
+FULL_CHROMIUM = next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome-stable"))), None
+)
 
 
 @dataclass
@@ -220,6 +226,24 @@ def test_passing_run_fits_the_function_timeout_and_reports_emf_inside_lambda(
     assert run_doc["smoke_test.success"] == 1
     summary_line = next(line for line in out.splitlines() if "prodsmoke_summary" in line)
     assert json.loads(summary_line)["prodsmoke_summary"]["run_id"] == summary["run_id"]
+
+
+@pytest.mark.skipif(FULL_CHROMIUM is None, reason="no full Chromium on PATH")
+def test_a_full_chromium_runs_the_lambda_path_too(
+    lambda_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the Lambda flags, from a root too deep for the socket a full Chromium makes in $TMPDIR
+    # (it aborted with "Socket path too long"), and leaving nothing in HOME.
+    assert len(str(lambda_env / SCRATCH)) > CHROMIUM_TMPDIR_MAX
+    monkeypatch.setenv("PRODSMOKE_CHROMIUM", str(FULL_CHROMIUM))
+    before = tree(lambda_env)
+
+    summary = handler({"checks": ["homepage_load", "login_flow"]}, LambdaContext())
+
+    assert summary["status"] in ("pass", "warn"), summary
+    results = json.loads(s3_objects(f"smoke/demo/{REGION}/{summary['run_id']}/")["results.json"])
+    assert results["browser"].endswith(f" (override: {FULL_CHROMIUM})")
+    assert {p.split("/", 1)[0] for p in tree(lambda_env) - before} == {"smoke-results"}
 
 
 def test_an_event_can_choose_the_checks(lambda_env: Path) -> None:

@@ -50,8 +50,13 @@ def test_image_is_playwright_based_with_the_same_playwright_version() -> None:
 
 def test_image_installs_prodsmokes_wheel_with_only_the_runtime_extras() -> None:
     install = next(args for word, args in instructions() if word == "RUN" and "pip install" in args)
-    # the wheel built from this checkout (deploy.sh builds it into dist/), never copied source
-    assert install.startswith("--mount=type=bind,source=dist,target=/dist ")
+    # the wheel built from this checkout (deploy.sh builds it into dist/), never copied source,
+    # with the versions CI tested (constraints.txt, bind-mounted too)
+    assert " ".join(install.split()).startswith(
+        "--mount=type=bind,source=dist,target=/dist "
+        "--mount=type=bind,source=constraints.txt,target=/constraints.txt "
+        "python -m pip install --no-cache-dir --constraint /constraints.txt "
+    )
     (extras,) = re.findall(
         r'"/dist/prodsmoke-\$\{PRODSMOKE_VERSION\}-py3-none-any\.whl\[([^\]]*)\]"', install
     )
@@ -75,7 +80,7 @@ def test_image_is_ready_for_a_read_only_filesystem() -> None:
     assert copies == ["config/ /app/config/", "e2e/ /app/e2e/"]
     # what the build context must let through (everything else is ignored, .venv included)
     kept = {line[1:] for line in IGNORE.read_text().splitlines() if line.startswith("!")}
-    assert kept == {"config/", "e2e/", "dist/prodsmoke-*.whl"}
+    assert kept == {"config/", "e2e/", "dist/prodsmoke-*.whl", "constraints.txt"}
 
 
 def test_entrypoint_is_awslambdaric_calling_the_handler() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from prodsmoke import redact
 from prodsmoke.aws_lambda import secrets
 from prodsmoke.aws_lambda.invocation import LAMBDA_CHROMIUM_ARGS, Invocation
 from prodsmoke.aws_lambda.upload import files_to_upload, upload
-from prodsmoke.aws_lambda.workspace import workspace
+from prodsmoke.aws_lambda.workspace import CHROMIUM_TMPDIR_MAX, SCRATCH, workspace
 from prodsmoke.errors import ConfigError, SuiteError, UsageError
 from prodsmoke.results import (
     BudgetReport,
@@ -135,18 +136,44 @@ def test_workspace_points_temporary_files_at_a_scratch_folder_and_removes_it(
     stale.mkdir(parents=True)
     (stale / "screenshot.png").write_bytes(b"old")
     (tmp_path / "smoke-results" / "spool").mkdir()  # a reporter's spool survives between runs
-    before = (os.environ.get("TMPDIR"), tempfile.gettempdir())
+    names = ("TMPDIR", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR")
+    before = ([os.environ.get(name) for name in names], tempfile.gettempdir())
 
     with workspace(tmp_path) as space:
-        assert os.environ["TMPDIR"] == str(space.scratch)
+        # a full Chromium's crash-report database and dconf's cache go there too, not to HOME
+        scratch = str(space.scratch)
+        assert [os.environ[name] for name in names] == [scratch, f"{scratch}/config", scratch]
         assert tempfile.gettempdir() == str(space.scratch)
         with tempfile.NamedTemporaryFile(delete=False) as leftover:
             leftover.write(b"x")
         assert not (space.output / "artifacts").exists()
 
-    assert (os.environ.get("TMPDIR"), tempfile.gettempdir()) == before
+    assert ([os.environ.get(name) for name in names], tempfile.gettempdir()) == before
+    assert not space.scratch.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["smoke-results"]
     assert sorted(p.name for p in (tmp_path / "smoke-results").iterdir()) == ["spool"]
+
+
+def test_the_scratch_folder_is_short_enough_for_a_full_chromiums_socket(tmp_path: Path) -> None:
+    # A full Chromium aborts at start when $TMPDIR/org.chromium.Chromium.XXXXXX/SingletonSocket
+    # passes 107 bytes. Lambda's root (/tmp) keeps the scratch folder in it; a root that deep
+    # gets one in /tmp, removed all the same.
+    deep = tmp_path / ("d" * CHROMIUM_TMPDIR_MAX)
+    with workspace(deep) as space:
+        assert len(os.environ["TMPDIR"]) <= CHROMIUM_TMPDIR_MAX
+        assert space.scratch.parent == Path("/tmp")
+        assert space.scratch.is_dir()
+        assert space.output == deep / "smoke-results"
+    assert not space.scratch.exists()
+    assert sorted(p.name for p in deep.iterdir()) == ["smoke-results"]
+
+    short = Path(tempfile.mkdtemp(prefix="ps-", dir="/tmp"))
+    try:
+        with workspace(short) as space:
+            assert space.scratch == short / SCRATCH
+        assert sorted(p.name for p in short.iterdir()) == ["smoke-results"]
+    finally:
+        shutil.rmtree(short)
 
 
 def test_an_unwritable_root_is_a_suite_error(tmp_path: Path) -> None:

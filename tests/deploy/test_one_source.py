@@ -30,6 +30,7 @@ def test_the_repositorys_deploy_files_are_the_templates_rendering() -> None:
 def test_a_file_edited_by_hand_is_caught_with_a_diff(tmp_path: Path) -> None:
     deploy = Deploy.from_config(REPO / "config", Checkout("0"), playwright_version="0")
     shutil.copytree(REPO / "config", tmp_path / "config")
+    shutil.copy(REPO / "constraints.txt", tmp_path / "constraints.txt")
     for path in deploy.files():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / path, tmp_path / path)
@@ -67,12 +68,17 @@ def test_a_team_and_this_repository_differ_only_where_prodsmoke_comes_from() -> 
         "deploy/k8s/cronjob.yaml",
     }
     assert (
-        "python -m pip install 'prodsmoke[aws,datadog,postgres]==0.1.0'"
+        "python -m pip install 'prodsmoke[aws,datadog,postgres]==0.1.0' 'playwright==1.65.0'"
         in theirs[".github/workflows/production-smoke.yml"]
+    )
+    assert (
+        "python -m pip install --constraint constraints.txt '.[aws,datadog,postgres]'"
+        in ours[".github/workflows/production-smoke.yml"]
     )
     assert (
         '"prodsmoke[aws,datadog,postgres]==${PRODSMOKE_VERSION}"'
         in theirs["deploy/lambda/Dockerfile"]
     )
     assert "--mount" not in theirs["deploy/lambda/Dockerfile"]
+    assert "constraints" not in theirs["deploy/lambda/Dockerfile"]
     assert "pip wheel" not in theirs["deploy/lambda/deploy.sh"]

@@ -13,8 +13,9 @@ import pytest
 
 from prodsmoke.aws_lambda.upload import run_prefix
 from prodsmoke.config.maintenance import MaintenanceWindow
-from prodsmoke.history import History
-from prodsmoke.reporters.history import HistoryNote, HistoryReporter, artifacts_url
+from prodsmoke.errors import HistoryNote
+from prodsmoke.history import History, MaintenanceLog
+from prodsmoke.reporters.history import HistoryReporter, artifacts_url
 from prodsmoke.reporters.spool import Spool
 from prodsmoke.results import Trigger
 from prodsmoke.runner import annotate
@@ -29,7 +30,7 @@ def reporter(history, tmp_path, **kwargs):
 
 def test_runs_are_marked_adhoc_and_with_their_maintenance_window(history, tmp_path):
     noon = NOW.replace(hour=12)
-    window = history.windows.add(
+    window = MaintenanceLog(history).add(
         "production",
         starts_at=noon - timedelta(minutes=5),
         ends_at=noon + timedelta(minutes=40),

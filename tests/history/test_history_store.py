@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from prodsmoke import redact
 from prodsmoke.commands.history import row
-from prodsmoke.history import History, HistoryError
+from prodsmoke.errors import HistoryError
+from prodsmoke.history import History
 from prodsmoke.results import CheckKind, FailureClass, Status, Trigger
 from tests.history.history_seed import NOW, result, run, simple
 

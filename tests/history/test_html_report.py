@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from prodsmoke.cli import main
-from prodsmoke.history import History
+from prodsmoke.history import History, MaintenanceLog
 from prodsmoke.history.report import render
 from tests.history.history_seed import NOW, week
 
@@ -150,7 +150,7 @@ def test_regions_maintenance_and_adhoc_runs_each_have_their_place(tmp_path):
         ),
         tmp_path,
     )
-    window = history.windows.add(
+    window = MaintenanceLog(history).add(
         "production",
         starts_at=NOW - timedelta(minutes=10),
         ends_at=NOW + timedelta(minutes=20),

@@ -14,7 +14,7 @@ import pytest
 
 from prodsmoke.config.maintenance import MaintenanceWindow
 from prodsmoke.demo import Faults
-from prodsmoke.history import History
+from prodsmoke.history import History, MaintenanceLog
 from prodsmoke.maintenance.windows import covering
 from tests.history.datadog_downtimes_fake import API_KEY, APP_KEY, fake_downtimes
 from tests.history.smoke_runs import config_root, smoke_in
@@ -176,7 +176,7 @@ def test_a_window_silences_alerting_marks_failing_runs_and_end_gives_it_back(
     assert alarms()["prodsmoke-demo-smoke_success_critical"] is True
     assert alarms()["prodsmoke-demo-repeated_failures"] is True
     assert alarms()["prodsmoke-demo-muted_on_purpose"] is False  # was off before: stays off
-    (window,) = history.windows.find(env="demo")
+    (window,) = MaintenanceLog(history).find(env="demo")
     assert window.ended_at is not None and window.restored_at is not None
     history.close()
 

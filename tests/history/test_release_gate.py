@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from prodsmoke.cli import main
-from prodsmoke.config.alert_rules import load_alert_rules
+from prodsmoke.config.alert_file import load_alert_rules
 from prodsmoke.config.monitoring import load_monitoring
 from prodsmoke.history import History
 from prodsmoke.history.gate import evaluate

@@ -1,22 +1,46 @@
-"""The browser journeys: the built-in kinds, a team's YAML steps and Python files.
+"""The browser journeys: what each kind's run receives (`JourneyRun`), the `smoke` handle of a
+team's journeys (`handle.Smoke`), and one module per kind, `<kind>.py`, whose `run(j, spec)`
+drives the page for one attempt.
 
-Importing this package registers every built-in kind (`page_load`, `text_submit`, `login`,
-`steps`, `python`); every entry point imports it before it loads a configuration. To add a kind,
-see `prodsmoke.config.journeys` (the spec) and `registry.register` (the implementation).
+Which kinds exist is `prodsmoke.config.kinds.KINDS`; each row names its run, and `runner_for`
+finds it there. Every run is imported once, with this package, so the first journey of a run
+pays no import in its timing.
 """
 
-from prodsmoke.e2e.journeys import enhancement, login, page_load, python, scripted
-from prodsmoke.e2e.journeys.base import JourneyRun
-from prodsmoke.e2e.journeys.registry import implemented, register, runner_for
+from __future__ import annotations
 
-__all__ = [
-    "JourneyRun",
-    "enhancement",
-    "implemented",
-    "login",
-    "page_load",
-    "python",
-    "register",
-    "runner_for",
-    "scripted",
-]
+from collections.abc import Awaitable, Mapping
+from importlib import import_module
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+
+from prodsmoke.config.kinds import KINDS
+from prodsmoke.e2e.journeys.base import JourneyRun
+
+if TYPE_CHECKING:
+    from prodsmoke.config.journeys import JourneySpec
+
+S_contra = TypeVar("S_contra", bound="JourneySpec", contravariant=True)
+
+
+class JourneyFn(Protocol[S_contra]):
+    """What a kind's run looks like."""
+
+    def __call__(self, j: JourneyRun, spec: S_contra, /) -> Awaitable[None]:
+        """Drive `j.page` for one attempt; raise to fail it."""
+
+
+def _runs() -> Mapping[str, JourneyFn[JourneySpec]]:
+    return {
+        kind.name: cast("JourneyFn[JourneySpec]", import_module(kind.run).run) for kind in KINDS
+    }
+
+
+RUNS = _runs()
+
+
+def runner_for(spec: JourneySpec) -> JourneyFn[JourneySpec] | None:
+    """The run of `spec`'s kind (None only for a model that is not in `KINDS`)."""
+    return RUNS.get(spec.kind)
+
+
+__all__ = ["RUNS", "JourneyFn", "JourneyRun", "runner_for"]

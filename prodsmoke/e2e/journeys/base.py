@@ -22,7 +22,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from prodsmoke.e2e import failures
 from prodsmoke.e2e.guard import where
 from prodsmoke.e2e.observe import SETTLED
-from prodsmoke.e2e.steps import StepRecorder
+from prodsmoke.e2e.step_recorder import StepRecorder
 from prodsmoke.errors import CheckFailure
 
 if TYPE_CHECKING:

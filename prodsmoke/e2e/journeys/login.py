@@ -1,15 +1,15 @@
-"""login_flow: a dedicated test account logs in, lands where it should, and always logs out."""
+"""login: a dedicated test account logs in, lands where it should, and always logs out.
+
+Its settings are `prodsmoke.config.kinds.login.LoginJourney`.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
-from pydantic import Field
 
-from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.config.models import Path, Selector, StrictModel, UrlGlob
 from prodsmoke.e2e.journeys.base import (
     JourneyRun,
     landed_with_error,
@@ -17,61 +17,15 @@ from prodsmoke.e2e.journeys.base import (
     unless_failed,
     visible_within,
 )
-from prodsmoke.e2e.journeys.registry import register
 from prodsmoke.errors import AccountLocked, CheckFailure
 
 if TYPE_CHECKING:
     from prodsmoke.accounts import Credentials
+    from prodsmoke.config.kinds.login import LoginJourney
 
 LOCKED_STATUS = 423
 
 
-class LoginSuccess(StrictModel):
-    """What a successful login looks like."""
-
-    url: UrlGlob
-    visible: Selector
-
-
-class Logout(StrictModel):
-    """How to end the session, and where it should land."""
-
-    click: Selector
-    success_url: UrlGlob
-
-
-class LoginJourney(JourneySpec):
-    """Log in with a dedicated test account, verify the redirect, always log out."""
-
-    claims_ids: ClassVar[tuple[str, ...]] = ("login_flow",)
-
-    kind: Literal["login"] = "login"
-    account: str = Field(min_length=1, description="a key under accounts:, e.g. basic")
-    url: Path = "/login"
-    username: Selector
-    password: Selector
-    submit: Selector
-    success: LoginSuccess
-    logout: Logout
-    max_ms: int = Field(10000, gt=0, description="milliseconds, a whole number > 0")
-
-    def summary(self) -> str:
-        """E.g. '/login as basic → **/dashboard (#user-email), logout #logout → **/'."""
-        return (
-            f"{self.url} as {self.account} → {self.success.url} ({self.success.visible}), "
-            f"logout {self.logout.click} → {self.logout.success_url}"
-        )
-
-    def step_names(self) -> frozenset[str]:
-        """The steps `run` times."""
-        return frozenset({f"open {self.url}", "log in", "log out"})
-
-    def metric_names(self) -> frozenset[str]:
-        """What `run` measures."""
-        return frozenset({"login_ms", "logout_ms", "console_errors"})
-
-
-@register(LoginJourney)
 async def run(j: JourneyRun, spec: LoginJourney) -> None:
     """Log in with `spec.account`, verify the redirect, then log out — even after a failure.
 

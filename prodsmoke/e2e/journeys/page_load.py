@@ -1,54 +1,23 @@
-"""page_load: a page loads in time, shows what it must, and logs no errors.
+"""page_load: load one page, time it from the browser's Navigation Timing, check its elements.
 
-The built-in `homepage_load` is one; a team times more pages with `kind: page_load`.
+Its settings are `prodsmoke.config.kinds.page_load.PageLoad`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import Field
-
-from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.config.models import Path, Selector
 from prodsmoke.e2e.journeys.base import JourneyRun, open_page, visible_within
-from prodsmoke.e2e.journeys.registry import register
 from prodsmoke.e2e.timing import navigation_timing
 from prodsmoke.errors import CheckFailure
+
+if TYPE_CHECKING:
+    from prodsmoke.config.kinds.page_load import PageLoad
 
 VISIBLE_WAIT_MS = 2000  # after the load event; longer means the element is missing, not late
 
 
-class PageLoad(JourneySpec):
-    """Load one page: timing, required elements, console errors."""
-
-    claims_ids: ClassVar[tuple[str, ...]] = ("homepage_load",)
-    leads: ClassVar[bool] = True
-
-    kind: Literal["page_load"] = "page_load"
-    url: Path = "/"
-    max_load_ms: int = Field(3000, gt=0, description="milliseconds, a whole number > 0")
-    visible: tuple[Selector, ...] = ("body",)
-    max_console_errors: int = Field(0, ge=0, description="a whole number >= 0")
-
-    def summary(self) -> str:
-        """E.g. '/ · load < 3000 ms · visible header · console errors ≤ 0'."""
-        return (
-            f"{self.url} · load < {self.max_load_ms} ms · visible {', '.join(self.visible)} · "
-            f"console errors ≤ {self.max_console_errors}"
-        )
-
-    def step_names(self) -> frozenset[str]:
-        """The steps `run` times."""
-        return frozenset({f"load {self.url}", "check the page"})
-
-    def metric_names(self) -> frozenset[str]:
-        """What `run` measures."""
-        return frozenset({"page_load_ms", "ttfb_ms", "dom_content_loaded_ms", "console_errors"})
-
-
-@register(PageLoad)
 async def run(j: JourneyRun, spec: PageLoad) -> None:
     """Load `spec.url`; measure the load from the Navigation Timing entry; check elements."""
     with j.steps.step(f"load {spec.url}"):

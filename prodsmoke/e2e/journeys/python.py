@@ -1,102 +1,21 @@
-"""python: a team's pytest test, run by pytest's own machinery as a journey (SPEC §11a).
+"""python: one pass of a team's pytest test through pytest's set-up, call and teardown.
 
-The test is found by pytest's collection of the files `journey_paths` names (`prodsmoke.suite`),
-with its conftests, fixtures, parametrization and markers; each collected test is one journey,
-its id from the node id (`prodsmoke.suite.ids`). This kind's settings are what the environment
-file may say about it (`journeys: {pricing_plans: {max_ms: 5000}}`); the run binds each one to
-its test (`bound`), and one attempt is one pass of pytest's set-up, call and teardown of it,
-sealed (`e2e.seal`): every context it makes is guarded, and what would get round the guard fails
-the check as `infrastructure`.
+Its settings, and the test the plan binds to them, are `prodsmoke.config.kinds.python`.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING
 
-from pydantic import Field, PrivateAttr, model_validator
-
-from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.e2e.journeys.registry import register
 from prodsmoke.errors import CheckFailure
 from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from prodsmoke.config.kinds.python import PythonJourney
     from prodsmoke.e2e.journeys.base import JourneyRun
 
 
-class BoundTest(Protocol):
-    """One collected test, as the engine sees it (`prodsmoke.suite` makes these)."""
-
-    @property
-    def file(self) -> Path:
-        """The test's file."""
-
-    @property
-    def line(self) -> int:
-        """Its line (1-based)."""
-
-    @property
-    def nodeid(self) -> str:
-        """pytest's node id, e.g. tests/test_todo.py::test_add[one]."""
-
-    @property
-    def is_async(self) -> bool:
-        """An `async def` test."""
-
-    async def attempt(self, j: JourneyRun) -> None:
-        """Run set-up, call and teardown once; raise to fail (or `JourneySkipped`)."""
-
-    async def release(self) -> None:
-        """No more attempts: tear down what only this test still needed."""
-
-    def where(self) -> str:
-        """`file:line`."""
-
-
-class PythonJourney(JourneySpec):
-    """Settings of a pytest test found in `journey_paths` (the test is the journey)."""
-
-    opens_page: ClassVar[bool] = False  # its fixtures open what it needs
-    action_lead_s: ClassVar[float] = 1.5  # pytest formats a failure before its report: 0.3-1 s
-    kind: Literal["python"] = "python"
-    max_ms: int | None = Field(
-        None, gt=0, description="milliseconds the journey may take at most, a whole number > 0"
-    )
-    _bound: BoundTest | None = PrivateAttr(None)
-
-    @model_validator(mode="after")
-    def _fits(self) -> PythonJourney:
-        self._attempt_fits(self.max_ms)
-        return self
-
-    @property
-    def bound(self) -> BoundTest | None:
-        """The test, once the plan has found it."""
-        return self._bound
-
-    def found(self, test: BoundTest) -> PythonJourney:
-        """A copy bound to the test that is this journey."""
-        bound = self.model_copy()
-        bound._bound = test
-        return bound
-
-    async def after_check(self) -> None:
-        """The check is over (every attempt, or none): its test lets go of its fixtures."""
-        if self._bound is not None:
-            await self._bound.release()
-
-    def summary(self) -> str:
-        """E.g. 'e2e/test_pricing.py:7 (sync) · within 5000 ms'."""
-        where = self._bound.where() if self._bound else "not found"
-        flavour = "async" if self._bound and self._bound.is_async else "sync"
-        limit = f" · within {self.max_ms} ms" if self.max_ms else ""
-        return f"{where} ({flavour}){limit}"
-
-
-@register(PythonJourney)
 async def run(j: JourneyRun, spec: PythonJourney) -> None:
     """One pass of the test through pytest; then its `max_ms`, if it has one."""
     test = spec.bound

@@ -73,7 +73,7 @@ def _rules(
     config_dir: Path, env: str, monitoring: Monitoring, environ: Mapping[str, str]
 ) -> tuple[AlertRules | None, str | None]:
     """This environment's alert rules (their N-of-M forms say how many failures page)."""
-    from prodsmoke.config.alert_rules import load_alert_rules
+    from prodsmoke.config.alert_file import load_alert_rules
     from prodsmoke.errors import ConfigError
 
     try:

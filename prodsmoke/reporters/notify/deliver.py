@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from prodsmoke.reporters.delivery import DeliveryError, SendError
+from prodsmoke.errors import DeliveryError, SendError
 
 if TYPE_CHECKING:
     from prodsmoke.reporters.delivery import Courier, TimeShare

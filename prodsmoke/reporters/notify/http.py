@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from prodsmoke import __version__, redact
-from prodsmoke.reporters.delivery import SendError
+from prodsmoke.errors import SendError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -9,34 +9,25 @@
         - expect_count: {".result": ">= 1"}
 
 One key per step (`VOCABULARY`). Each step is validated up front: an unknown key or a wrong value
-is a configuration error naming the journey and the step's index. At run time the steps drive the
-journey's page in order; an expectation that does not hold fails the check (`product`), naming the
-step; `expect_url` gives up at once when the page shows the action before it failed.
+is a configuration error naming the journey and the step's index. At run time
+(`prodsmoke.e2e.journeys.steps`) the steps drive the journey's page in order; an expectation that
+does not hold fails the check (`product`), naming the step; `expect_url` gives up at once when
+the page shows the action before it failed.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from playwright.async_api import expect
 from pydantic import BeforeValidator, Field, model_validator
 
 from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.e2e.journeys.base import JourneyRun, open_page, unless_failed
-from prodsmoke.e2e.journeys.registry import register
-from prodsmoke.errors import CheckFailure
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from playwright.async_api import Locator
-
-    from prodsmoke.accounts import Credentials
-    from prodsmoke.e2e.observe import Mark
 
 # Each step's key, and the form of its value: a selector or text ("str"), or a mapping of
 # selector to text ("map").
@@ -59,11 +50,9 @@ VOCABULARY: dict[str, Literal["str", "map"]] = {
     "step": "str",
 }
 _FORMS = {"str": "a string", "map": "a mapping of selector to text, e.g. {'#q': widget}"}
-_ACCOUNT_REF = re.compile(r"\$\{account\.([a-z_]+)\}")
+ACCOUNT_REF = re.compile(r"\$\{account\.([a-z_]+)\}")  # in fill: filled in at run time
 _ACCOUNT_FIELDS = ("username", "password")
-_COUNT = re.compile(r"^\s*(==|>=|<=)\s*(\d+)\s*$")
-_ACTIONS = frozenset({"goto", "click", "fill", "press", "select", "check", "uncheck", "hover"})
-EXPECT_TIMEOUT_MS = 5000  # how long an expectation waits to hold, as Playwright's expect()
+COUNT = re.compile(r"^\s*(==|>=|<=)\s*(\d+)\s*$")  # expect_count's rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +91,7 @@ def parse_step(raw: object) -> Step:
         if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value):
             raise ValueError(f"{action}: expected {_FORMS['str']}")
         text = str(value)
-        if _ACCOUNT_REF.search(text):
+        if ACCOUNT_REF.search(text):
             raise ValueError(f"{action}: ${{account.*}} may only be used in fill")
         if action == "goto" and not (text.startswith("/") or "://" in text):
             raise ValueError(f"goto {text!r}: expected a path starting with / or an absolute URL")
@@ -111,14 +100,14 @@ def parse_step(raw: object) -> Step:
         raise ValueError(f"{action}: expected {_FORMS['map']}")
     pairs = tuple((str(k), str(v)) for k, v in value.items())
     for selector, text in pairs:
-        refs = _ACCOUNT_REF.findall(text) + _ACCOUNT_REF.findall(selector)
+        refs = ACCOUNT_REF.findall(text) + ACCOUNT_REF.findall(selector)
         if refs and action != "fill":
             raise ValueError(f"{action}: ${{account.*}} may only be used in fill")
         if any(ref not in _ACCOUNT_FIELDS for ref in refs):
             raise ValueError(
                 f"fill {selector}: expected ${{account.username}} or ${{account.password}}"
             )
-        if action == "expect_count" and not _COUNT.match(text):
+        if action == "expect_count" and not COUNT.match(text):
             raise ValueError(
                 f"expect_count {selector}: expected '== N', '>= N' or '<= N', got {text!r}"
             )
@@ -141,7 +130,7 @@ class ScriptedJourney(JourneySpec):
     def _account_for_refs(self) -> ScriptedJourney:
         for index, step in enumerate(self.steps):
             pairs = () if isinstance(step.value, str) else step.value
-            refs = step.action == "fill" and any(_ACCOUNT_REF.search(t) for _, t in pairs)
+            refs = step.action == "fill" and any(ACCOUNT_REF.search(t) for _, t in pairs)
             if refs and self.account is None:
                 raise ValueError(
                     f"steps[{index}] uses ${{account.*}} but the journey has no account: key"
@@ -181,104 +170,3 @@ def groups(steps: tuple[Step, ...]) -> list[tuple[str, list[tuple[int, Step]]]]:
             out.append((step.describe(), []))
         out[-1][1].append((index, step))
     return [(name, members) for name, members in out if members]
-
-
-@register(ScriptedJourney)
-async def run(j: JourneyRun, spec: ScriptedJourney) -> None:
-    """Run the steps in order, each group a timed step; lease the account around them."""
-    started = time.perf_counter()
-    if spec.account is None:
-        await _run_steps(j, spec, None)
-    else:
-        async with j.accounts.lease(spec.account) as account:
-            await _run_steps(j, spec, account)
-    j.within("the steps", (time.perf_counter() - started) * 1000, spec.max_ms)
-
-
-async def _run_steps(j: JourneyRun, spec: ScriptedJourney, account: Credentials | None) -> None:
-    mark = j.observer.mark()
-    for name, members in groups(spec.steps):
-        with j.steps.step(name):
-            for index, step in members:
-                if step.action in _ACTIONS:
-                    mark = j.observer.mark()
-                try:
-                    await _do(j, step, account, mark)
-                except Exception as exc:
-                    classified = j.failure(exc)  # a CheckFailure comes back as it is
-                    raise CheckFailure(
-                        f"steps[{index}] {step.describe()}: {classified.message}",
-                        failure_class=classified.failure_class,
-                    ) from exc
-
-
-async def _do(j: JourneyRun, step: Step, account: Credentials | None, mark: Mark) -> None:
-    page, timeout = j.page, EXPECT_TIMEOUT_MS
-    value = step.value
-    if isinstance(value, str):
-        await _single(j, step.action, value, mark)
-        return
-    for selector, text in value:
-        target = page.locator(selector).first
-        if step.action == "fill":
-            await target.fill(_with_account(text, account))
-        elif step.action == "press":
-            await target.press(text)
-        elif step.action == "select":
-            await target.select_option(text)
-        elif step.action == "expect_text":
-            await expect(page.locator(selector).first).to_contain_text(text, timeout=timeout)
-        else:  # expect_count
-            await _expect_count(page.locator(selector), selector, text, timeout)
-
-
-async def _single(j: JourneyRun, action: str, value: str, mark: Mark) -> None:
-    page, timeout = j.page, EXPECT_TIMEOUT_MS
-    target = page.locator(value).first
-    if action == "goto":
-        await open_page(j, value)
-    elif action == "click":
-        await target.click()
-    elif action == "check":
-        await target.check()
-    elif action == "uncheck":
-        await target.uncheck()
-    elif action == "hover":
-        await target.hover()
-    elif action == "wait_for":
-        await target.wait_for(state="visible")
-    elif action == "expect_visible":
-        await expect(target).to_be_visible(timeout=timeout)
-    elif action == "expect_hidden":
-        await expect(page.locator(value)).to_be_hidden(timeout=timeout)
-    elif action == "expect_title":
-        await expect(page).to_have_title(re.compile(re.escape(value)), timeout=timeout)
-    elif action == "expect_url":
-        landed = page.wait_for_url(value, timeout=timeout, wait_until="commit")
-        if not await unless_failed(j, landed, timeout, since=mark):
-            settled = " (the page settled there)" if j.settled else ""
-            raise CheckFailure(
-                f"the browser is at {j.where()}, not {value}{settled}"
-                f"{j.observer.failures_hint()}{j.blocked_hint()}"
-            )
-
-
-async def _expect_count(locator: Locator, selector: str, rule: str, timeout_ms: float) -> None:
-    match = _COUNT.match(rule)
-    assert match is not None  # validated with the config
-    op, wanted = match.group(1), int(match.group(2))
-    ok = {"==": wanted.__eq__, ">=": wanted.__le__, "<=": wanted.__ge__}[op]
-    deadline = time.monotonic() + timeout_ms / 1000
-    while True:
-        found = await locator.count()
-        if ok(found) or time.monotonic() >= deadline:
-            break
-        await locator.page.wait_for_timeout(100)
-    if not ok(found):
-        raise CheckFailure(f"expected {selector} {op} {wanted}, found {found}")
-
-
-def _with_account(text: str, account: Credentials | None) -> str:
-    if account is None:
-        return text
-    return _ACCOUNT_REF.sub(lambda m: str(getattr(account, m.group(1))), text)

@@ -1,22 +1,20 @@
 """text_submit: type a text, submit it anonymously, see an answer appear; nothing is kept.
 
-BetterPrompts' anonymous prompt enhancement (`anonymous_enhancement`) is one; any "type, submit,
-see a result" form is another (a search box, a calculator, a translator).
+Its settings are `prodsmoke.config.kinds.text_submit.TextSubmit`.
 """
 
 from __future__ import annotations
 
 import time
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
-from pydantic import Field
 
-from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.config.models import Path, Selector
 from prodsmoke.e2e.journeys.base import JourneyRun, open_page, unless_failed
-from prodsmoke.e2e.journeys.registry import register
 from prodsmoke.errors import CheckFailure
+
+if TYPE_CHECKING:
+    from prodsmoke.config.kinds.text_submit import TextSubmit
 
 _FILLED = """selector => {
   const el = document.querySelector(selector);
@@ -24,33 +22,6 @@ _FILLED = """selector => {
 }"""
 
 
-class TextSubmit(JourneySpec):
-    """Type a text, submit it anonymously, see non-empty output within `max_ms`."""
-
-    claims_ids: ClassVar[tuple[str, ...]] = ("anonymous_enhancement",)
-
-    kind: Literal["text_submit"] = "text_submit"
-    url: Path = "/"
-    input: Selector
-    submit: Selector
-    output: Selector
-    prompt: str = Field(min_length=1, max_length=2000, description="a short, harmless text")
-    max_ms: int = Field(5000, gt=0, description="milliseconds, a whole number > 0")
-
-    def summary(self) -> str:
-        """E.g. '/ · #prompt-input → #enhance-button → #enhanced-output within 5000 ms'."""
-        return f"{self.url} · {self.input} → {self.submit} → {self.output} within {self.max_ms} ms"
-
-    def step_names(self) -> frozenset[str]:
-        """The steps `run` times."""
-        return frozenset({f"open {self.url}", "submit", "see the answer"})
-
-    def metric_names(self) -> frozenset[str]:
-        """What `run` measures."""
-        return frozenset({"enhancement_ms", "console_errors"})
-
-
-@register(TextSubmit)
 async def run(j: JourneyRun, spec: TextSubmit) -> None:
     """Type the text, submit, and wait for non-empty output within `max_ms`."""
     with j.steps.step(f"open {spec.url}"):

@@ -1,0 +1,126 @@
+"""steps: a journey written as YAML steps, run in order on the journey's page (SPEC §11b).
+
+Its settings, validated up front, are `prodsmoke.config.kinds.steps.ScriptedJourney`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING
+
+from playwright.async_api import expect
+
+from prodsmoke.config.kinds.steps import ACCOUNT_REF, COUNT, Step, groups
+from prodsmoke.e2e.journeys.base import JourneyRun, open_page, unless_failed
+from prodsmoke.errors import CheckFailure
+
+if TYPE_CHECKING:
+    from playwright.async_api import Locator
+
+    from prodsmoke.accounts import Credentials
+    from prodsmoke.config.kinds.steps import ScriptedJourney
+    from prodsmoke.e2e.observe import Mark
+
+_ACTIONS = frozenset({"goto", "click", "fill", "press", "select", "check", "uncheck", "hover"})
+EXPECT_TIMEOUT_MS = 5000  # how long an expectation waits to hold, as Playwright's expect()
+
+
+async def run(j: JourneyRun, spec: ScriptedJourney) -> None:
+    """Run the steps in order, each group a timed step; lease the account around them."""
+    started = time.perf_counter()
+    if spec.account is None:
+        await _run_steps(j, spec, None)
+    else:
+        async with j.accounts.lease(spec.account) as account:
+            await _run_steps(j, spec, account)
+    j.within("the steps", (time.perf_counter() - started) * 1000, spec.max_ms)
+
+
+async def _run_steps(j: JourneyRun, spec: ScriptedJourney, account: Credentials | None) -> None:
+    mark = j.observer.mark()
+    for name, members in groups(spec.steps):
+        with j.steps.step(name):
+            for index, step in members:
+                if step.action in _ACTIONS:
+                    mark = j.observer.mark()
+                try:
+                    await _do(j, step, account, mark)
+                except Exception as exc:
+                    classified = j.failure(exc)  # a CheckFailure comes back as it is
+                    raise CheckFailure(
+                        f"steps[{index}] {step.describe()}: {classified.message}",
+                        failure_class=classified.failure_class,
+                    ) from exc
+
+
+async def _do(j: JourneyRun, step: Step, account: Credentials | None, mark: Mark) -> None:
+    page, timeout = j.page, EXPECT_TIMEOUT_MS
+    value = step.value
+    if isinstance(value, str):
+        await _single(j, step.action, value, mark)
+        return
+    for selector, text in value:
+        target = page.locator(selector).first
+        if step.action == "fill":
+            await target.fill(_with_account(text, account))
+        elif step.action == "press":
+            await target.press(text)
+        elif step.action == "select":
+            await target.select_option(text)
+        elif step.action == "expect_text":
+            await expect(page.locator(selector).first).to_contain_text(text, timeout=timeout)
+        else:  # expect_count
+            await _expect_count(page.locator(selector), selector, text, timeout)
+
+
+async def _single(j: JourneyRun, action: str, value: str, mark: Mark) -> None:
+    page, timeout = j.page, EXPECT_TIMEOUT_MS
+    target = page.locator(value).first
+    if action == "goto":
+        await open_page(j, value)
+    elif action == "click":
+        await target.click()
+    elif action == "check":
+        await target.check()
+    elif action == "uncheck":
+        await target.uncheck()
+    elif action == "hover":
+        await target.hover()
+    elif action == "wait_for":
+        await target.wait_for(state="visible")
+    elif action == "expect_visible":
+        await expect(target).to_be_visible(timeout=timeout)
+    elif action == "expect_hidden":
+        await expect(page.locator(value)).to_be_hidden(timeout=timeout)
+    elif action == "expect_title":
+        await expect(page).to_have_title(re.compile(re.escape(value)), timeout=timeout)
+    elif action == "expect_url":
+        landed = page.wait_for_url(value, timeout=timeout, wait_until="commit")
+        if not await unless_failed(j, landed, timeout, since=mark):
+            settled = " (the page settled there)" if j.settled else ""
+            raise CheckFailure(
+                f"the browser is at {j.where()}, not {value}{settled}"
+                f"{j.observer.failures_hint()}{j.blocked_hint()}"
+            )
+
+
+async def _expect_count(locator: Locator, selector: str, rule: str, timeout_ms: float) -> None:
+    match = COUNT.match(rule)
+    assert match is not None  # validated with the config
+    op, wanted = match.group(1), int(match.group(2))
+    ok = {"==": wanted.__eq__, ">=": wanted.__le__, "<=": wanted.__ge__}[op]
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        found = await locator.count()
+        if ok(found) or time.monotonic() >= deadline:
+            break
+        await locator.page.wait_for_timeout(100)
+    if not ok(found):
+        raise CheckFailure(f"expected {selector} {op} {wanted}, found {found}")
+
+
+def _with_account(text: str, account: Credentials | None) -> str:
+    if account is None:
+        return text
+    return ACCOUNT_REF.sub(lambda m: str(getattr(account, m.group(1))), text)
