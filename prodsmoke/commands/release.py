@@ -21,6 +21,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from prodsmoke.e2e.guard import host_allowed
 from prodsmoke.errors import UsageError
 from prodsmoke.options import Release
 
@@ -126,9 +127,9 @@ def retarget(
     configured = (own, *settings.safety.allowed_hosts)
     if host == own:
         why = "the environment's own host"
-    elif _matches(host, configured):
+    elif host_allowed(host, configured):
         why = f"{host} in safety.allowed_hosts"
-    elif _matches(host, allow):
+    elif host_allowed(host, allow):
         why = f"{host} allowed by --allow-host"
     else:
         raise UsageError(
@@ -160,10 +161,6 @@ def _checked_url(url: str) -> str:
     except ValueError:
         raise UsageError(f"--base-url: got {url!r}, its port is not a number 1-65535") from None
     return parts.hostname.lower()
-
-
-def _matches(host: str, patterns: Sequence[str]) -> bool:
-    return any(p == host or (p.startswith("*.") and host.endswith(p[1:])) for p in patterns)
 
 
 def _union(*groups: Sequence[str]) -> tuple[str, ...]:
