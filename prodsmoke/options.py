@@ -21,6 +21,18 @@ class TraceMode(StrEnum):
     RETAIN_ON_FAILURE = "retain-on-failure"  # a light first attempt; kept only when it failed
 
 
+@dataclass(frozen=True, slots=True)
+class Release:
+    """What a run checks of a deploy (SPEC §17): its commit and version, and whether the deploy
+    started the run (`smoke run --trigger deploy`). `target_note` is said in the header line when
+    `--base-url` moved the run off the environment's own URL."""
+
+    commit: str | None = None
+    version: str | None = None
+    deploy: bool = False
+    target_note: str | None = None
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """A run's id, e.g. '20261121T100000Z-3fa2c1': sorts by start time, names its folder."""
     return f"{now or datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -38,3 +50,4 @@ class RunOptions:
     repro: str = "smoke repro --env {env} {check}"
     channel: str | None = None  # a browser channel (chrome, msedge…) instead of the search
     run_id: str = field(default_factory=new_run_id)  # known from the start: names its folder
+    release: Release = Release()  # the deploy the run checks, when it knows it

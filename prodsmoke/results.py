@@ -39,10 +39,12 @@ class Status(StrEnum):
 
 
 class Trigger(StrEnum):
-    """Who started a run: the schedule, or a person (`--check` subsets, `repro`, `--adhoc`)."""
+    """Who started a run: the schedule, a person (`--check` subsets, `repro`, `--adhoc`), or a
+    deploy (`--trigger deploy`, SPEC §17)."""
 
     SCHEDULED = "scheduled"
     ADHOC = "adhoc"  # kept in the history, left out of pass rates and the gate
+    DEPLOY = "deploy"  # verifies one version: judged by `smoke gate --version`, not pass rates
 
 
 class CheckKind(StrEnum):
@@ -257,6 +259,8 @@ class RunResult:
     browser: str | None = None
     trigger: Trigger = Trigger.SCHEDULED
     maintenance: str | None = None  # the reason of the maintenance window the run fell in
+    commit: str | None = None  # the deployed commit the run checked (SPEC §17)
+    version: str | None = None  # the deployed version the run checked
 
     @property
     def status(self) -> Status:
@@ -290,6 +294,8 @@ class RunResult:
             "browser": self.browser,
             "trigger": str(self.trigger),
             "maintenance": self.maintenance,
+            "commit": self.commit,
+            "version": self.version,
             "checks": [c.to_dict() for c in self.checks],
             "safety": self.safety.to_dict(),
         }

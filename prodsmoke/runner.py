@@ -11,7 +11,8 @@ repro`, the Lambda handler, `pytest --smoke-env`):
     annotate  a pure function: the run marked adhoc or scheduled, and with the maintenance
               window it fell in (stored by `smoke maintenance start`, or recurring).
     publish   results.json first, then junit.xml (both from the RunResult, each written whole),
-              then the console's summary and every reporter, each in its own `try`.
+              then the console's summary and every reporter, each in its own `try`; then the
+              notifiers (SPEC §17), which judge the run on the history just written.
 
 results.json or junit.xml not written is exit code 3, with everything else still written. A
 SIGTERM or SIGINT while the engine works stops it (`prodsmoke.interrupt`): the run is reported
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 from prodsmoke import interrupt
 from prodsmoke.e2e import artifacts
 from prodsmoke.errors import SuiteError
+from prodsmoke.options import Release
 from prodsmoke.reporters.base import publish as publish_to
 from prodsmoke.results import CheckKind, Trigger
 from prodsmoke.timeline import mark
@@ -148,26 +150,39 @@ class Reporting:
     console: ConsoleReporter
     reporters: tuple[Reporter, ...]
     stored_windows: Callable[[], Sequence[StoredWindow]]  # `smoke maintenance start` windows
+    notifiers: tuple[Reporter, ...] = ()  # SPEC §17: after the reporters (the history first)
 
 
 def reporting(prepared: Prepared, console: ConsoleReporter) -> Reporting:
-    """The configured reporters (SDKs are imported here, while the engine already works)."""
+    """The configured reporters and notifiers (SDKs are imported here, while the engine
+    already works)."""
     from prodsmoke.reporters.history import HistoryReporter
-    from prodsmoke.reporters.registry import configured_reporters
+    from prodsmoke.reporters.registry import configured_notifiers, configured_reporters, time_share
 
+    share = time_share(prepared.settings, prepared.monitoring)
     reporters = tuple(
         configured_reporters(
             prepared.config_dir,
             prepared.settings,
             prepared.options,
             monitoring=prepared.monitoring,
+            share=share,
+        )
+    )
+    notifiers = tuple(
+        configured_notifiers(
+            prepared.config_dir,
+            prepared.settings,
+            prepared.options,
+            monitoring=prepared.monitoring,
+            share=share,
         )
     )
     history = next((r for r in reporters if isinstance(r, HistoryReporter)), None)
     stored: Callable[[], Sequence[StoredWindow]] = (
         history.stored_windows if history is not None else tuple
     )
-    return Reporting(console, reporters, stored)
+    return Reporting(console, reporters, stored, notifiers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +225,10 @@ def execute(prepared: Prepared, *, warmup: Warmup | None = None) -> Executed:
             launched=launched,
             finishers=(suite.finish,) if suite is not None else (),
         )
+        moved = options.release.target_note  # SPEC §17: a --base-url run says where, and why
         console.header(
             env=settings.name,
-            target=settings.base_url,
+            target=f"{settings.base_url} ({moved})" if moved else settings.base_url,
             region=options.region,
             checks=len(prepared.checks),
             deadline_s=settings.deadline_s,
@@ -240,14 +256,22 @@ def annotate(
     adhoc: bool,
     stored: Sequence[StoredWindow] = (),
     recurring: Sequence[MaintenanceWindow] = (),
+    release: Release | None = None,
 ) -> RunResult:
-    """Stage 3: `result` marked adhoc or scheduled, and with the maintenance window it fell in
-    (stored windows first, then recurring ones)."""
+    """Stage 3: `result` marked adhoc, deploy or scheduled, with the deploy it checked (SPEC
+    §17: commit, version) and the maintenance window it fell in (stored windows first, then
+    recurring ones)."""
     from prodsmoke.maintenance.windows import covering
 
     reason = covering(result.started_at, stored=stored, repeating=recurring)
+    release = release or Release()
+    trigger = Trigger.ADHOC if adhoc else Trigger.DEPLOY if release.deploy else Trigger.SCHEDULED
     return replace(
-        result, trigger=Trigger.ADHOC if adhoc else Trigger.SCHEDULED, maintenance=reason
+        result,
+        trigger=trigger,
+        maintenance=reason,
+        commit=release.commit,
+        version=release.version,
     )
 
 
@@ -273,6 +297,7 @@ def publish(result: RunResult, prepared: Prepared, reporting: Reporting) -> Publ
     unwritten = publish_to(result, files)
     console = reporting.console
     errors = unwritten + publish_to(result, [console, *reporting.reporters])
+    errors += publish_to(result, reporting.notifiers, kind="notifier")
     for error in errors:
         console.error(error)
     problem = _rules_problem(prepared)
@@ -310,7 +335,11 @@ def run(prepared: Prepared, *, warmup: Warmup | None = None) -> Outcome:
             prepared.suite.close()
     stored = executed.reporting.stored_windows()
     result = annotate(
-        executed.result, adhoc=prepared.adhoc, stored=stored, recurring=prepared.recurring
+        executed.result,
+        adhoc=prepared.adhoc,
+        stored=stored,
+        recurring=prepared.recurring,
+        release=prepared.options.release,
     )
     published = publish(result, prepared, executed.reporting)
     failed_to_run = executed.suite_error is not None or bool(published.unwritten)

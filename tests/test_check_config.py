@@ -39,6 +39,24 @@ def test_every_file_is_loaded_and_listed(config: Path) -> None:
     assert "ok  cron-schedule.yaml: every 30 min" in proc.stdout
 
 
+def test_the_notifiers_are_listed_by_name_and_their_secrets_never_shown(tmp_path: Path) -> None:
+    config = demo_config(tmp_path)
+    hook = "https://hooks.slack.com/services/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"
+    (config / "monitoring-integration.yaml").write_text(
+        "reporters: [history]\nnotifiers:\n"
+        '  - {kind: slack, webhook_url: "${SLACK_WEBHOOK_URL}"}\n'
+        '  - {kind: slack, name: slack-oncall, webhook_url: "${SLACK_ONCALL_URL}"}\n'
+    )
+    proc = smoke(
+        "check-config", "--config", str(config),
+        env={**ENV, "SLACK_WEBHOOK_URL": hook, "SLACK_ONCALL_URL": hook + "x"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    line = "ok  monitoring-integration.yaml: reporters history; notifiers slack, slack-oncall"
+    assert line in proc.stdout
+    assert "k3Yp9QvW2sLmN8xR4tZ6aB1c" not in proc.stdout + proc.stderr
+
+
 def test_only_an_environment_file_is_needed(tmp_path: Path) -> None:
     config = demo_config(tmp_path)
     proc = smoke("check-config", "--config", str(config), env=ENV)

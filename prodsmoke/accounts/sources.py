@@ -37,17 +37,21 @@ def describe_source(ref: SecretRef) -> str:
 
 def fetch_password(name: str, account: Account, environ: Mapping[str, str] | None = None) -> str:
     """The account's password, read from wherever its reference points (may block)."""
-    ref = account.password
+    return fetch_secret(account.password, f"account {name!r}", environ)
+
+
+def fetch_secret(ref: SecretRef, owner: str, environ: Mapping[str, str] | None = None) -> str:
+    """Any secret reference's value (a notifier's key too); `owner` starts the error line."""
     if isinstance(ref, SecretStr):
         return ref.get_secret_value()
     environ = os.environ if environ is None else environ
     if isinstance(ref, AwsSecretRef):
-        return _secrets_manager(name, ref, environ)
-    return _ssm(name, ref, environ)
+        return _secrets_manager(owner, ref, environ)
+    return _ssm(owner, ref, environ)
 
 
-def _secrets_manager(name: str, ref: AwsSecretRef, environ: Mapping[str, str]) -> str:
-    where = f"account {name!r}: AWS secret {ref.aws_secret}"
+def _secrets_manager(owner: str, ref: AwsSecretRef, environ: Mapping[str, str]) -> str:
+    where = f"{owner}: AWS secret {ref.aws_secret}"
     region = _region(where, ref.region, environ)
     answer = _call(where, "secretsmanager", region, "get_secret_value", SecretId=ref.aws_secret)
     text = answer.get("SecretString")
@@ -75,8 +79,8 @@ def _secrets_manager(name: str, ref: AwsSecretRef, environ: Mapping[str, str]) -
     return value
 
 
-def _ssm(name: str, ref: SsmParameterRef, environ: Mapping[str, str]) -> str:
-    where = f"account {name!r}: SSM parameter {ref.ssm_parameter}"
+def _ssm(owner: str, ref: SsmParameterRef, environ: Mapping[str, str]) -> str:
+    where = f"{owner}: SSM parameter {ref.ssm_parameter}"
     region = _region(where, ref.region, environ)
     answer = _call(
         where, "ssm", region, "get_parameter", Name=ref.ssm_parameter, WithDecryption=True

@@ -61,9 +61,10 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.offline and args.action == "apply":
         raise UsageError("--offline goes with plan: apply needs the providers' credentials")
-    monitoring = load_monitoring(args.config)
+    monitoring = load_monitoring(args.config, notifiers=False)
     file = load_alert_rules(args.config, monitoring)
     envs = file.selected(args.env)
+    regressions = {e.env: tuple(r.id for r in e.rules if not r.monitored) for e in envs}
     chosen = targets(file, envs, args.provider, offline=args.offline, environ=os.environ)
     report: list[dict[str, Any]] = []
     for target in chosen:
@@ -71,7 +72,14 @@ def handle(args: argparse.Namespace) -> int:
         changes = plan(desired, [] if args.offline else target.current())
         changes, kept = _prune(target, changes, args.prune)
         pending = [c for c in changes if c.action != "keep"]
-        entry = _entry(target, desired, changes, kept, detailed=args.offline)
+        entry = _entry(
+            target,
+            desired,
+            changes,
+            kept,
+            detailed=args.offline,
+            regressions=regressions.get(target.env, ()),
+        )
         if args.format == "text":
             _print(entry, args.action, pending)
         if args.action == "apply" and pending:
@@ -106,12 +114,23 @@ def _prune(target: Target, changes: list[Change], prune: bool) -> tuple[list[Cha
     return [c for c in changes if c.action != "remove"], kept
 
 
-def _entry(
-    target: Target, desired: list[Any], changes: list[Change], kept: list[str], *, detailed: bool
+def _entry(  # noqa: PLR0913 - what one target's plan is built from
+    target: Target,
+    desired: list[Any],
+    changes: list[Change],
+    kept: list[str],
+    *,
+    detailed: bool,
+    regressions: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     from prodsmoke.alerts.plan import counts, summary
 
     notes = list(target.notes())
+    notes += [
+        f"{target.name}: rule {rule}: slower_than_previous is judged by `smoke gate --version`, "
+        "not by a monitor"
+        for rule in regressions
+    ]
     if kept:
         notes.append(
             f"{target.name}: {len(kept)} prodsmoke uptime check(s) no longer configured, kept: "

@@ -79,7 +79,10 @@ def other_files(config_dir: Path) -> list[str]:
 
     lines = []
     monitoring = load_monitoring(config_dir)
-    lines.append(_line(config_dir, MONITORING_FILE, "reporters " + ", ".join(monitoring.reporters)))
+    what = "reporters " + ", ".join(monitoring.reporters)
+    if monitoring.notifiers:  # by name only: their URLs and keys are secrets
+        what += "; notifiers " + ", ".join(n.label for n in monitoring.notifiers)
+    lines.append(_line(config_dir, MONITORING_FILE, what))
     rules = load_alert_rules(config_dir, monitoring)
     counts = [f"{env} {len(rules.for_env(env).rules)}" for env in rules.names]
     what = "alert rules: " + ", ".join(counts) if counts else "alert rules for any environment"

@@ -30,6 +30,8 @@ COLUMNS = (
     "region",
     "status",
     "trigger",
+    "version",
+    "commit",
     "maintenance",
     "duration_ms",
     "failed",
@@ -58,7 +60,7 @@ def open_history(args: argparse.Namespace) -> tuple[Monitoring, History]:
     from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.history import History
 
-    monitoring = load_monitoring(args.config)
+    monitoring = load_monitoring(args.config, notifiers=False)
     return monitoring, History.configured(monitoring.history, args.output, override=args.history)
 
 
@@ -117,6 +119,8 @@ def row(run: StoredRun) -> dict[str, Any]:
         "region": run.region,
         "status": str(run.status),
         "trigger": str(run.trigger),
+        "version": run.version or "",
+        "commit": (run.commit or "")[:12],
         "maintenance": run.maintenance or "",
         "duration_ms": run.duration_ms,
         "failed": " ".join(failed),
@@ -138,7 +142,8 @@ def _print(runs: list[StoredRun], form: str) -> None:
     elif not records:
         text = "no runs"
     else:
-        shown = [c for c in COLUMNS if c != "artifacts_url" or any(r[c] for r in records)]
+        optional = ("artifacts_url", "version", "commit")  # shown when some run has one
+        shown = [c for c in COLUMNS if c not in optional or any(r[c] for r in records)]
         widths = {c: max(len(c), *(len(str(r[c])) for r in records)) for c in shown}
         lines = ["  ".join(c.ljust(widths[c]) for c in shown).rstrip()]
         lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in shown).rstrip() for r in records]

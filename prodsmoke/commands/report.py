@@ -27,6 +27,12 @@ def handle(args: argparse.Namespace) -> int:
     try:
         runs = history.runs(env=args.env, since=since)
         windows = MaintenanceLog(history).find(env=args.env, since=since) if runs else []
+        first_seen = {  # "new" errors: judged on the whole history, not the 30 days shown
+            env: history.first_seen(
+                env, {fp for r in runs if r.env == env for fp in r.fingerprints.values()}
+            )
+            for env in {r.env for r in runs}
+        }
     finally:
         history.close()
     if not runs:
@@ -37,7 +43,7 @@ def handle(args: argparse.Namespace) -> int:
         )
     out = args.output / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(runs, out=out, windows=windows), encoding="utf-8")
+    out.write_text(render(runs, out=out, windows=windows, first_seen=first_seen), encoding="utf-8")
     regions = len({r.region for r in runs})
     print(
         f"report: {out} ({len(runs)} run{'' if len(runs) == 1 else 's'}, "

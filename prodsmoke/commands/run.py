@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from prodsmoke.commands.common import config_flag, config_suffix, default_region, output_flag
+from prodsmoke.commands.release import is_adhoc, release, release_flags, retarget
+from prodsmoke.errors import ConfigError
 from prodsmoke.options import TraceMode
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument(
         "--adhoc", action="store_true", help="a run by hand: kept, not counted in pass rates/gate"
     )
+    release_flags(run)
     run.set_defaults(handler=handle)
 
 
@@ -51,7 +55,16 @@ def handle(args: argparse.Namespace) -> int:
     from prodsmoke.config import load_settings
 
     try:
-        settings = load_settings(args.config, args.env)
+        deploy = release(args, os.environ)  # a bad flag: one line, before the config is read
+        try:
+            settings = load_settings(args.config, args.env)
+        except ConfigError as exc:
+            if exc.path != "base_url" or not args.base_url:
+                raise
+            # base_url: "${APP_URL}" unset, and --base-url given: the flag is the URL
+            settings = load_settings(args.config, args.env, overrides={"base_url": args.base_url})
+        settings, note = retarget(settings, args.base_url, args.allow_host)
+        args.release = replace(deploy, target_note=note)
         return execute(settings, args, warmup=warmup)
     finally:
         warmup.close()
@@ -71,7 +84,7 @@ def run_options(
     headed: bool | None = None,
 ) -> RunOptions:
     """How the run runs, from `smoke run`'s flags (`smoke repro` overrides a few)."""
-    from prodsmoke.options import RunOptions
+    from prodsmoke.options import Release, RunOptions
 
     return RunOptions(
         region=getattr(args, "region", None) or default_region(os.environ),
@@ -80,6 +93,7 @@ def run_options(
         slow_mo_ms=slow_mo_ms,
         trace=trace or TraceMode(args.trace),
         repro=f"smoke repro --env {settings.name}{config_suffix(args.config)} {{check}}",
+        release=getattr(args, "release", None) or Release(),
     )
 
 
@@ -100,8 +114,8 @@ def outcome(
         settings,
         options,
         only=args.check,
-        # SPEC §12: `--check` subsets, `repro` and `--adhoc` are runs by hand
-        adhoc=bool(args.check) or args.adhoc,
+        # SPEC §12: `--check` subsets, `repro` and `--adhoc` are runs by hand (not a deploy's)
+        adhoc=is_adhoc(args, options.release),
     )
     if warmup is not None and any(c.kind is CheckKind.JOURNEY for c in prepared.checks):
         # Chromium needs only the browser settings: it launches while the rest is set up.

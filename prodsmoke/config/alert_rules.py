@@ -1,6 +1,8 @@
 """`alert-rules.yaml`: one environment's alert rules, SLOs, gate, rollback and uptime settings.
 
-A rule watches one of six things: a metric over (`above`) or under (`below`) a threshold;
+A rule watches one of six things: a metric over (`above`) or under (`below`) a threshold, or
+slower than the version before (`slower_than_previous: 20%`, judged by `smoke gate --version`:
+its median, p75 for a Web Vital, against the previous version's);
 `failures` (N failed runs in the window: a one-off failure need not page); `failing_regions` (K
 regions failing); `failing_checks` (N checks failing); `failing_share` (more than a share of the
 checks failing); `warning_checks` (N checks in `warn`). `check:` (ids) or `check_kind:` (health,
@@ -20,7 +22,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.maintenance import MaintenanceWindow
@@ -33,8 +42,15 @@ Severity = Literal["critical", "high", "medium", "warning", "low"]
 PRIORITY: Mapping[Severity, int] = {"critical": 1, "high": 2, "medium": 3, "warning": 3, "low": 4}
 Selector = Literal["health", "api", "journey", "critical_journey"]
 RuleKind = Literal[
-    "metric", "failures", "regions", "failing_checks", "failing_share", "warning_checks"
+    "metric",
+    "regression",
+    "failures",
+    "regions",
+    "failing_checks",
+    "failing_share",
+    "warning_checks",
 ]
+BOUNDS = ("below", "above", "slower_than_previous")
 FORMS = (
     "metric",
     "failures",
@@ -66,6 +82,28 @@ def _one_or_many(value: object) -> object:
     return (value,) if isinstance(value, str) else value
 
 
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+PERCENT_FORM = "a percentage like 20%"
+
+
+def _percent(value: object) -> object:
+    """`20%` -> 0.2 (a bare number is refused: 0.2 and 20 would both be plausible)."""
+    match = _PERCENT.match(value) if isinstance(value, str) else None
+    share = float(match.group(1)) / 100 if match else 0.0
+    if not 0 < share <= MAX_SLOWER:
+        raise ValueError(f"expected {PERCENT_FORM} (more than 0%, at most 1000%)")
+    return share
+
+
+MAX_SLOWER = 10.0  # 1000%: more is a typo
+Percent = Annotated[float, BeforeValidator(_percent), Field(description=PERCENT_FORM)]
+# Metrics that are no timing: "slower" means nothing for them.
+NOT_TIMINGS = (".success", ".failures", ".retries", ".console_errors")
+# A regression rule needs no window of its own (it compares versions); `window` then bounds how
+# long ago the previous version's runs may be.
+REGRESSION_WINDOW = "30d"
+
+
 Recipient = Annotated[str, AfterValidator(_recipient)]
 CheckIds = Annotated[
     tuple[Name, ...],
@@ -85,6 +123,7 @@ class Rule(StrictModel):
     aggregation: Literal["avg", "min", "max", "sum"] = "avg"
     below: float | None = None
     above: float | None = None
+    slower_than_previous: Percent | None = None
     failures: int | None = Field(None, ge=1, le=1000, description="a whole number of failures")
     failing_regions: int | None = Field(None, ge=1, le=50, description="a whole number")
     failing_checks: int | None = Field(None, ge=1, le=1000, description="a whole number")
@@ -97,7 +136,26 @@ class Rule(StrictModel):
     window: Duration
     scope: Literal["run", "check"] | None = None
     group_by: tuple[Literal["region", "check"], ...] = ()
-    notify: tuple[Recipient, ...] = Field(min_length=1)
+    notify: tuple[Recipient, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _regression_defaults(cls, data: object) -> object:
+        # `smoke gate --version` alone judges a regression rule: it needs no window of its own,
+        # and nobody to page
+        if isinstance(data, dict) and data.get("slower_than_previous") is not None:
+            return {"window": REGRESSION_WINDOW, "notify": (), **data}
+        return data
+
+    @field_validator("notify")
+    @classmethod
+    def _someone(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if not value and info.data.get("slower_than_previous") is None:
+            raise ValueError(
+                "expected at least one recipient: an e-mail address, or slack:#channel, "
+                "pagerduty:SERVICE, opsgenie:TEAM, webhook:NAME, teams:CHANNEL"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_condition(self) -> Rule:
@@ -107,11 +165,22 @@ class Rule(StrictModel):
                 "expected exactly one of metric, failures or failing_regions (runs), or "
                 "failing_checks, failing_share or warning_checks (checks)"
             )
-        bounds = [b for b in ("below", "above") if getattr(self, b) is not None]
+        bounds = [b for b in BOUNDS if getattr(self, b) is not None]
         if self.metric and len(bounds) != 1:
-            raise ValueError("expected exactly one of below or above with a metric")
+            raise ValueError(
+                "expected exactly one of below, above or slower_than_previous with a metric"
+            )
         if not self.metric and bounds:
             raise ValueError(f"{bounds[0]} goes with a metric; the other forms hold their own")
+        if self.slower_than_previous is not None:
+            metric = self.metric or ""
+            if metric.endswith(NOT_TIMINGS):
+                raise ValueError(
+                    f"slower_than_previous compares timings; {metric} is not one "
+                    "(give it below or above)"
+                )
+            if self.group_by:
+                raise ValueError("slower_than_previous compares each check; drop group_by")
         if self.check and self.check_kind:
             raise ValueError("expected check or check_kind, not both: each selects checks")
         if (self.check or self.check_kind) and forms[0] in ("failures", "failing_regions"):
@@ -127,9 +196,9 @@ class Rule(StrictModel):
 
     @property
     def kind(self) -> RuleKind:
-        """Which of the six forms this rule takes."""
+        """Which of the forms this rule takes (a metric's regression form apart)."""
         if self.metric:
-            return "metric"
+            return "regression" if self.slower_than_previous is not None else "metric"
         if self.failures:
             return "failures"
         if self.failing_regions:
@@ -143,12 +212,12 @@ class Rule(StrictModel):
         """The comparison that breaches."""
         if self.kind == "metric":
             return "<" if self.below is not None else ">"
-        return ">" if self.kind == "failing_share" else ">="
+        return ">" if self.kind in ("failing_share", "regression") else ">="
 
     @property
     def threshold(self) -> float:
-        """The breaching threshold."""
-        for name in ("below", "above", *FORMS[1:]):
+        """The breaching threshold (for a regression: the share slower, 0.2 for 20%)."""
+        for name in (*BOUNDS, *FORMS[1:]):
             value = getattr(self, name)
             if value is not None:
                 return float(value)
@@ -158,6 +227,12 @@ class Rule(StrictModel):
     def counts_checks(self) -> bool:
         """Whether the rule counts checks (failing, warning) rather than a metric or runs."""
         return self.kind in CHECK_FORMS
+
+    @property
+    def monitored(self) -> bool:
+        """Whether the rule becomes a monitor or alarm (`smoke alerts`) and counts in the window
+        gate; a regression rule is judged by `smoke gate --version` alone."""
+        return self.kind != "regression"
 
     def scope_for(self, prefix: str) -> Literal["run", "check"]:
         """Run-level metrics (duration, success, failures) default to `run`, the rest `check`."""
@@ -314,6 +389,13 @@ class AlertRules(StrictModel):
     def maintenance_at(self, at: datetime) -> MaintenanceWindow | None:
         """The recurring maintenance window `at` falls in, if any."""
         return next((w for w in self.maintenance if w.active_at(at)), None)
+
+    def monitored_only(self) -> AlertRules:
+        """These rules without the regression ones (`smoke gate --version` judges those; no
+        monitor, alarm or window gate can)."""
+        if all(r.monitored for r in self.rules):
+            return self
+        return self.model_copy(update={"rules": tuple(r for r in self.rules if r.monitored)})
 
     def rules_for(self, check_id: str) -> tuple[Rule, ...]:
         """The rules that name `check_id` (by id or kind)."""

@@ -20,13 +20,16 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from prodsmoke import redact
+from prodsmoke.config import notifiers
 from prodsmoke.config.fields import StrictModel
 from prodsmoke.config.interpolate import MissingVariable, resolve
 from prodsmoke.config.loader import read_yaml, validation_error
+from prodsmoke.config.notifiers import Notifier, secret_values
 from prodsmoke.errors import ConfigError
 
 MONITORING_FILE = "monitoring-integration.yaml"
@@ -61,7 +64,9 @@ Duration = Annotated[
 Name = Annotated[
     str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$", description="a lower_snake_case name")
 ]
-ReporterName = Literal["history", "github_summary", "datadog", "newrelic", "cloudwatch"]
+ReporterName = Literal[
+    "history", "github_summary", "github_checks", "datadog", "newrelic", "cloudwatch"
+]
 Dimension = Literal["env", "region", "check", "status", "failure_class", "step", "page"]
 
 
@@ -169,7 +174,7 @@ class CloudWatchSettings(StrictModel):
 class Monitoring(StrictModel):
     """Where results go beyond results.json, junit.xml and the console."""
 
-    reporters: tuple[ReporterName, ...] = ("history", "github_summary")
+    reporters: tuple[ReporterName, ...] = ("history", "github_summary", "github_checks")
     metric_prefix: str = Field(
         "smoke_test", pattern=r"^[A-Za-z][A-Za-z0-9_.]{0,63}$", description="e.g. smoke_test"
     )
@@ -179,6 +184,25 @@ class Monitoring(StrictModel):
     datadog: DatadogSettings = DatadogSettings()
     newrelic: NewRelicSettings = NewRelicSettings()
     cloudwatch: CloudWatchSettings = CloudWatchSettings()
+    # SPEC §17: who hears of a check that starts failing or recovers, and where the report is
+    notifiers: tuple[Notifier, ...] = ()
+    report_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="where `smoke report`'s page is published, e.g. https://smoke.example.com/",
+    )
+
+    @field_validator("notifiers")
+    @classmethod
+    def _named_apart(cls, value: tuple[Notifier, ...]) -> tuple[Notifier, ...]:
+        labels = [n.label for n in value]
+        twice = sorted({label for label in labels if labels.count(label) > 1})
+        if twice:
+            raise ValueError(
+                f"two notifiers are called {twice[0]!r}; give each of a kind its own name:, "
+                "e.g. name: slack-oncall"
+            )
+        return value
 
     def metric(self, suffix: str) -> str:
         """The full metric name, e.g. `smoke_test.success`."""
@@ -190,9 +214,16 @@ class Monitoring(StrictModel):
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = None) -> Monitoring:
-    """`monitoring-integration.yaml` (defaults when absent); its keys registered as secrets."""
-    monitoring = _load(config_dir / MONITORING_FILE, Monitoring, environ)
+def load_monitoring(
+    config_dir: Path, *, environ: Mapping[str, str] | None = None, notifiers: bool = True
+) -> Monitoring:
+    """`monitoring-integration.yaml` (defaults when absent); its keys registered as secrets.
+
+    `notifiers=False`: a command that sends no notification (`gate`, `report`, `history`,
+    `alerts`) neither reads nor needs the notifiers' `${VAR}`s — a deploy pipeline's gate step
+    is not given the Slack webhook."""
+    skip = () if notifiers else ("notifiers",)
+    monitoring = _load(config_dir / MONITORING_FILE, Monitoring, environ, skip=skip)
     for key in (
         monitoring.datadog.api_key,
         monitoring.datadog.app_key,
@@ -203,18 +234,25 @@ def load_monitoring(config_dir: Path, *, environ: Mapping[str, str] | None = Non
     password = urlsplit(monitoring.history.location).password
     if password:
         redact.register_secret(password)
+    for notifier in monitoring.notifiers:
+        for secret in secret_values(notifier):
+            redact.register_secret(secret)
     return monitoring
 
 
-def read_mapping(file: Path, environ: Mapping[str, str] | None) -> dict[str, Any]:
+def read_mapping(
+    file: Path, environ: Mapping[str, str] | None, *, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """A config file's top-level mapping (empty for an empty file), `${VAR}` resolved
-    (`os.environ` when `environ` is None); a `ConfigError` for anything else or the first
-    missing variable."""
+    (`os.environ` when `environ` is None), the top-level keys in `skip` left out; a
+    `ConfigError` for anything else or the first missing variable."""
     raw: Any = read_yaml(file)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(str(file), "", "expected a mapping of keys at the top level")
+    for key in skip:
+        raw.pop(key, None)
     missing: list[MissingVariable] = []
     raw = resolve(raw, os.environ if environ is None else environ, missing)
     if missing:
@@ -222,11 +260,17 @@ def read_mapping(file: Path, environ: Mapping[str, str] | None) -> dict[str, Any
     return dict(raw)
 
 
-def _load(file: Path, model: type[_M], environ: Mapping[str, str] | None) -> _M:
+def _load(
+    file: Path, model: type[_M], environ: Mapping[str, str] | None, *, skip: tuple[str, ...] = ()
+) -> _M:
     if not file.is_file():
         return model()
-    raw = read_mapping(file, environ)
+    raw = read_mapping(file, environ, skip=skip)
+    notifiers.before_validation(str(file), raw.get("notifiers"))
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        raise validation_error(str(file), exc, model) from None
+        error = validation_error(str(file), exc, model)
+        # a notifier's secret is never shown (it was registered before validation)
+        problem = redact.redact(error.problem)
+        raise ConfigError(error.file, notifiers.error_path(error.path), problem) from None

@@ -14,7 +14,7 @@ credentials (to the target's own origin only) and the most bytes of a body we re
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -52,6 +52,12 @@ def origin(url: str) -> str:
     host = parts.hostname or ""
     shown = f"[{host}]" if ":" in host else host
     return f"{parts.scheme}://{shown}" + ("" if port in (None, default) else f":{port}")
+
+
+def host_allowed(host: str, patterns: Iterable[str]) -> bool:
+    """True when `host` is one of `patterns` or under one of their `*.example.com` forms: the
+    guard's host rule, also what `smoke run --base-url` asks before it moves the guard."""
+    return any(p == host or (p.startswith("*.") and host.endswith(p[1:])) for p in patterns)
 
 
 class Guard:
@@ -171,7 +177,7 @@ class Guard:
         return self._host_allowed(urlsplit(url).hostname or "")
 
     def _host_allowed(self, host: str) -> bool:
-        return any(h == host or (h.startswith("*.") and host.endswith(h[1:])) for h in self._hosts)
+        return host_allowed(host, self._hosts)
 
     def observe(self, url: str, status: int, headers: Mapping[str, str]) -> None:
         """Feed a response from the target back to the budget (advertised limit, 429)."""

@@ -1,5 +1,6 @@
-"""Inline SVG for the HTML report: a status strip and a p50/p95 latency trend. No scripts;
-hover text comes from SVG `<title>` elements, which every browser shows as a tooltip."""
+"""Inline SVG for the HTML report: a status strip and a p50/p95 latency trend, with the deploys
+marked on it (SPEC §17: a dashed line where each version's first run was). No scripts; hover
+text comes from SVG `<title>` elements, which every browser shows as a tooltip."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from prodsmoke.history.stats import latency_ms
 from prodsmoke.results import Status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from prodsmoke.history.stats import Bucket, Observation
@@ -24,6 +26,8 @@ COLOURS = {
 }
 P50, P95 = "#2563eb", "#93c5fd"
 MAINTENANCE = "#7c3aed"
+DEPLOY = "#0f766e"
+Marker = tuple["datetime", str]  # when, and what: a deploy's first run and its version
 
 
 MS = 1000  # milliseconds in a second
@@ -68,9 +72,15 @@ def status_strip(results: Sequence[Observation], *, slots: int = 40) -> str:
 
 
 def latency_chart(
-    buckets: Sequence[Bucket], *, end: datetime, width: int = 300, height: int = 84
+    buckets: Sequence[Bucket],
+    *,
+    end: datetime,
+    width: int = 300,
+    height: int = 84,
+    markers: Sequence[Marker] = (),
 ) -> str:
-    """p50 as a line inside a p95 band, with the scale's top value and hover text per slice."""
+    """p50 as a line inside a p95 band, with the scale's top value and hover text per slice;
+    each of `markers` (a deploy) a dashed vertical line where it falls among the slices."""
     if not buckets:
         return '<span class="muted">no timings yet</span>'
     left, right, top, bottom = 40, 6, 8, 16
@@ -107,6 +117,15 @@ def latency_chart(
     ]
     if len(buckets) == 1:
         parts.append(f'<circle cx="{x(0):.1f}" cy="{y(buckets[0].p50):.1f}" r="3" fill="{P50}"/>')
+    for at, label in markers:
+        if not buckets[0].start <= at <= end:
+            continue
+        mx = _place(buckets, at, x, step)
+        parts.append(
+            f'<line x1="{mx:.1f}" y1="{top}" x2="{mx:.1f}" y2="{top + inner_h}" class="deploy" '
+            f'stroke="{DEPLOY}" stroke-dasharray="3 2"><title>{escape(label)} · '
+            f"{at:%Y-%m-%d %H:%M} UTC</title></line>"
+        )
     for i, b in enumerate(buckets):
         tip = f"{b.start:%Y-%m-%d %H:%M} UTC · p50 {ms(b.p50)} · p95 {ms(b.p95)} · {b.samples} runs"
         parts.append(
@@ -115,6 +134,17 @@ def latency_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _place(
+    buckets: Sequence[Bucket], at: datetime, x: Callable[[int], float], step: float
+) -> float:
+    """Where `at` falls on a chart whose points are the (non-empty) slices, in order."""
+    for i in range(len(buckets) - 1):
+        start, following = buckets[i].start, buckets[i + 1].start
+        if start <= at < following:
+            return x(i) + step * ((at - start) / (following - start))
+    return x(len(buckets) - 1)
 
 
 def _nice(value: float) -> float:

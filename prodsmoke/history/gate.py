@@ -7,8 +7,10 @@ each latency objective (`latency_p95_ms`, and `latency:` narrowed by check and p
 current failing streak counts however long ago it began. No runs in the window is itself a
 violation unless `gate.require_data` is false: no evidence is not health.
 
-Only scheduled runs outside maintenance windows count (SPEC §12): ad-hoc runs and runs inside a
-window are left out, and the verdict says how many were. `runs` is the number of distinct runs
+Only scheduled runs outside maintenance windows count (SPEC §12): ad-hoc runs, deploy runs (SPEC
+§17: `smoke gate --version` judges those, `history.compare`) and runs inside a window are left
+out, and the verdict says how many were. Regression rules (`slower_than_previous`) compare
+versions, so this gate leaves them to `--version` as well. `runs` is the number of distinct runs
 the verdict was built from (every window it looked at), `window_runs` those inside the gate
 window, so no violation ever stands on more runs than the verdict says it read.
 """
@@ -101,6 +103,7 @@ def evaluate(
 ) -> Verdict:
     """Hold `env`'s recent history to `rules` (its alert rules and SLOs)."""
     now = now or datetime.now(UTC)
+    rules = rules.monitored_only()
     window = window_s or rules.gate.window
     widest = max([window, *(r.window for r in rules.rules)])
     fetched = history.runs(env=env, since=now - max(timedelta(seconds=widest), STREAK_LOOKBACK))
@@ -144,10 +147,13 @@ def evaluate(
 
 
 def _excluded(runs: Sequence[StoredRun]) -> dict[str, int]:
-    """How many runs were left out, and why (ad-hoc first: an ad-hoc run in a window is ad-hoc)."""
+    """How many runs were left out, and why (the trigger first: an ad-hoc or deploy run in a
+    window counts as ad-hoc or deploy)."""
     adhoc = sum(r.trigger is Trigger.ADHOC for r in runs)
-    maintenance = sum(r.trigger is not Trigger.ADHOC and r.maintenance is not None for r in runs)
-    return {k: v for k, v in (("adhoc", adhoc), ("maintenance", maintenance)) if v}
+    deploy = sum(r.trigger is Trigger.DEPLOY for r in runs)
+    maintenance = sum(r.trigger is Trigger.SCHEDULED and r.maintenance is not None for r in runs)
+    found = (("adhoc", adhoc), ("deploy", deploy), ("maintenance", maintenance))
+    return {k: v for k, v in found if v}
 
 
 def _since(runs: Sequence[StoredRun], now: datetime, seconds: int) -> list[StoredRun]:
@@ -172,7 +178,8 @@ def _samples(
                 out.setdefault(_groups(rule, run, None), []).append((value, run.run_id))
             continue
         for check in run.checks:
-            if not rule.selects(check.id):  # `check:` / `check_kind:` narrow a rule
+            # `check:` / `check_kind:` narrow a rule; its `page:` is metric_value's to pick
+            if not rule.selects(check.id, page=rule.page):
                 continue
             if (value := metric_value(check, suffix, rule.page)) is not None:
                 out.setdefault(_groups(rule, run, check.id), []).append((value, run.run_id))

@@ -5,7 +5,10 @@ and where its artifacts are); per check a strip of its latest results, its pass 
 p50/p95 latency trend; the Web Vitals of every page a journey loads, with their trend
 (`vitals_report`); the latest failures with links to their artifacts; the maintenance windows;
 and the ad-hoc runs, listed apart. Pass rates count scheduled runs outside maintenance
-windows only (SPEC §12); results inside a window are shaded in the strips.
+windows only (SPEC §12); results inside a window are shaded in the strips. SPEC §17: deploys are
+marked on the trend charts (a dashed line at each version's first run) and listed with their
+verdicts; "Flaky checks" ranks the checks by how often only a retry saved them, and "Errors"
+groups the failures by fingerprint (first and last seen, how often, where; `new` within a day).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING
 from prodsmoke import redact
 from prodsmoke._version import __version__
 from prodsmoke.history import vitals_report
+from prodsmoke.history.analytics import error_groups, flaky_checks
 from prodsmoke.history.charts import latency_chart, ms, status_strip
 from prodsmoke.history.stats import (
     TREND_BUCKETS,
@@ -34,6 +38,10 @@ from prodsmoke.history.style import CSS
 from prodsmoke.results import Status, Trigger
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from prodsmoke.history.analytics import ErrorGroup, Flaky
+    from prodsmoke.history.charts import Marker
     from prodsmoke.history.rows import StoredRun
     from prodsmoke.history.windows import StoredWindow
 
@@ -41,6 +49,8 @@ PERIODS = (("24 h", timedelta(hours=24)), ("7 d", timedelta(days=7)), ("30 d", t
 SPAN = PERIODS[-1][1]  # the longest period shown: older runs are not read
 LATEST_FAILURES = 15
 LATEST_ADHOC = 20
+LATEST_DEPLOYS = 20
+ERROR_GROUPS = 25
 
 
 GOOD, FAIR = 0.99, 0.9  # pass rates coloured green and amber (below: red)
@@ -52,8 +62,10 @@ def render(
     out: Path,
     now: datetime | None = None,
     windows: Sequence[StoredWindow] = (),
+    first_seen: Mapping[str, Mapping[str, datetime]] | None = None,
 ) -> str:
-    """The whole page for `runs` (any environments), with links relative to `out`'s folder."""
+    """The whole page for `runs` (any environments), with links relative to `out`'s folder.
+    `first_seen`: per environment, when the whole history first saw each error fingerprint."""
     now = now or datetime.now(UTC)
     envs = sorted({r.env for r in runs})
     body = "".join(
@@ -63,6 +75,7 @@ def render(
             [w for w in windows if w.env == env],
             out,
             now,
+            (first_seen or {}).get(env, {}),
         )
         for env in envs
     )
@@ -82,12 +95,20 @@ def render(
 """
 
 
-def _env(
-    env: str, runs: list[StoredRun], windows: list[StoredWindow], out: Path, now: datetime
+def _env(  # noqa: PLR0913, PLR0917 - one environment's part of the page
+    env: str,
+    runs: list[StoredRun],
+    windows: list[StoredWindow],
+    out: Path,
+    now: datetime,
+    first_seen: Mapping[str, datetime],
 ) -> str:
     scheduled = [r for r in runs if r.trigger is Trigger.SCHEDULED]
     counted = [r for r in runs if r.counts]
     adhoc = [r for r in runs if r.trigger is Trigger.ADHOC]
+    deploys = [r for r in runs if r.trigger is Trigger.DEPLOY]
+    markers = deploy_markers(deploys)
+    deploy_legend = " · dashed: a deploy" if markers else ""
     latest = (scheduled or runs)[-1]
     cards = [
         _rate_card(label, [r.status for r in counted if r.started_at >= now - span], label)
@@ -104,7 +125,9 @@ def _env(
     )
     by_check = observations(scheduled)
     span = min(max(now - runs[0].started_at, timedelta(hours=1)), SPAN)
-    rows = "".join(_check_row(check, results, now, span) for check, results in by_check.items())
+    rows = "".join(
+        _check_row(check, results, now, span, markers) for check, results in by_check.items()
+    )
     failures = [
         o
         for results in by_check.values()
@@ -122,11 +145,14 @@ def _env(
 → newest; faded: inside a maintenance window)</span></th><th class="num">24 h</th>
 <th class="num">7 d</th><th class="num">30 d</th>
 <th>latency p50 <span class="swatch p50"></span> p95 <span class="swatch p95"></span>
-<span class="muted">over {_ago(span, suffix="")}</span></th></tr></thead>
+<span class="muted">over {_ago(span, suffix="")}{deploy_legend}</span></th></tr></thead>
 <tbody>{rows}</tbody></table>
-{vitals_report.section(by_check, now=now, span=span)}
+{vitals_report.section(by_check, now=now, span=span, markers=markers)}
 <h3>Latest failures</h3>
 {_failures(failures[:LATEST_FAILURES], out)}
+{_flaky(flaky_checks(runs))}
+{_errors(error_groups(runs, now=now, first_seen=first_seen)[:ERROR_GROUPS], now)}
+{_deploys(deploys, out)}
 {_maintenance(windows, scheduled)}
 {_adhoc(adhoc, out)}
 </section>"""
@@ -172,7 +198,23 @@ def _rate_card(label: str, statuses: list[Status], period: str) -> str:
     )
 
 
-def _check_row(check: str, results: list[Observation], now: datetime, span: timedelta) -> str:
+def deploy_markers(deploys: Sequence[StoredRun]) -> list[Marker]:
+    """Each deployed version's (or commit's) first run: where the trend charts mark it."""
+    seen: dict[str, datetime] = {}
+    for run in deploys:
+        label = run.version or (run.commit or "")[:12]
+        if label and label not in seen:
+            seen[label] = run.started_at
+    return [(at, f"deploy {label}") for label, at in seen.items()]
+
+
+def _check_row(
+    check: str,
+    results: list[Observation],
+    now: datetime,
+    span: timedelta,
+    markers: Sequence[Marker] = (),
+) -> str:
     kind = results[-1].check.kind
     counted = [o for o in results if o.maintenance is None]
     rates = [
@@ -185,7 +227,8 @@ def _check_row(check: str, results: list[Observation], now: datetime, span: time
     return (
         f'<tr><td><code>{escape(check)}</code><div class="muted">{kind}</div></td>'
         f"<td>{status_strip(results)}</td>{''.join(rates)}"
-        f'<td>{latency_chart(buckets, end=now)}<div class="muted">{recent}</div></td></tr>'
+        f"<td>{latency_chart(buckets, end=now, markers=markers)}"
+        f'<div class="muted">{recent}</div></td></tr>'
     )
 
 
@@ -219,6 +262,78 @@ def _failures(failures: list[Observation], out: Path) -> str:
             f"<code>{escape(latest.check.repro)}</code></div></li>"
         )
     return f'<ul class="failures">{"".join(items)}</ul>'
+
+
+def _flaky(found: list[Flaky]) -> str:
+    """The checks only a retry saved, worst first."""
+    if not found:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{escape(f.check)}</code></td>"
+        f'<td class="num {"bad" if f.rate >= 0.1 else "ok"}">{f.rate:.0%}</td>'  # noqa: PLR2004
+        f'<td class="num">{f.flaky}</td><td class="num">{f.ran}</td>'
+        f"<td>{f.last:%Y-%m-%d %H:%M} UTC</td><td>{escape(', '.join(f.regions))}</td></tr>"
+        for f in found
+    )
+    return (
+        "<h3>Flaky checks</h3>"
+        '<p class="muted">Passed only on a retry: the share of the runs each ran in, over the '
+        "report's span (ad-hoc runs and maintenance windows left out), the worst first.</p>"
+        '<table class="checks"><thead><tr><th>check</th><th class="num">rate</th>'
+        '<th class="num">flaky</th><th class="num">ran</th><th>last flaky</th><th>regions</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _errors(groups: list[ErrorGroup], now: datetime) -> str:
+    """The failures by fingerprint, the most recently seen first."""
+    if not groups:
+        return ""
+    rows = []
+    for g in groups:
+        new = ' <span class="pill fail">new</span>' if g.new else ""
+        deploys = f'<div class="muted">with {escape(", ".join(sorted(g.deploys)))}</div>'
+        rows.append(
+            f"<tr><td><code>{escape(g.fingerprint)}</code>{new}</td>"
+            f"<td><code>{escape(g.check)}</code></td>"
+            f"<td>{escape(redact.redact(g.error)[:300])}{deploys if g.deploys else ''}</td>"
+            f"<td>{g.first_seen:%Y-%m-%d %H:%M}</td><td>{g.last_seen:%Y-%m-%d %H:%M} "
+            f'<span class="muted">({_ago(now - g.last_seen)})</span></td>'
+            f'<td class="num">{g.count}</td><td>{escape(", ".join(sorted(g.regions)))}</td></tr>'
+        )
+    return (
+        "<h3>Errors</h3>"
+        '<p class="muted">Failures grouped by fingerprint (the error with its ids, numbers and '
+        "URLs' variable parts taken out); <em>new</em>: first seen in the last 24 h. Times "
+        "UTC.</p>"
+        '<table class="checks"><thead><tr><th>fingerprint</th><th>check</th><th>latest error'
+        '</th><th>first seen</th><th>last seen</th><th class="num">count</th><th>regions</th>'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _deploys(runs: list[StoredRun], out: Path) -> str:
+    if not runs:
+        return ""
+    rows = "".join(
+        f"<tr><td>{r.started_at:%Y-%m-%d %H:%M} UTC</td>"
+        f"<td><code>{escape(r.version or '')}</code></td>"
+        f"<td><code>{escape((r.commit or '')[:12])}</code></td>"
+        f"<td><code>{escape(r.region)}</code></td>"
+        f'<td><span class="pill {r.status}">{r.status}</span></td>'
+        f"<td>{escape(', '.join(c.id for c in r.checks if c.status is Status.FAIL))}</td>"
+        f"<td>{_run_link(r.artifacts_url, out)}</td></tr>"
+        for r in reversed(runs[-LATEST_DEPLOYS:])
+    )
+    return (
+        f'<h3>Deploys <span class="pill deploy">{len(runs)}</span></h3>'
+        '<p class="muted">Runs with <code>--trigger deploy</code>: marked on the trends, judged '
+        "by <code>smoke gate --version</code> against the version before, counted in no pass "
+        "rate.</p>"
+        '<table class="checks"><thead><tr><th>when</th><th>version</th><th>commit</th>'
+        "<th>region</th><th>status</th><th>failed</th><th>results</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def _maintenance(windows: list[StoredWindow], runs: list[StoredRun]) -> str:

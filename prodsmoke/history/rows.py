@@ -3,22 +3,25 @@
 `payload` is the JSON form of one run's rows (the spool keeps it when the database cannot be
 reached, and the next run inserts it as is); `stored_run` reads rows back into a `StoredRun`.
 A journey's pages (Web Vitals, issue 14) are `page_vitals` rows; a payload spooled by an older
-prodsmoke has none.
+prodsmoke has none. Revision 0003 (issue 22) adds the run's `commit_sha` and `version` and each
+failed check's error `fingerprint`; a payload spooled before them gets them when it is inserted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from prodsmoke import redact
 from prodsmoke.config.vitals import VITALS
+from prodsmoke.history.fingerprint import fingerprint
 from prodsmoke.outcomes import run_failure_class
 from prodsmoke.results import CheckKind, CheckResult, FailureClass, PageVitals, Status, Trigger
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from prodsmoke.results import RunResult
 
@@ -39,10 +42,14 @@ class StoredRun:
     checks: tuple[CheckResult, ...]
     trigger: Trigger = Trigger.SCHEDULED
     maintenance: str | None = None
+    commit: str | None = None
+    version: str | None = None
+    fingerprints: Mapping[str, str] = field(default_factory=dict)  # failed check -> fingerprint
 
     @property
     def counts(self) -> bool:
-        """True when the run counts in pass rates and the gate: scheduled, outside maintenance."""
+        """True when the run counts in pass rates and the gate: scheduled, outside maintenance
+        (ad-hoc and deploy runs do not)."""
         return self.trigger is Trigger.SCHEDULED and self.maintenance is None
 
 
@@ -63,6 +70,8 @@ def payload(run: RunResult, artifacts_url: str | None) -> dict[str, Any]:
         "artifacts_url": redact.redact(artifacts_url) if artifacts_url else None,
         "requests": run.safety.requests,
         "blocked": len(run.safety.blocked),
+        "commit_sha": run.commit,
+        "version": run.version,
     }
     checks = [
         {
@@ -79,6 +88,7 @@ def payload(run: RunResult, artifacts_url: str | None) -> dict[str, Any]:
             "failure_class": str(c.failure_class) if c.failure_class else None,
             "artifacts": list(c.artifacts),
             "repro": c.repro,
+            "fingerprint": _fingerprint(c),
         }
         for i, c in enumerate(run.checks)
     ]
@@ -97,6 +107,12 @@ def payload(run: RunResult, artifacts_url: str | None) -> dict[str, Any]:
     return {"run": row, "checks": checks, "pages": pages}
 
 
+def _fingerprint(check: CheckResult) -> str | None:
+    if check.status is not Status.FAIL or not check.error:
+        return None
+    return fingerprint(check.id, redact.redact(check.error))
+
+
 def page_rows(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A payload's `page_vitals` rows (none in a payload from before they were kept)."""
     return [dict(page) for page in doc.get("pages") or ()]
@@ -107,7 +123,17 @@ def insertable(doc: Mapping[str, Any], recorded_at: datetime) -> tuple[dict[str,
     row = dict(doc["run"])
     row["started_at"] = datetime.fromisoformat(row["started_at"])
     row["recorded_at"] = recorded_at
-    return row, list(doc["checks"])
+    row.setdefault("commit_sha", None)  # spooled before revision 0003
+    row.setdefault("version", None)
+    checks = [_with_fingerprint(dict(c)) for c in doc["checks"]]
+    return row, checks
+
+
+def _with_fingerprint(check: dict[str, Any]) -> dict[str, Any]:
+    if "fingerprint" not in check:  # spooled before revision 0003
+        failed = check.get("status") == "fail" and check.get("error")
+        check["fingerprint"] = fingerprint(check["check_id"], check["error"]) if failed else None
+    return check
 
 
 # Enum members by value: a report reads tens of thousands of checks, and Enum(value) is slow.
@@ -145,8 +171,12 @@ def _number(vital: str, value: float) -> float:
     return float(value) if vital == "cls" else round(value)
 
 
-def stored_run(row: Mapping[str, Any], checks: Sequence[CheckResult]) -> StoredRun:
-    """A stored run with its checks."""
+def stored_run(
+    row: Mapping[str, Any],
+    checks: Sequence[CheckResult],
+    fingerprints: Mapping[str, str] | None = None,
+) -> StoredRun:
+    """A stored run with its checks (and their failures' fingerprints, by check id)."""
     return StoredRun(
         run_id=row["run_id"],
         env=row["env"],
@@ -160,4 +190,7 @@ def stored_run(row: Mapping[str, Any], checks: Sequence[CheckResult]) -> StoredR
         checks=tuple(checks),
         trigger=Trigger(row["trigger"]),
         maintenance=row["maintenance"],
+        commit=row.get("commit_sha"),
+        version=row.get("version"),
+        fingerprints=dict(fingerprints or {}),
     )

@@ -13,6 +13,10 @@ Alembic (a test holds `HEAD` to the migration scripts' head).
 - `page_vitals` (revision 0002): a row per page a journey loaded in a run (SPEC §13: its path
   template, how many documents, and each Web Vital, NULL when not measured), removed with its
   check.
+- revision 0003 (SPEC §17): a run's `commit` and `version` and the `deploy` trigger; a failed
+  check's error `fingerprint` (`history.fingerprint`); and `alert_states`, a row per environment
+  and check that has paged: whether it is firing, since when, and the run that changed it (the
+  notifiers' "once per state change", shared by every runner that writes the history).
 """
 
 from __future__ import annotations
@@ -41,9 +45,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
-HEAD = "0002"
+HEAD = "0003"
 STATUSES = ("pass", "warn", "fail", "skip")
-TRIGGERS = ("scheduled", "adhoc")
+TRIGGERS = ("scheduled", "adhoc", "deploy")
 KINDS = ("health", "api", "journey")
 FAILURE_CLASSES = ("product", "network", "infrastructure")
 
@@ -99,6 +103,8 @@ runs = Table(
     Column("requests", Integer, nullable=False, server_default="0"),
     Column("blocked", Integer, nullable=False, server_default="0"),
     Column("recorded_at", UtcDateTime, nullable=False),
+    Column("commit_sha", String(64)),  # revision 0003: the deploy the run checked
+    Column("version", String(64)),
     CheckConstraint(_one_of("status", STATUSES), name="status"),
     CheckConstraint(_one_of("trigger", TRIGGERS), name="trigger"),
     CheckConstraint(
@@ -114,6 +120,7 @@ runs = Table(
         postgresql_where=text("status = 'fail'"),
         sqlite_where=text("status = 'fail'"),
     ),
+    Index("ix_runs_env_version", "env", "version"),
 )
 
 checks = Table(
@@ -137,8 +144,10 @@ checks = Table(
     Column("failure_class", String(16)),
     Column("artifacts", Json, nullable=False),
     Column("repro", Text, nullable=False),
+    Column("fingerprint", String(16)),  # revision 0003: the failure's kind (history.fingerprint)
     CheckConstraint(_one_of("status", STATUSES), name="status"),
     CheckConstraint(_one_of("kind", KINDS), name="kind"),
+    Index("ix_checks_fingerprint", "fingerprint"),
 )
 
 maintenance_windows = Table(
@@ -176,4 +185,16 @@ page_vitals = Table(
     ForeignKeyConstraint(
         ["run_id", "check_id"], ["checks.run_id", "checks.check_id"], ondelete="CASCADE"
     ),
+)
+
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("env", String(64), primary_key=True),
+    Column("check_id", String(128), primary_key=True),
+    Column("firing", Boolean, nullable=False),
+    Column("since", UtcDateTime, nullable=False),  # when the failure (or the recovery) began
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("run_id", String(80), nullable=False),  # the run that changed the state
+    Column("severity", String(16)),  # the rule's, when one asked for more than one failure
 )

@@ -225,6 +225,7 @@ class History:
             for row in conn.execute(query).mappings().all():
                 pages.setdefault((row["run_id"], row["check_id"]), []).append(stored_page(row))
             by_run: dict[str, list[Any]] = {}
+            prints: dict[str, dict[str, str]] = {}
             query = (
                 select(checks)
                 .join(runs, runs.c.run_id == checks.c.run_id)
@@ -234,7 +235,12 @@ class History:
             for row in conn.execute(query).mappings().all():
                 key = (row["run_id"], row["check_id"])
                 by_run.setdefault(row["run_id"], []).append(check_result(row, pages.get(key, ())))
-        return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
+                if row["fingerprint"]:
+                    prints.setdefault(row["run_id"], {})[row["check_id"]] = row["fingerprint"]
+        return [
+            stored_run(row, by_run.get(row["run_id"], ()), prints.get(row["run_id"]))
+            for row in found
+        ]
 
     def latest(self, *, env: str | None = None) -> list[StoredRun]:
         """The newest run of each environment and region, with its checks (not their pages)."""
@@ -270,6 +276,51 @@ class History:
             for row in conn.execute(their_checks).mappings().all():
                 by_run.setdefault(row["run_id"], []).append(check_result(row, ()))
         return [stored_run(row, by_run.get(row["run_id"], ())) for row in found]
+
+    def seen_fingerprints(self, env: str, fingerprints: Iterable[str], *, besides: str) -> set[str]:
+        """Which of `fingerprints` some run of `env` other than run `besides` failed with."""
+        from sqlalchemy import select
+
+        from prodsmoke.history.schema import checks, runs
+
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return set()
+        query = (
+            select(checks.c.fingerprint)
+            .join(runs, runs.c.run_id == checks.c.run_id)
+            .where(
+                runs.c.env == env,
+                runs.c.run_id != besides,
+                checks.c.fingerprint.in_(wanted),
+            )
+            .distinct()
+        )
+        with self.transaction(write=False) as conn:
+            if conn is None:
+                return set()
+            return {str(f) for f in conn.execute(query).scalars()}
+
+    def first_seen(self, env: str, fingerprints: Iterable[str]) -> dict[str, datetime]:
+        """When each of `fingerprints` first appeared in `env`'s history (those never seen are
+        left out)."""
+        from sqlalchemy import func, select
+
+        from prodsmoke.history.schema import checks, runs
+
+        wanted = sorted(set(fingerprints))
+        if not wanted:
+            return {}
+        query = (
+            select(checks.c.fingerprint, func.min(runs.c.started_at))
+            .join(runs, runs.c.run_id == checks.c.run_id)
+            .where(runs.c.env == env, checks.c.fingerprint.in_(wanted))
+            .group_by(checks.c.fingerprint)
+        )
+        with self.transaction(write=False) as conn:
+            if conn is None:
+                return {}
+            return {str(fp): _aware(at) for fp, at in conn.execute(query).all()}
 
     def envs(self) -> list[str]:
         """The environments the history has runs of."""
@@ -353,6 +404,12 @@ class History:
                 where=self.display,
                 reason=reason,
             ) from exc
+
+
+def _aware(value: Any) -> datetime:
+    """min() over a UtcDateTime column comes back untyped: as text on SQLite."""
+    at: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _expect_head(found: str, display: str) -> None:

@@ -50,6 +50,7 @@ ul.failures { list-style: none; margin: 0; padding: 0; background: var(--card);
 .failures .when { color: var(--muted); font-size: 12px; }
 .failures a { color: #2563eb; margin-right: 8px; }
 .pill.maint { background: #7c3aed; } .pill.adhoc { background: #0891b2; }
+.pill.deploy { background: #0f766e; }
 tr.maint td { background: repeating-linear-gradient(135deg, #f5f3ff, #f5f3ff 6px, #ede9fe 6px,
               #ede9fe 12px); }
 .checks a { color: #2563eb; }

@@ -18,6 +18,7 @@ from prodsmoke.history.stats import TREND_BUCKETS, Bucket, bucketed, percentile
 from prodsmoke.results import Status
 
 if TYPE_CHECKING:
+    from prodsmoke.history.charts import Marker
     from prodsmoke.history.stats import Observation
 
 # Poor above these (good up to config.vitals.GOOD): https://web.dev/articles/vitals and the FCP /
@@ -33,10 +34,17 @@ ASSESSED = 75  # the percentile each vital is judged at
 TREND = ("lcp_ms", "fcp_ms", "ttfb_ms")  # the first of these a page has is drawn
 
 
-def section(by_check: dict[str, list[Observation]], *, now: datetime, span: timedelta) -> str:
-    """The section's HTML; '' when no journey has reported a page yet."""
+def section(
+    by_check: dict[str, list[Observation]],
+    *,
+    now: datetime,
+    span: timedelta,
+    markers: Sequence[Marker] = (),
+) -> str:
+    """The section's HTML; '' when no journey has reported a page yet. `markers`: the deploys,
+    marked on each trend."""
     rows = [
-        _row(check, page, points, now, span)
+        _row(check, page, points, now, span, markers)
         for check, results in by_check.items()
         for page, points in _pages(results).items()
     ]
@@ -68,13 +76,26 @@ def _pages(results: Iterable[Observation]) -> dict[str, list[Point]]:
     return out
 
 
-def _row(check: str, page: str, points: list[Point], now: datetime, span: timedelta) -> str:
+def _row(  # noqa: PLR0913, PLR0917 - one page's row
+    check: str,
+    page: str,
+    points: list[Point],
+    now: datetime,
+    span: timedelta,
+    markers: Sequence[Marker] = (),
+) -> str:
     day = [values for at, values in points if at >= now - timedelta(hours=24)]
     latest = points[-1][1]
     cells = "".join(_cell(v, [d[v] for d in day if v in d], latest.get(v)) for v in VITALS)
     drawn = next((v for v in TREND if any(v in values for _, values in points)), None)
     chart = (
-        latency_chart(_trend(points, drawn, end=now, span=span), end=now, width=240, height=64)
+        latency_chart(
+            _trend(points, drawn, end=now, span=span),
+            end=now,
+            width=240,
+            height=64,
+            markers=markers,
+        )
         if drawn
         else '<span class="muted">no paint measured</span>'
     )

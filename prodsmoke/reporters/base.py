@@ -21,12 +21,13 @@ class Reporter(Protocol):
         """Deliver `run`."""
 
 
-def publish(run: RunResult, reporters: Iterable[Reporter]) -> list[str]:
-    """Call every reporter in turn; return one redacted line per reporter that failed."""
+def publish(run: RunResult, reporters: Iterable[Reporter], *, kind: str = "reporter") -> list[str]:
+    """Call every reporter in turn; return one redacted line per reporter that failed, named
+    `<kind> <name>` (the notifiers are published the same way, as `notifier <name>`)."""
     errors: list[str] = []
     for reporter in reporters:
         try:
             reporter.report(run)
         except Exception as exc:  # noqa: BLE001 - a failing backend must not hide the others
-            errors.append(redact.redact(f"reporter {reporter.name}: {type(exc).__name__}: {exc}"))
+            errors.append(redact.redact(f"{kind} {reporter.name}: {type(exc).__name__}: {exc}"))
     return errors

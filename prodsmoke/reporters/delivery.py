@@ -1,7 +1,8 @@
 """Getting a payload to a remote backend: retries inside the run's deadline, else the spool.
 
-A `Sender` knows one backend (its payload format and one attempt at sending it); a
-`SpoolingReporter` wraps it with the policy every backend shares:
+A `Sender` knows one backend (its payload format and one attempt at sending it); a `Courier`
+carries payloads to any `Transport` (a Sender, a notifier's service) with the policy every
+backend shares, and a `SpoolingReporter` is a reporter built on one:
 
 - retry with exponential backoff, but only while this reporter's share of what is left of the run's
   deadline allows (`TimeShare`: a slow backend cannot starve the ones after it);
@@ -30,17 +31,21 @@ if TYPE_CHECKING:
 MIN_ATTEMPT_S = 0.2  # less time than this left: do not start another request
 
 
-class Sender(Protocol):
-    """One backend: the payload a run becomes, and one attempt at sending it."""
+class Transport(Protocol):
+    """One backend's way in: one attempt at sending a payload."""
 
     name: str
-    max_age_s: float  # the backend refuses points older than this
-
-    def payload(self, run: RunResult) -> Any:
-        """The JSON-serialisable payload for `run`."""
+    max_age_s: float  # the backend refuses (or nobody wants) payloads older than this
 
     def send(self, payload: Any, timeout_s: float) -> None:
         """Send once; raise `SendError` on failure."""
+
+
+class Sender(Transport, Protocol):
+    """One backend: the payload a run becomes, and one attempt at sending it."""
+
+    def payload(self, run: RunResult) -> Any:
+        """The JSON-serialisable payload for `run`."""
 
 
 @dataclass
@@ -61,6 +66,73 @@ class TimeShare:
 
 
 @dataclass
+class Courier:
+    """Sends payloads to one `Transport` with the shared policy: retries within a deadline, the
+    spool for later, the backlog delivered oldest first."""
+
+    transport: Transport
+    spool: Spool
+    policy: Delivery
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def send(self, payload: Any, until: float) -> int:
+        """Send now, retrying with backoff while `until` (POSIX time) allows; the attempts it
+        took. A `SendError` (not retried further) when it could not."""
+        delay = self.policy.initial_delay_s
+        for attempt in range(1, self.policy.attempts + 1):
+            remaining = until - time.time()
+            if remaining < MIN_ATTEMPT_S:
+                raise SendError("no time left before the run's deadline", retry=False)
+            try:
+                self.transport.send(payload, min(self.policy.timeout_s, remaining))
+            except SendError as exc:
+                wait = min(delay, self.policy.max_delay_s)
+                last_try = attempt == self.policy.attempts
+                if not exc.retry or last_try or time.time() + wait + MIN_ATTEMPT_S > until:
+                    tries = f" after {attempt} attempt{'s' if attempt > 1 else ''}"
+                    raise SendError(f"{exc}{tries}", retry=False, keep=exc.keep) from None
+                self.sleep(wait)
+                delay *= self.policy.multiplier
+            else:
+                return attempt
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def drain(self, until: float) -> tuple[list[str], bool]:
+        """Deliver what earlier runs spooled, oldest first, while time remains. Returns notes
+        for a person and whether the backlog is now empty."""
+        expired = refused = 0
+        emptied = True
+        for item in self.spool.pending():
+            if time.time() - item.created > self.transport.max_age_s:
+                item.path.unlink(missing_ok=True)
+                expired += 1
+                continue
+            remaining = until - time.time()
+            if remaining < MIN_ATTEMPT_S:
+                emptied = False
+                break
+            try:
+                self.transport.send(item.payload, min(self.policy.timeout_s, remaining))
+            except SendError as exc:
+                if exc.keep:
+                    emptied = False
+                    break  # the backend is struggling again: keep the rest for the next run
+                item.path.replace(item.path.with_suffix(".bad"))
+                refused += 1
+                continue
+            item.path.unlink(missing_ok=True)
+        notes = []
+        if expired:
+            notes.append(
+                f"dropped {expired} spooled payload(s) older than the backend accepts "
+                f"({self.transport.max_age_s / 3600:g} h)"
+            )
+        if refused:
+            notes.append(f"{refused} spooled payload(s) refused, set aside as *.bad")
+        return notes, emptied
+
+
+@dataclass
 class SpoolingReporter:
     """A remote reporter: retries, then spools; delivers the backlog when the backend is back."""
 
@@ -76,10 +148,11 @@ class SpoolingReporter:
 
     def report(self, run: RunResult) -> None:
         """Deliver `run` (or spool it), then as much of the backlog as time allows."""
+        courier = Courier(self.sender, self.spool, self.policy, self.sleep)
         until = self.share.take(run)
         payload = self.sender.payload(run)
         try:
-            attempts = self._send_with_retries(payload, until)
+            attempts = courier.send(payload, until)
         except SendError as exc:
             if not exc.keep:
                 raise DeliveryError(f"{exc}; the payload was refused, not spooled") from None
@@ -88,56 +161,7 @@ class SpoolingReporter:
                 f"{exc}; payload spooled ({len(self.spool)} waiting in {self.spool.folder}), "
                 "to be sent on the next run"
             ) from None
-        notes = self._drain(until)
+        notes, _ = courier.drain(until)
         if notes:
             retried = f" (after {attempts} attempts)" if attempts > 1 else ""
             raise DeliveryError(f"delivered{retried}; " + "; ".join(notes))
-
-    def _send_with_retries(self, payload: Any, until: float) -> int:
-        delay = self.policy.initial_delay_s
-        for attempt in range(1, self.policy.attempts + 1):
-            remaining = until - time.time()
-            if remaining < MIN_ATTEMPT_S:
-                raise SendError("no time left before the run's deadline", retry=False)
-            try:
-                self.sender.send(payload, min(self.policy.timeout_s, remaining))
-            except SendError as exc:
-                wait = min(delay, self.policy.max_delay_s)
-                last_try = attempt == self.policy.attempts
-                if not exc.retry or last_try or time.time() + wait + MIN_ATTEMPT_S > until:
-                    tries = f" after {attempt} attempt{'s' if attempt > 1 else ''}"
-                    raise SendError(f"{exc}{tries}", retry=False, keep=exc.keep) from None
-                self.sleep(wait)
-                delay *= self.policy.multiplier
-            else:
-                return attempt
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
-
-    def _drain(self, until: float) -> list[str]:
-        expired = refused = 0
-        for item in self.spool.pending():
-            if time.time() - item.created > self.sender.max_age_s:
-                item.path.unlink(missing_ok=True)
-                expired += 1
-                continue
-            remaining = until - time.time()
-            if remaining < MIN_ATTEMPT_S:
-                break
-            try:
-                self.sender.send(item.payload, min(self.policy.timeout_s, remaining))
-            except SendError as exc:
-                if exc.keep:
-                    break  # the backend is struggling again: keep the rest for the next run
-                item.path.replace(item.path.with_suffix(".bad"))
-                refused += 1
-                continue
-            item.path.unlink(missing_ok=True)
-        notes = []
-        if expired:
-            notes.append(
-                f"dropped {expired} spooled payload(s) older than the backend accepts "
-                f"({self.sender.max_age_s / 3600:g} h)"
-            )
-        if refused:
-            notes.append(f"{refused} spooled payload(s) refused, set aside as *.bad")
-        return notes

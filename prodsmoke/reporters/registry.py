@@ -1,12 +1,13 @@
 """Which reporters a run publishes to, beyond results.json and the console.
 
-`configured_reporters` reads `config/monitoring-integration.yaml` (defaults: `history` and
-`github_summary`) and keeps each listed reporter whose credentials are present:
+`configured_reporters` reads `config/monitoring-integration.yaml` (defaults: `history`,
+`github_summary` and `github_checks`) and keeps each listed reporter whose credentials are present:
 
 | name             | runs when                                                                  |
 | ---------------- | -------------------------------------------------------------------------- |
 | `history`        | always (`history.url`, `$PRODSMOKE_HISTORY_URL`; default SQLite in --output) |
 | `github_summary` | `$GITHUB_STEP_SUMMARY` is set                                              |
+| `github_checks`  | inside Actions with `$GITHUB_TOKEN`: a deploy run's check run on its commit |
 | `datadog`        | `datadog.api_key` or `$DD_API_KEY` is set                                  |
 | `newrelic`       | `newrelic.license_key` or `$NEW_RELIC_LICENSE_KEY` is set                  |
 | `cloudwatch`     | inside Lambda (EMF on stdout), `mode: emf`, or AWS credentials and a region |
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import Sender, TimeShare
 
-LOCAL = ("history", "github_summary")
+LOCAL = ("history", "github_summary", "github_checks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +51,20 @@ class Context:
     config_dir: Path | None = None
 
 
-def configured_reporters(
+def configured_reporters(  # noqa: PLR0913 - the run's parts, by keyword
     config_dir: Path,
     settings: Settings,
     options: RunOptions,
     *,
     environ: Mapping[str, str] | None = None,
     monitoring: Monitoring | None = None,
+    share: TimeShare | None = None,
 ) -> list[Reporter]:
     """The reporters this run should publish to, besides results.json and the console.
 
     `monitoring` is the already-validated monitoring-integration.yaml, when the caller loaded it
-    up front; otherwise it is loaded here.
+    up front; otherwise it is loaded here. `share` splits the deadline's rest among the remote
+    reporters (and the notifiers, when the caller passes it to `configured_notifiers` too).
     """
     from prodsmoke.config.monitoring import load_monitoring
     from prodsmoke.reporters.delivery import TimeShare
@@ -72,13 +75,40 @@ def configured_reporters(
     context = Context(monitoring, settings, options, env, config_dir)
     names = [n for n in LOCAL if n in monitoring.reporters]
     names += [n for n in monitoring.reporters if n not in LOCAL]
-    share = TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
+    if share is None:
+        share = TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
     reporters: list[Reporter] = []
     for name in dict.fromkeys(names):
         reporter = FACTORIES[name](context, share)
         if reporter is not None:
             reporters.append(reporter)
     return reporters
+
+
+def time_share(settings: Settings, monitoring: Monitoring) -> TimeShare:
+    """One run's split of what is left of its deadline among its remote reporters."""
+    from prodsmoke.reporters.delivery import TimeShare
+
+    return TimeShare(settings.deadline_s, monitoring.delivery.keep_back_s)
+
+
+def configured_notifiers(  # noqa: PLR0913 - the run's parts, by keyword
+    config_dir: Path,
+    settings: Settings,
+    options: RunOptions,
+    *,
+    monitoring: Monitoring,
+    share: TimeShare,
+    environ: Mapping[str, str] | None = None,
+) -> list[Reporter]:
+    """The notifiers (`notifiers:` in monitoring-integration.yaml), published after the
+    reporters; none when none is configured (`prodsmoke.reporters.notify`)."""
+    if not monitoring.notifiers:
+        return []
+    from prodsmoke.reporters.notify import notifiers
+
+    env = os.environ if environ is None else environ
+    return notifiers(config_dir, settings, options, monitoring=monitoring, environ=env, share=share)
 
 
 def _history(context: Context, share: TimeShare) -> Reporter:
@@ -109,6 +139,18 @@ def _github_summary(context: Context, share: TimeShare) -> Reporter | None:
     from prodsmoke.reporters.github_summary import GitHubSummaryReporter
 
     return GitHubSummaryReporter.from_environment(context.environ)
+
+
+def _github_checks(context: Context, share: TimeShare) -> Reporter | None:
+    from prodsmoke.reporters.github_checks import GitHubChecksReporter
+
+    found = GitHubChecksReporter.from_environment(
+        context.environ, report_url=context.monitoring.report_url
+    )
+    if found is not None:
+        share.waiting += 1
+        found.share = share
+    return found
 
 
 def _datadog(context: Context, share: TimeShare) -> Reporter | None:
@@ -175,6 +217,7 @@ def _spooling(sender: Sender, context: Context, share: TimeShare) -> Reporter:
 FACTORIES: dict[str, Callable[[Context, TimeShare], Reporter | None]] = {
     "history": _history,
     "github_summary": _github_summary,
+    "github_checks": _github_checks,
     "datadog": _datadog,
     "newrelic": _newrelic,
     "cloudwatch": _cloudwatch,

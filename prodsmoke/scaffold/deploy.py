@@ -123,6 +123,7 @@ class Deploy:
             "production-smoke.yml",
             cron=self.schedule.expression("github_actions"),
             environments=", ".join(self.environments),
+            environments_json=json.dumps(list(self.environments)),
             default_environment=runner.environments[0],
             scheduled_json=json.dumps(list(runner.environments)),
             region=runner.regions[0],

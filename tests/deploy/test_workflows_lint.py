@@ -60,7 +60,9 @@ def test_workflows_are_hardened(workflow: Path) -> None:
     assert doc["permissions"] == {}, "no default permissions"
     for name, job in doc["jobs"].items():
         assert 0 < job["timeout-minutes"] <= 30, name
-        assert set(job["permissions"]) <= {"contents", "id-token"}, name
+        # checks: write for the deploy job alone (its check run on the deployed commit)
+        allowed = {"contents", "id-token"} | ({"checks"} if name == "deploy" else set())
+        assert set(job["permissions"]) <= allowed, name
         assert job["permissions"]["contents"] == "read", name
     for step in steps(doc):
         if "uses" in step:
@@ -132,5 +134,45 @@ def test_the_checks_input_cannot_inject_shell(tmp_path: Path) -> None:
     assert proc.stdout.splitlines() == [
         "run", "--env", "production", "--output", "smoke-results",
         "--check", "health", "--check", "login_flow", "--check", "$(touch", "--check", "pwned)",
+    ]  # fmt: skip
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_successful_deployment_is_verified_with_the_least_permission() -> None:
+    doc = load(SMOKE)
+    assert "deployment_status" in doc["on"]
+    assert doc["jobs"]["smoke"]["if"] == "github.event_name != 'deployment_status'"
+    job = doc["jobs"]["deploy"]
+    assert "github.event.deployment_status.state == 'success'" in job["if"]
+    assert 'fromJSON(\'["production", "staging"]\')' in job["if"]  # environments we have
+    assert job["permissions"] == {"contents": "read", "checks": "write"}
+    assert "environment" not in job  # no second deployment record, no protection-rule wait
+    assert job["concurrency"]["cancel-in-progress"] is False
+    smoke = next(s for s in job["steps"] if s.get("id") == "smoke")
+    assert smoke["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert "${{" not in smoke["run"]  # the event's URL and ref reach it as variables only
+    assert 'smoke run --env "$SMOKE_ENV" --trigger deploy --commit "$GITHUB_SHA"' in smoke["run"]
+    gate = next(s for s in job["steps"] if s.get("name") == "Compare with the deploy before")
+    assert 'smoke gate --env "$SMOKE_ENV" --commit "$GITHUB_SHA"' in gate["run"]
+
+
+def test_the_deployment_url_cannot_inject_shell(tmp_path: Path) -> None:
+    step = next(s for s in load(SMOKE)["jobs"]["deploy"]["steps"] if s.get("id") == "smoke")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "smoke").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (bin_dir / "smoke").chmod(0o755)
+    bash = shutil.which("bash")
+    assert bash is not None
+    proc = subprocess.run(
+        [bash, "-eo", "pipefail", "-c", step["run"]],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "SMOKE_ENV": "staging", "GITHUB_SHA": "ab" * 20,
+             "SMOKE_BASE_URL": "https://pr-1.example.com/$(touch pwned)"},
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "run", "--env", "staging", "--trigger", "deploy", "--commit", "ab" * 20,
+        "--output", "smoke-results", "--base-url", "https://pr-1.example.com/$(touch pwned)",
     ]  # fmt: skip
     assert not (tmp_path / "pwned").exists()

@@ -228,7 +228,8 @@ def test_a_bad_window_is_a_usage_error(capsys, tmp_path):
         ),
         (
             "{id: x, severity: warning, metric: smoke_test.success, window: 5m, notify: [a@b.c]}",
-            "rules[0]: got a mapping, expected exactly one of below or above with a metric",
+            "rules[0]: got a mapping, expected exactly one of below, above or slower_than_previous "
+            "with a metric",
         ),
         (
             "{id: x, severity: warning, metric: smoke_test.sucess, below: 1, window: 5m, "

@@ -67,7 +67,7 @@ def test_keys_in_the_file_come_from_variables_and_an_unset_one_is_a_config_error
         (
             "reporters: [history, datadgo]\n",
             "reporters[1]: got 'datadgo': input should be 'history', 'github_summary', "
-            "'datadog', 'newrelic' or 'cloudwatch'",
+            "'github_checks', 'datadog', 'newrelic' or 'cloudwatch'",
         ),
         (
             "cloudwatch: {namespce: X}\n",
