@@ -26,7 +26,7 @@ def run(
     return smoke(
         "run", "--env", "demo", "--config", str(config), "--output", str(output), *argv,
         env={"SMOKE_DEMO_URL": target.url, "SMOKE_TEST_PASSWORD": DEMO_PASSWORD},
-        timeout=240,
+        timeout=240, cwd=config.parent,  # standing in the project, as a team does
     )  # fmt: skip
 
 
@@ -158,7 +158,7 @@ def test_collection_errors_are_a_configuration_error_and_nothing_is_recorded(
     proc = run(config, demo_target, output)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"smoke: {tmp_path}/tests/test_broken.py: In test_broken.py::test_x: 1 parameter "
+        f"smoke: {tmp_path}/tests/test_broken.py: In tests/test_broken.py::test_x: 1 parameter "
         "sets specified, with different number of ids: 2"
     ]
     proc = plugin(
