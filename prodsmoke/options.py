@@ -21,6 +21,13 @@ class TraceMode(StrEnum):
     RETAIN_ON_FAILURE = "retain-on-failure"  # a light first attempt; kept only when it failed
 
 
+class BaselineMode(StrEnum):
+    """What a journey's baseline steps do (SPEC §18)."""
+
+    COMPARE = "compare"  # every run: compare with the project's baselines, never write them
+    UPDATE = "update"  # `smoke baseline update` only: record what the page shows instead
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """A run's id, e.g. '20261121T100000Z-3fa2c1': sorts by start time, names its folder."""
     return f"{now or datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -38,3 +45,4 @@ class RunOptions:
     repro: str = "smoke repro --env {env} {check}"
     channel: str | None = None  # a browser channel (chrome, msedge…) instead of the search
     run_id: str = field(default_factory=new_run_id)  # known from the start: names its folder
+    baselines: BaselineMode = BaselineMode.COMPARE  # UPDATE only from `smoke baseline update`
