@@ -54,9 +54,10 @@ async def expect_aria(j: JourneyRun, locator: Locator, name: str) -> None:
     if expected is None:
         actual = await snapshot(locator)
         _keep(j, {f"{name}-actual.aria.yml": actual})
-        j.warnings.append(
-            f"no ARIA baseline {name!r} ({store.shown(path)}); the page's is in the artifacts; "
-            f"record it with: {store.record_hint(j.check)}"
+        store.missing(
+            j.check,
+            j.warnings,
+            f"no ARIA baseline {name!r} ({store.shown(path)}; the page's is in the artifacts)",
         )
         return
     if await _matches(locator, expected, MATCH_TIMEOUT_MS):
@@ -143,7 +144,7 @@ def summary(diff: list[str]) -> str:
         said.append("missing " + ", ".join(repr(g) for g in gone[:DIFF_LINES_SHOWN]))
     if new:
         said.append("new " + ", ".join(repr(n) for n in new[:DIFF_LINES_SHOWN]))
-    more = len(gone) + len(new) - min(len(gone), DIFF_LINES_SHOWN) - min(len(new), 2)
+    more = len(gone) + len(new) - min(len(gone), DIFF_LINES_SHOWN) - min(len(new), DIFF_LINES_SHOWN)
     return "; ".join(said or ["the tree differs"]) + (f" (and {more} more lines)" if more else "")
 
 

@@ -65,10 +65,11 @@ async def expect_screenshot(  # noqa: PLR0913 - keyword-only options of one comp
         _keep(j, {f"{name}-actual.png": shot})
         others = store.other_builds(j.check, name, build)
         elsewhere = f"; there are baselines for {', '.join(others)}" if others else ""
-        j.warnings.append(
-            f"no screenshot baseline {name!r} for this browser build ({store.shown(path)})"
-            f"{elsewhere}; the page's is in the artifacts; record it with: "
-            f"{store.record_hint(j.check)}"
+        store.missing(
+            j.check,
+            j.warnings,
+            f"no screenshot baseline {name!r} for this browser build ({store.shown(path)}; "
+            f"the page's is in the artifacts){elsewhere}",
         )
         return
     if shot == expected:

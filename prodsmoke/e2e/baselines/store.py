@@ -115,6 +115,13 @@ class BaselineStore:
         """The command that records `check`'s baselines."""
         return self.hint.format(env=self.env, check=check)
 
+    def missing(self, check: str, warnings: list[str], what: str) -> None:
+        """Warn that a baseline is missing (`what` says which), with how to record it: said once
+        per check when several are missing."""
+        hint = self.record_hint(check)
+        said = any(hint in warning for warning in warnings)
+        warnings.append(what if said else f"{what}; record it with: {hint}")
+
     def stage(self, check: str, attempt: int, target: Path, data: bytes | None) -> None:
         """Update mode: keep `data` as the new content of baseline `target`, or (None) note that
         the baseline still holds; `commit` writes it once the attempt's verdict is known."""
