@@ -42,7 +42,7 @@ class AriaExpectation(StrictModel):
     """`expect_aria`: the element's ARIA snapshot matches its baseline (a difference fails)."""
 
     selector: Selector
-    baseline: str = Field(description=NAME_FORM)
+    baseline: str = Field(pattern=NAME.pattern, description=NAME_FORM)
 
     def describe(self) -> str:
         """E.g. 'header nav ≈ main-nav'."""
@@ -53,7 +53,7 @@ class ScreenshotExpectation(StrictModel):
     """`expect_screenshot`: the element looks like its baseline image (a difference warns)."""
 
     selector: Selector
-    baseline: str = Field(description=NAME_FORM)
+    baseline: str = Field(pattern=NAME.pattern, description=NAME_FORM)
     mask: tuple[Selector, ...] = Field(
         (), description="selectors painted over before comparing, e.g. ['.updated-at']"
     )
@@ -89,11 +89,9 @@ def parse_expectation(action: str, value: object) -> Expectation:
     if not isinstance(value, dict):
         raise ValueError(f"{action}: expected a mapping, e.g. {EXAMPLES[action]}")
     try:
-        parsed = model.model_validate(value)
+        return model.model_validate(value)
     except ValidationError as exc:
         raise ValueError(f"{action}.{_problem(model, exc)}") from None
-    baseline_name(parsed.baseline)  # the file name's form, said as such
-    return parsed
 
 
 def _problem(model: type[StrictModel], exc: ValidationError) -> str:

@@ -84,17 +84,23 @@ def compare(expected: bytes, actual: bytes, *, threshold: float = DEFAULT_THRESH
     image_module, pixelmatch = libraries()
     one = image_module.open(io.BytesIO(expected)).convert("RGBA")
     two = image_module.open(io.BytesIO(actual)).convert("RGBA")
-    size_change = None
-    if one.size != two.size:
-        size_change = f"{one.width}x{one.height} → {two.width}x{two.height}"
-        union = (max(one.width, two.width), max(one.height, two.height))
-        one, two = _padded(image_module, one, union), _padded(image_module, two, union)
-    width, height = one.size
     from PIL import ImageChops
 
+    size_change, outside = None, None
+    if one.size != two.size:  # what only one image has differs, as Playwright Test has it
+        size_change = f"{one.width}x{one.height} → {two.width}x{two.height}"
+        union = (max(one.width, two.width), max(one.height, two.height))
+        overlap = (min(one.width, two.width), min(one.height, two.height))
+        outside = image_module.new("L", union, 255)
+        outside.paste(0, (0, 0, *overlap))
+        one, two = _padded(image_module, one, union), _padded(image_module, two, union)
+    width, height = one.size
+    extra = 0 if outside is None else outside.histogram()[255]
     changed = ImageChops.difference(one, two).getbbox(alpha_only=False)
-    if changed is None:  # the same pixels, encoded differently
-        return ImageDiff(width, height, 0, size_change)
+    if changed is None and outside is None:  # the same pixels, encoded differently
+        return ImageDiff(width, height, 0)
+    if changed is None:
+        changed = (0, 0, 1, 1)
     # Only the changed box is examined, with a margin that holds every pixel the anti-aliasing
     # detector looks at (two neighbours out), so the count is the whole image's.
     box = (
@@ -110,6 +116,9 @@ def compare(expected: bytes, actual: bytes, *, threshold: float = DEFAULT_THRESH
         full = image_module.new("L", (width, height), 0)
         full.paste(marks, box[:2])
         masks.append(full)
+    if outside is not None:  # every pixel only one image has differs, once
+        differing = ImageChops.subtract(masks[0], outside).histogram()[255] + extra
+        masks[0] = ImageChops.lighter(masks[0], outside)
     diff = _diff_image(image_module, one, masks[0], masks[1])
     return ImageDiff(width, height, differing, size_change, diff)
 
