@@ -62,6 +62,8 @@ async def expect_aria(j: JourneyRun, locator: Locator, name: str) -> None:
         return
     if await _matches(locator, expected, MATCH_TIMEOUT_MS):
         return
+    if not await locator.count():
+        raise CheckFailure(f"ARIA snapshot {name!r}: nothing on the page matches the element")
     actual = await snapshot(locator)
     diff = list(
         difflib.unified_diff(
