@@ -136,9 +136,9 @@ def test_an_aria_snapshot_keeps_no_secret_but_still_matches_the_page() -> None:
     redact.register_secret(SECRET)
     snapshot = (
         '- textbox "Email": smoke@example.com\n'
-        f"- textbox \"Password\": {SECRET}\n"
+        f'- textbox "Password": {SECRET}\n'
         f'- heading "Hello {SECRET}." [level=2]\n'
-        f"- text: \"note: {SECRET}\"\n"
+        f'- text: "note: {SECRET}"\n'
         '- button "Log in"\n'
     )
     masked = mask_secrets(snapshot)
