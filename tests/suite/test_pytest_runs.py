@@ -220,6 +220,7 @@ def test_a_journey_file_stays_a_pytest_file(demo_target: DemoServer, tmp_path: P
                     with smoke.step("open pricing"):
                         page.goto("/pricing")
                     smoke.metric("plans_ms", 12.5)
+                    smoke.expect_screenshot(page.locator("#pricing"), "pricing", mask=[".x"])
                     print("base", smoke.base_url)
             """,
         },
@@ -228,6 +229,7 @@ def test_a_journey_file_stays_a_pytest_file(demo_target: DemoServer, tmp_path: P
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "smoke step 'open pricing': " in proc.stdout
     assert "smoke metric plans_ms: 12.5" in proc.stdout
+    assert "smoke expect_screenshot 'pricing': compared in a prodsmoke run" in proc.stdout
     assert f"base {demo_target.url}" in proc.stdout
     assert not (tmp_path / "smoke-results").exists()  # no prodsmoke run without --smoke-env
 

@@ -19,6 +19,7 @@ recorded from an attempt that failed.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -173,6 +174,8 @@ def commit(store: BaselineStore, results: Iterable[CheckResult]) -> Changes:
                 shutil.copyfile(item, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the run's folder, when it kept nothing else
+            staging.parent.rmdir()
     return changes
 
 
