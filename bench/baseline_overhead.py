@@ -16,6 +16,13 @@ Only exit-0 runs count; in each `with` run every comparison must have held (no b
 no diff kept), in each `without` run none ran. Figures: each side's median wall time and their
 ratio, and per pair the median difference and relative difference; the target is met when both
 ratios are within it. Quote the load average beside them: the machine is shared.
+
+`--in-process N` adds N runs of the `with` project in this process (runner.prepare + run against
+one demo target) with a clock around each comparison (`aria.expect_aria`,
+`screenshot.expect_screenshot`): what the comparisons themselves take, per comparison and summed
+per run, against the run's own duration. The sum is an upper bound of their share of the wall
+time (journeys run three at a time, so a comparison overlaps other journeys' work), and far less
+noisy than whole processes on a busy machine.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from typing import Any
 from benchlib import SMOKE, DemoTarget, machine, save, summary, timed, verdict
 
 from prodsmoke.demo import PROJECT
+from prodsmoke.e2e.baselines import aria, screenshot
 
 TARGET = 0.05
 EXTRA = '      - expect_screenshot: {selector: "#results", baseline: results}\n'
@@ -88,26 +96,74 @@ def demo_once(config: Path, with_baselines: bool, out: Path) -> float:
     return run.seconds
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=9, help="alternating smoke demo pairs")
-    args = parser.parse_args()
-    figures: dict[str, Any] = {"machine": machine(), "pairs": args.pairs}
-    print(f"load average at start: {figures['machine']['loadavg_at_start']}")
-    with tempfile.TemporaryDirectory() as tmp:
-        configs = projects(Path(tmp))
-        print("recording the 'with' project's baselines:")
-        record(configs[True], Path(tmp) / "record")
-        for side in (True, False):  # first-run costs fall on neither side
-            demo_once(configs[side], side, Path(tmp) / f"warm-{side}")
-        found: dict[bool, list[float]] = {True: [], False: []}
-        for pair in range(args.pairs):
-            order = (True, False) if pair % 2 == 0 else (False, True)
-            for side in order:
-                out = Path(tmp) / f"{pair}-{side}"
-                found[side].append(demo_once(configs[side], side, out))
-            print(f"  pair {pair + 1}: with {found[True][-1]:.3f} s, "
-                  f"without {found[False][-1]:.3f} s, load {os.getloadavg()[0]:.2f}")  # fmt: skip
+def in_process(config: Path, runs: int, out: Path) -> dict[str, Any]:
+    """`runs` runs of `config` in this process, each comparison timed (see the docstring)."""
+    import contextlib
+    import functools
+    import io
+    import time
+
+    from prodsmoke import runner
+    from prodsmoke.config import load_settings
+    from prodsmoke.e2e.journeys import steps
+    from prodsmoke.options import RunOptions
+
+    took: list[float] = []
+
+    def clocked(original: Any) -> Any:
+        @functools.wraps(original)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                took.append(time.perf_counter() - started)
+
+        return wrapper
+
+    for module, name in ((aria, "expect_aria"), (screenshot, "expect_screenshot")):
+        setattr(module, name, clocked(getattr(module, name)))
+        setattr(steps, name, getattr(module, name))
+    per_run, per_comparison, durations = [], [], []
+    with DemoTarget() as target:
+        environ = {"SMOKE_DEMO_URL": target.url, "SMOKE_TEST_PASSWORD": target.password}
+        settings = load_settings(config, "demo", environ=environ)
+        for index in range(runs + 1):  # the first warms up
+            target.reset()
+            took.clear()
+            options = RunOptions(output_dir=out / f"in-process-{index}")
+            with contextlib.redirect_stdout(io.StringIO()):
+                done = runner.run(runner.prepare(config, settings, options))
+            if done.exit_code != 0:
+                raise SystemExit(f"in-process run {index} exited {done.exit_code}")
+            if index:
+                per_run.append(sum(took))
+                per_comparison.extend(took)
+                durations.append(done.result.duration_ms / 1000)
+            print(f"  run {index}: {len(took)} comparisons, {sum(took) * 1000:.0f} ms in all, "
+                  f"run {done.result.duration_ms} ms, load {os.getloadavg()[0]:.2f}")  # fmt: skip
+    each, total, run = summary(per_comparison), summary(per_run), summary(durations)
+    share = total["median"] / run["median"]
+    print(
+        f"in process: a comparison takes median {each['median'] * 1000:.1f} ms (max "
+        f"{each['max'] * 1000:.1f}, {each['n']} comparisons); all of a run's "
+        f"{total['median'] * 1000:.0f} ms (median), {share:.1%} of the run's median "
+        f"{run['median']:.2f} s (an upper bound)"
+    )
+    return {"comparison_s": each, "per_run_s": total, "run_s": run, "share_upper_bound": share}
+
+
+def pairs_of(configs: dict[bool, Path], count: int, tmp: Path) -> dict[str, Any]:
+    """`count` alternating pairs of whole `smoke demo` processes, with and without."""
+    for side in (True, False):  # first-run costs fall on neither side
+        demo_once(configs[side], side, tmp / f"warm-{side}")
+    found: dict[bool, list[float]] = {True: [], False: []}
+    for pair in range(count):
+        order = (True, False) if pair % 2 == 0 else (False, True)
+        for side in order:
+            found[side].append(demo_once(configs[side], side, tmp / f"{pair}-{side}"))
+        print(f"  pair {pair + 1}: with {found[True][-1]:.3f} s, "
+              f"without {found[False][-1]:.3f} s, load {os.getloadavg()[0]:.2f}")  # fmt: skip
     with_, without = summary(found[True]), summary(found[False])
     ratio = with_["median"] / without["median"] - 1
     pairs = list(zip(found[True], found[False], strict=True))
@@ -119,10 +175,27 @@ def main() -> int:
         f"{ratio:+.1%}; per pair: median {paired * 1000:+.0f} ms, {relative:+.1%}; target <= "
         f"{TARGET:.0%}: {verdict(ratio <= TARGET and relative <= TARGET)}"
     )
-    figures.update(
-        {"with": with_, "without": without, "overhead": ratio, "paired_median_s": paired,
-         "paired_relative": relative, "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]}
-    )  # fmt: skip
+    return {"with": with_, "without": without, "overhead": ratio, "paired_median_s": paired,
+            "paired_relative": relative}  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=9, help="alternating smoke demo pairs")
+    parser.add_argument("--in-process", type=int, default=0, metavar="N", help="timed runs")
+    args = parser.parse_args()
+    figures: dict[str, Any] = {"machine": machine(), "pairs": args.pairs}
+    print(f"load average at start: {figures['machine']['loadavg_at_start']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        configs = projects(Path(tmp))
+        print("recording the 'with' project's baselines:")
+        record(configs[True], Path(tmp) / "record")
+        if args.in_process:
+            print(f"in process, {args.in_process} runs of the 'with' project:")
+            figures["in_process"] = in_process(configs[True], args.in_process, Path(tmp))
+        if args.pairs:
+            figures.update(pairs_of(configs, args.pairs, Path(tmp)))
+    figures["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"load average at end: {figures['loadavg_at_end']}")
     print(f"figures: {save('baseline_overhead', figures)}")
     return 0

@@ -52,8 +52,11 @@ async def expect_screenshot(  # noqa: PLR0913 - keyword-only options of one comp
     browser = j.attempt.browser
     build = build_of(browser.browser_type.name, browser.version)
     path = store.screenshot_file(j.check, name, build)
-    await _refuse_visible_secret(locator, name, mask)
-    masks = [*mask, *await _secret_fields(locator)]
+    # Both look at the page as it is now: one round trip's wait for the two.
+    _, secret_fields = await asyncio.gather(
+        _refuse_visible_secret(locator, name, mask), _secret_fields(locator)
+    )
+    masks = [*mask, *secret_fields]
     shot = await _shoot(locator, masks)
     expected = path.read_bytes() if path.is_file() else None
     if store.updating:
