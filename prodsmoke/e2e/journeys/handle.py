@@ -7,8 +7,8 @@
             ...
         smoke.metric("plans_ms", 412.0)              # smoke_test.journey.plans_ms
         smoke.warn("the banner is missing")          # the check is `warn` (degraded)
-        smoke.expect_aria(page.locator("nav"), "main-nav")             # SPEC §18: baselines;
-        smoke.expect_screenshot(page.locator("#plans"), "plans", mask=[".updated-at"])  # await
+        smoke.expect_aria(page.locator("nav"), "main-nav")      # baselines (SPEC §18); in an
+        smoke.expect_screenshot(page.locator("#plans"), "plans")  # async journey, await them
 
 The same object serves sync and async journeys. Leasing an account is engine work done on the
 journey's behalf, so it runs outside the journey's seal (it may reach DynamoDB or AWS secrets).
