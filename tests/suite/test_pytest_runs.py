@@ -194,7 +194,7 @@ def test_a_budget_too_small_is_seen_coming_and_the_run_says_it_was_incomplete(
     env = {"SMOKE_DEMO_URL": demo_target.url, "SMOKE_TEST_PASSWORD": DEMO_PASSWORD}
     checked = smoke("check-config", "--env", "demo", "--config", str(config), env=env)
     assert checked.returncode == 0, checked.stderr
-    assert "smoke: warning: demo: the 20 checks need about" in checked.stderr
+    assert "smoke: warning: demo: the 21 checks need about" in checked.stderr
     assert "the rate budget allows 120 per minute" in checked.stderr
     proc = run(config, demo_target, tmp_path / "out")
     assert proc.stdout.count("INCOMPLETE (") == 1, proc.stdout
