@@ -33,6 +33,13 @@ class Release:
     target_note: str | None = None
 
 
+class BaselineMode(StrEnum):
+    """What a journey's baseline steps do (SPEC §18)."""
+
+    COMPARE = "compare"  # every run: compare with the project's baselines, never write them
+    UPDATE = "update"  # `smoke baseline update` only: record what the page shows instead
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """A run's id, e.g. '20261121T100000Z-3fa2c1': sorts by start time, names its folder."""
     return f"{now or datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
@@ -51,3 +58,4 @@ class RunOptions:
     channel: str | None = None  # a browser channel (chrome, msedge…) instead of the search
     run_id: str = field(default_factory=new_run_id)  # known from the start: names its folder
     release: Release = Release()  # the deploy the run checks, when it knows it
+    baselines: BaselineMode = BaselineMode.COMPARE  # UPDATE only from `smoke baseline update`

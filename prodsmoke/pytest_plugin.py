@@ -22,6 +22,7 @@ playwright's `--tracing on|off` overrides that).
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from contextlib import contextmanager, suppress
@@ -343,6 +344,20 @@ class InertSmoke:
     def warn(self, message: str) -> None:
         """Print a degradation (the check would be `warn` in a prodsmoke run)."""
         print(f"smoke warn: {message}")
+
+    def expect_aria(self, locator: Any, name: str) -> Any:
+        """Baselines are compared in a prodsmoke run only (SPEC §18): printed here."""
+        return self._not_compared("expect_aria", name, locator)
+
+    def expect_screenshot(self, locator: Any, name: str, **options: Any) -> Any:
+        """Baselines are compared in a prodsmoke run only (SPEC §18): printed here."""
+        return self._not_compared("expect_screenshot", name, locator)
+
+    def _not_compared(self, what: str, name: str, locator: Any) -> Any:
+        print(f"smoke {what} {name!r}: compared in a prodsmoke run (--smoke-env NAME) only")
+        if type(locator).__module__.startswith("playwright.async_api"):
+            return asyncio.sleep(0)  # an async journey awaits it
+        return None
 
     def account(self, name: str) -> Any:
         """Test accounts come from an environment: this needs a prodsmoke run."""

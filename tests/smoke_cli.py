@@ -50,6 +50,8 @@ def demo_config(root: Path, edit: Callable[[str], str] = str, *, env: str = "dem
     (config / "environments" / f"{env}.yaml").write_text(edit(text))
     if not (root / "e2e").exists():
         shutil.copytree(PROJECT / "e2e", root / "e2e", ignore=shutil.ignore_patterns("__pycache__"))
+    if not (root / "baselines").exists() and (PROJECT / "baselines" / "demo").is_dir():
+        shutil.copytree(PROJECT / "baselines" / "demo", root / "baselines" / env)
     return config
 
 

@@ -42,7 +42,14 @@ def failing(doc: dict[str, Any]) -> set[str]:
                 "allowed), first: 'demo fault: console-error"
             },
         ),
-        ("missing-element", {"homepage_load": "header is not visible"}),
+        (
+            "missing-element",
+            {
+                "homepage_load": "header is not visible",
+                # the header's nav is gone with it: its ARIA baseline says so (issue 23)
+                "homepage_looks": "ARIA snapshot 'main-nav': nothing on the page matches",
+            },
+        ),
         (
             "enhance-error",
             {
@@ -105,8 +112,8 @@ def test_a_clean_run_passes_and_the_audit_shows_one_login_one_logout(tmp_path: P
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = results(tmp_path)
     assert doc["schema"] == "prodsmoke/results/v1"
-    assert doc["status"] == "pass" and len(doc["checks"]) == 10
-    assert "PASS (10 pass)" in proc.stdout
+    assert doc["status"] == "pass" and len(doc["checks"]) == 11
+    assert "PASS (11 pass)" in proc.stdout
     # login_flow (basic) and the team's dashboard_history journey (premium)
     assert (
         "demo target audit: 2 login(s), 2 logout(s), 0 persisted change(s), "
@@ -257,7 +264,7 @@ def test_plain_pytest_drives_the_suite_with_pytest_playwright_options(
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 passed, 6 deselected" in proc.stdout  # the file's own 8 checks; tests are pytest's
+    assert "2 passed, 7 deselected" in proc.stdout  # the file's own 9 checks; tests are pytest's
     doc = results(tmp_path)
     assert [c["id"] for c in doc["checks"]] == ["api_health", "homepage_load"]
     # pytest-playwright's --tracing on keeps a trace even for a passing journey

@@ -29,14 +29,14 @@ def assert_reported_as_interrupted(run: SmokeDemo, name: str) -> None:
     reason = f"interrupted by {name}"
     doc = run.results()
     assert doc["status"] == "skip"
-    assert len(doc["checks"]) == 10
+    assert len(doc["checks"]) == 11
     assert {(c["status"], c["error"]) for c in doc["checks"]} == {("skip", reason)}
     suite = ET.parse(run.output / "junit.xml").getroot().find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("skipped"), suite.get("failures")) == ("10", "10", "0")
+    assert (suite.get("tests"), suite.get("skipped"), suite.get("failures")) == ("11", "11", "0")
     with sqlite3.connect(run.output / "history.sqlite") as db:
         assert [r[0] for r in db.execute("SELECT run_id FROM runs")] == [doc["run_id"]]
-    assert "SKIP (10 skip)" in run.stdout()
+    assert "SKIP (11 skip)" in run.stdout()
     assert run.stderr().strip().splitlines()[-1] == f"smoke: {reason}"
     assert "Traceback" not in run.stderr()
     # a run folder holds no temporary file and no "running" marker afterwards

@@ -123,9 +123,9 @@ def test_an_output_file_that_cannot_be_written_is_exit_3_and_nothing_else_is_los
     assert (tmp_path / written).is_file()
     if written == "junit.xml":
         suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
-        assert suite is not None and suite.get("tests") == "10"
+        assert suite is not None and suite.get("tests") == "11"
     else:
-        assert len(results(tmp_path)["checks"]) == 10
+        assert len(results(tmp_path)["checks"]) == 11
     assert len(history(tmp_path)) == 1  # the history row is kept
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -148,6 +148,6 @@ def test_a_closed_stdout_pipe_changes_nothing(tmp_path: Path) -> None:
     assert code == 1, stderr  # the run's own verdict: homepage_load failed
     assert "INTERNALERROR" not in stderr and "Traceback" not in stderr
     doc = results(tmp_path)
-    assert len(doc["checks"]) == 10 and doc["status"] == "fail"
+    assert len(doc["checks"]) == 11 and doc["status"] == "fail"
     assert ET.parse(tmp_path / "junit.xml").getroot().find("testsuite") is not None
     assert history(tmp_path) == [doc["run_id"]]

@@ -109,7 +109,7 @@ def test_the_installed_wheel_runs_the_demo_and_a_project_of_ones_own(
     assert "(packaged with prodsmoke: this folder has no config/environments/demo.yaml)" in (
         demo.stdout
     )
-    assert "PASS (10 pass)" in demo.stdout
+    assert "PASS (11 pass)" in demo.stdout
     assert sorted(p.name for p in empty.iterdir()) == ["out"]  # the demo wrote nothing else here
 
     with stranger_site(bin_dir / "smoke", tmp_path) as site:

@@ -28,6 +28,7 @@ MODULES = (
     "history",
     "maintenance",
     "alerts",
+    "baseline",
 )
 
 

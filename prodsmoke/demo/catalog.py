@@ -1,9 +1,11 @@
 """Pages the example team journeys use: pricing, the prompt example library, the dashboard's
 history. Each has a fault that breaks it (`pricing-broken`, `examples-empty`,
-`dashboard-broken`) so `smoke demo --fault …` shows a team's own journey failing."""
+`dashboard-broken`) so `smoke demo --fault …` shows a team's own journey failing; two only change
+what a person sees (`pricing-restyle`, `nav-missing-item`), for the baselines."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from starlette.responses import RedirectResponse, Response
@@ -21,6 +23,11 @@ PLANS = (
     ("Pro", "$12", "Unlimited enhancements, history"),
     ("Team", "$40", "Shared prompt library, 10 seats"),
 )
+# pricing-restyle: the same cards and text, restyled (a stylesheet change nobody reviewed).
+RESTYLE = (
+    "<style>.plan { background: #f3f1ff; border: 2px solid var(--accent); border-radius: 0; }"
+    " .price { color: var(--accent); font-size: 1.8rem; }</style>"
+)
 EXAMPLES = (
     ("Summarise a meeting", "Summarise the notes below in five bullet points for a busy reader."),
     ("Summarise a paper", "Summarise this abstract for a newcomer to the field, in plain words."),
@@ -37,15 +44,22 @@ class CatalogRoutes:
         self._state = state
 
     async def pricing(self, request: Request) -> Response:
-        """Three `.plan` cards (two with `pricing-broken`)."""
-        plans = PLANS[:2] if self._state.faults.pricing_broken else PLANS
+        """Three `.plan` cards (two with `pricing-broken`) in `#pricing`, with the time the prices
+        were read (`.price-updated-at`: it changes every second, so a screenshot masks it)."""
+        faults = self._state.faults
+        plans = PLANS[:2] if faults.pricing_broken else PLANS
         cards = "\n".join(
             f'<li class="plan"><h2 class="plan-name">{name}</h2>'
             f'<p class="price">{price}<span class="muted"> / month</span></p>'
             f'<p class="muted">{render.escape(blurb)}</p></li>'
             for name, price, blurb in plans
         )
-        return self._page("Pricing", f'<ul id="plans" class="plans">{cards}</ul>')
+        now = datetime.now(UTC)
+        content = (
+            f'<section id="pricing"><ul id="plans" class="plans">{cards}</ul>'
+            f'<p class="price-updated-at muted">Prices as of {now:%H:%M:%S} UTC</p></section>'
+        )
+        return self._page("Pricing", content, head=RESTYLE if faults.pricing_restyle else "")
 
     async def examples(self, request: Request) -> Response:
         """The example library, filtered by `?q=`: `.example` items, or `#no-results`."""
@@ -92,15 +106,15 @@ class CatalogRoutes:
         )
         body = render.fill(
             "dashboard.html",
-            header=render.header(login_link=False),
+            header=render.header(
+                login_link=False, missing_item=self._state.faults.nav_missing_item
+            ),
             email=render.escape(account),
             history=history,
         )
         return render.page(title=f"Dashboard · {render.TITLE}", body=body)
 
-    def _page(self, heading: str, content: str) -> Response:
-        body = (
-            f'{render.header(login_link=True)}<main class="card"><h1>{render.escape(heading)}'
-            f"</h1>{content}</main>"
-        )
-        return render.page(title=f"{heading} · {render.TITLE}", body=body)
+    def _page(self, heading: str, content: str, *, head: str = "") -> Response:
+        header = render.header(login_link=True, missing_item=self._state.faults.nav_missing_item)
+        body = f'{header}<main class="card"><h1>{render.escape(heading)}</h1>{content}</main>'
+        return render.page(title=f"{heading} · {render.TITLE}", body=body, head=head)

@@ -48,6 +48,9 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("layout-shift", "score", "layout_shift"),
     ("slow-first-byte", "ms", "slow_first_byte_ms"),
     ("slow-click", "ms", "slow_click_ms"),
+    ("nav-missing-item", "flag", "nav_missing_item"),
+    ("pricing-restyle", "flag", "pricing_restyle"),
+    ("banner-over-button", "flag", "banner_over_button"),
 )
 _DEFAULT_MS = {
     "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
@@ -103,6 +106,10 @@ class Faults:
     layout_shift: float | None = None  # CLS: a banner that shifts the page by about this score
     slow_first_byte_ms: int | None = None  # TTFB: every HTML document's headers this late
     slow_click_ms: int | None = None  # INP: a long task after a click on #enhance-button
+    # Baselines (issue 23): each moves one thing a baseline sees, and nothing a journey asserts.
+    nav_missing_item: bool = False  # ARIA: the header's nav has no Examples link
+    pricing_restyle: bool = False  # pixels: the pricing cards restyled (same DOM, same text)
+    banner_over_button: bool = False  # pixels: a banner covers #enhance-button (clicks go through)
 
     @classmethod
     def parse(cls, text: str | None) -> Faults:

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
 
     from prodsmoke.demo.state import DemoState
 
+# banner-over-button: a promo banner laid over the Enhance button. It lets clicks through
+# (pointer-events: none), so every journey still works: only a person, or a screenshot, sees that
+# the button is hidden.
+BANNER = '<div class="promo-banner">Spring offer: Pro is 30% off this week</div>'
+BANNER_STYLE = (
+    "<style>.actions { position: relative; } .promo-banner { position: absolute; inset: -0.4rem "
+    "0; display: flex; align-items: center; padding: 0 1rem; font-weight: 700; color: #fff; "
+    "background: #e8590c; border-radius: 8px; pointer-events: none; }</style>"
+)
 INVALID_CREDENTIALS = "Invalid email or password"
 ACCOUNT_LOCKED = "Account locked after too many failed attempts"
 
@@ -55,15 +64,22 @@ class PageRoutes:
             if faults.missing_element
             else ""
         )
-        header = "" if faults.missing_element else render.header(login_link=True)
+        header = (
+            ""
+            if faults.missing_element
+            else render.header(login_link=True, missing_item=faults.nav_missing_item)
+        )
         body = render.fill(
             "index.html",
             header=header,
             alt_nav=alt_nav,
             images=images,
             hero=vitals.hero_tag(faults),
+            banner=BANNER if faults.banner_over_button else "",
             scripts="\n".join(scripts),
         )
+        if faults.banner_over_button:
+            head += BANNER_STYLE
         return render.page(body=body, head=head)
 
     async def login(self, request: Request) -> Response:

@@ -47,10 +47,12 @@ def inline_script(name: str, **values: object) -> str:
     return "<script>\n" + text.replace("</", "<\\/") + "</script>"
 
 
-def header(*, login_link: bool) -> str:
-    """The site header; the homepage's carries `a#login-link`."""
+def header(*, login_link: bool, missing_item: bool = False) -> str:
+    """The site header; the homepage's carries `a#login-link`. `missing_item` (the fault
+    nav-missing-item) drops the Examples link from its nav."""
     link = '<a id="login-link" href="/login">Log in</a>' if login_link else '<a href="/">Home</a>'
-    links = f'<a href="/examples">Examples</a> <a href="/pricing">Pricing</a> {link}'
+    examples = "" if missing_item else '<a href="/examples">Examples</a> '
+    links = f'{examples}<a href="/pricing">Pricing</a> {link}'
     return fill("header.html", link=links)
 
 

@@ -25,7 +25,7 @@ import re
 import shutil
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +102,8 @@ class ArtifactPolicy:
     root: Path  # the output folder: results.json names artifacts relative to it
     run_id: str
     trace: TraceMode = TraceMode.RETAIN_ON_FAILURE
+    # check → the attempt whose files are at the top of its folder (`_fresh_folder`)
+    _owners: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def folder(self, check: str) -> Path:
         """The check's artifact folder in this run's folder (not created)."""
@@ -170,6 +172,14 @@ class ArtifactPolicy:
         folder = self._fresh_folder(check, attempt)
         (folder / name).write_text(redact.redact(text), encoding="utf-8")
 
+    def keep_files(self, check: str, attempt: int, files: dict[str, bytes]) -> None:
+        """Keep extra files of an attempt whether it fails or not (a baseline comparison's
+        expected, actual and diff images), beside its other artifacts. Text is the caller's to
+        redact: an attempt that passes is not scrubbed."""
+        folder = self._fresh_folder(check, attempt)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+
     def collect(self, check: str) -> tuple[str, ...]:
         """Every artifact kept for `check`, relative to the output root, latest attempt first."""
         folder = self.folder(check)
@@ -187,6 +197,10 @@ class ArtifactPolicy:
 
     def _fresh_folder(self, check: str, attempt: int) -> Path:
         folder = self.folder(check)
+        if self._owners.get(check) == attempt:  # this attempt kept files already: add to them
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
+        self._owners[check] = attempt
         if folder.exists() and any(p.is_file() for p in folder.iterdir()):
             earlier = folder / f"attempt-{attempt - 1}"
             earlier.mkdir(exist_ok=True)

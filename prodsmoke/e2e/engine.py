@@ -27,6 +27,7 @@ from prodsmoke.e2e import browser as browsers
 from prodsmoke.e2e import failures, http, http_checks
 from prodsmoke.e2e.artifacts import ArtifactPolicy
 from prodsmoke.e2e.attempts import OWN_TIMEOUT_LEAD_S, Attempt, AttemptFn, Room, run_attempts
+from prodsmoke.e2e.baselines.store import BaselineStore
 from prodsmoke.e2e.guard import Guard
 from prodsmoke.e2e.journey_attempt import JourneyAttempt, RunContexts
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
@@ -391,6 +392,7 @@ class Engine:
             env=self.settings.name,
             region=self.options.region,
             on_measured=on_measured,
+            baseline_store=BaselineStore.of(self.settings, self.options),  # issue 23: baselines
         )
         try:
             if type(spec).opens_page:

@@ -3,7 +3,8 @@
 Per environment: pass rates over 24 h, 7 d and 30 d; a row per region (every runner's latest run
 and where its artifacts are); per check a strip of its latest results, its pass rates and a
 p50/p95 latency trend; the Web Vitals of every page a journey loads, with their trend
-(`vitals_report`); the latest failures with links to their artifacts; the maintenance windows;
+(`vitals_report`); each journey's latest baseline difference, its images side by side
+(`visual_report`); the latest failures with links to their artifacts; the maintenance windows;
 and the ad-hoc runs, listed apart. Pass rates count scheduled runs outside maintenance
 windows only (SPEC §12); results inside a window are shaded in the strips. SPEC §17: deploys are
 marked on the trend charts (a dashed line at each version's first run) and listed with their
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke import redact
 from prodsmoke._version import __version__
-from prodsmoke.history import vitals_report
+from prodsmoke.history import visual_report, vitals_report
 from prodsmoke.history.analytics import error_groups, flaky_checks
 from prodsmoke.history.charts import latency_chart, ms, status_strip
 from prodsmoke.history.stats import (
@@ -148,6 +149,7 @@ def _env(  # noqa: PLR0913, PLR0917 - one environment's part of the page
 <span class="muted">over {_ago(span, suffix="")}{deploy_legend}</span></th></tr></thead>
 <tbody>{rows}</tbody></table>
 {vitals_report.section(by_check, now=now, span=span, markers=markers)}
+{visual_report.section(by_check, link=lambda url, artifact: _link(url, artifact, out))}
 <h3>Latest failures</h3>
 {_failures(failures[:LATEST_FAILURES], out)}
 {_flaky(flaky_checks(runs))}

@@ -146,6 +146,9 @@ class ConsoleReporter:
                 if check.artifacts:
                     self.console.print(f"    artifacts: {escape(self._where(check.artifacts[0]))}")
                 self.console.print(f"    reproduce: [bold]{escape(check.repro)}[/]")
+            elif check.status is Status.WARN and check.artifacts:  # a baseline difference's images
+                where = escape(self._where(check.artifacts[0]))
+                self.console.print(f"[yellow]! {check.id}[/] kept artifacts: {where}")
 
     def _where(self, artifact: str) -> str:
         folder = artifact.rsplit("/", 1)[0]

@@ -95,6 +95,7 @@ def test_a_file_without_env_applies_to_whichever_is_named_and_alerts_will_not_gu
         "anonymous_enhancement",
         "login_flow",
         "example_search",
+        "homepage_looks",
         "pricing_plans",
         "dashboard_history",
     )

@@ -35,6 +35,7 @@ def test_the_catalog_of_an_environment_lists_its_checks_by_kind() -> None:
         "anonymous_enhancement": "journey",
         "login_flow": "journey",
         "example_search": "journey",  # YAML steps
+        "homepage_looks": "journey",  # YAML steps, with baselines
         "pricing_plans": "journey",  # e2e/test_pricing.py
         "dashboard_history": "journey",  # e2e/test_dashboard.py
     }

@@ -144,10 +144,13 @@ def test_failing_run_uploads_artifacts_pushes_metrics_and_writes_only_its_output
     assert summary["status"] == "fail"
     assert summary["exit_code"] == 1
     assert (summary["env"], summary["region"]) == ("demo", REGION)
-    assert [c["id"] for c in summary["failing"]] == ["homepage_load"]
-    assert summary["failing"][0]["failure_class"] == "product"
-    assert "header is not visible" in summary["failing"][0]["error"]
-    assert summary["counts"]["fail"] == 1
+    # the header is gone: homepage_load misses it, homepage_looks its nav (its ARIA baseline)
+    failing = {c["id"]: c for c in summary["failing"]}
+    assert set(failing) == {"homepage_load", "homepage_looks"}
+    assert {c["failure_class"] for c in failing.values()} == {"product"}
+    assert "header is not visible" in failing["homepage_load"]["error"]
+    assert "ARIA snapshot 'main-nav'" in failing["homepage_looks"]["error"]
+    assert summary["counts"]["fail"] == 2
     assert summary["counts"]["pass"] + summary["counts"]["warn"] == 9  # 3 of them from e2e/
     base = f"smoke/demo/{REGION}/{summary['run_id']}/"
     assert summary["results_url"] == f"s3://{BUCKET}/{base}results.json"
@@ -170,7 +173,11 @@ def test_failing_run_uploads_artifacts_pushes_metrics_and_writes_only_its_output
     )
     assert objects["artifacts/homepage_load/screenshot.png"].startswith(b"\x89PNG")
     # nothing of the checks that passed (on a loaded machine one may pass on a retry: flaky)
-    assert {k.split("/")[1] for k in artifacts} <= {"homepage_load", *summary["flaky"]}
+    assert {k.split("/")[1] for k in artifacts} <= {
+        "homepage_load",
+        "homepage_looks",
+        *summary["flaky"],
+    }
     # the secret fetched from Secrets Manager was used (login passed) and never left the process
     logins = [c for c in results["checks"] if c["id"] in ("login_flow", "dashboard_history")]
     assert [c["status"] in ("pass", "warn") for c in logins] == [True, True]

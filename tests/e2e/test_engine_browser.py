@@ -36,6 +36,7 @@ async def test_a_passing_run_logs_in_once_logs_out_once_and_persists_nothing(
         ("anonymous_enhancement", Status.PASS),
         ("login_flow", Status.PASS),
         ("example_search", Status.PASS),  # YAML steps in demo.yaml
+        ("homepage_looks", Status.PASS),  # YAML steps with baselines (SPEC §18)
         ("pricing_plans", Status.PASS),  # e2e/test_pricing.py (sync)
         ("dashboard_history", Status.PASS),  # e2e/test_dashboard.py (async)
     ]

@@ -141,8 +141,9 @@ def test_basic_auth_credentials_work_everywhere_and_leak_nowhere(
     doc = json.loads((output / "results.json").read_text())
     # every check got past the basic auth; the homepage then fails (its header is missing), so
     # its trace and HAR, with every request's headers, are kept to be searched
+    # (and homepage_looks: the header's nav, its ARIA baseline, is gone with the header)
     failed = [(c["id"], c["failure_class"]) for c in doc["checks"] if c["status"] == "fail"]
-    assert failed == [("homepage_load", "product")], doc
+    assert failed == [("homepage_load", "product"), ("homepage_looks", "product")], doc
     homepage = next(c for c in doc["checks"] if c["id"] == "homepage_load")
     assert {"trace.zip", "network.har"} <= {Path(a).name for a in homepage["artifacts"]}
     assert proc.returncode == 1, proc.stderr

@@ -45,6 +45,7 @@ async def test_every_journey_reports_its_pages_and_a_clean_page_stays_under_the_
         "anonymous_enhancement": ["/"],
         "login_flow": ["/login", "/dashboard", "/"],  # left twice, by a form post and a click
         "example_search": ["/examples"],  # YAML steps: /examples and /examples?q=… are one page
+        "homepage_looks": ["/"],  # YAML steps with baselines
         "pricing_plans": ["/pricing"],  # a team's sync Python journey
         "dashboard_history": ["/login", "/dashboard", "/"],  # and an async one
     }

@@ -194,7 +194,7 @@ def test_a_budget_too_small_is_seen_coming_and_the_run_says_it_was_incomplete(
     env = {"SMOKE_DEMO_URL": demo_target.url, "SMOKE_TEST_PASSWORD": DEMO_PASSWORD}
     checked = smoke("check-config", "--env", "demo", "--config", str(config), env=env)
     assert checked.returncode == 0, checked.stderr
-    assert "smoke: warning: demo: the 20 checks need about" in checked.stderr
+    assert "smoke: warning: demo: the 21 checks need about" in checked.stderr
     assert "the rate budget allows 120 per minute" in checked.stderr
     proc = run(config, demo_target, tmp_path / "out")
     assert proc.stdout.count("INCOMPLETE (") == 1, proc.stdout
@@ -220,6 +220,7 @@ def test_a_journey_file_stays_a_pytest_file(demo_target: DemoServer, tmp_path: P
                     with smoke.step("open pricing"):
                         page.goto("/pricing")
                     smoke.metric("plans_ms", 12.5)
+                    smoke.expect_screenshot(page.locator("#pricing"), "pricing", mask=[".x"])
                     print("base", smoke.base_url)
             """,
         },
@@ -228,6 +229,7 @@ def test_a_journey_file_stays_a_pytest_file(demo_target: DemoServer, tmp_path: P
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "smoke step 'open pricing': " in proc.stdout
     assert "smoke metric plans_ms: 12.5" in proc.stdout
+    assert "smoke expect_screenshot 'pricing': compared in a prodsmoke run" in proc.stdout
     assert f"base {demo_target.url}" in proc.stdout
     assert not (tmp_path / "smoke-results").exists()  # no prodsmoke run without --smoke-env
 

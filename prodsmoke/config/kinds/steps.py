@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from prodsmoke.config.baselines import Expectation, parse_expectation
 from prodsmoke.config.journeys import JourneySpec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-# Each step's key, and the form of its value: a selector or text ("str"), or a mapping of
-# selector to text ("map").
-VOCABULARY: dict[str, Literal["str", "map"]] = {
+# Each step's key, and the form of its value: a selector or text ("str"), a mapping of
+# selector to text ("map"), or a baseline comparison's settings ("baseline", SPEC §18).
+VOCABULARY: dict[str, Literal["str", "map", "baseline"]] = {
     "goto": "str",
     "click": "str",
     "fill": "map",
@@ -48,6 +49,8 @@ VOCABULARY: dict[str, Literal["str", "map"]] = {
     "expect_title": "str",
     "expect_count": "map",
     "step": "str",
+    "expect_aria": "baseline",
+    "expect_screenshot": "baseline",
 }
 _FORMS = {"str": "a string", "map": "a mapping of selector to text, e.g. {'#q': widget}"}
 ACCOUNT_REF = re.compile(r"\$\{account\.([a-z_]+)\}")  # in fill: filled in at run time
@@ -60,10 +63,12 @@ class Step:
     """One validated step: its key and its value."""
 
     action: str
-    value: str | tuple[tuple[str, str], ...]
+    value: str | tuple[tuple[str, str], ...] | Expectation
 
     def describe(self) -> str:
         """E.g. 'expect_count .result >= 1' (secrets never appear: fill shows selectors only)."""
+        if not isinstance(self.value, str | tuple):
+            return f"{self.action} {self.value.describe()}"
         if isinstance(self.value, str):
             return f"{self.action} {self.value}"
         if self.action == "fill":
@@ -71,7 +76,7 @@ class Step:
         return f"{self.action} " + ", ".join(f"{k} {v}" for k, v in self.value)
 
 
-def parse_step(raw: object) -> Step:
+def parse_step(raw: object) -> Step:  # noqa: PLR0912 - a branch per form of value (issue 23)
     """One YAML step as a `Step`; a ValueError says what is wrong in the author's words."""
     if isinstance(raw, Step):
         return raw
@@ -87,6 +92,8 @@ def parse_step(raw: object) -> Step:
         )
         raise ValueError(f"unknown step {action!r}; {hint}")
     form = VOCABULARY[action]
+    if form == "baseline":
+        return Step(action, parse_expectation(action, value))
     if form == "str":
         if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value):
             raise ValueError(f"{action}: expected {_FORMS['str']}")
@@ -129,7 +136,7 @@ class ScriptedJourney(JourneySpec):
     @model_validator(mode="after")
     def _account_for_refs(self) -> ScriptedJourney:
         for index, step in enumerate(self.steps):
-            pairs = () if isinstance(step.value, str) else step.value
+            pairs = step.value if isinstance(step.value, tuple) else ()
             refs = step.action == "fill" and any(ACCOUNT_REF.search(t) for _, t in pairs)
             if refs and self.account is None:
                 raise ValueError(

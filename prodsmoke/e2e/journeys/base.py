@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Page
 
     from prodsmoke.accounts import Credentials
+    from prodsmoke.e2e.baselines.store import BaselineStore
     from prodsmoke.e2e.guard import Guard
     from prodsmoke.e2e.journey_attempt import JourneyAttempt
     from prodsmoke.e2e.observe import Mark, PageObserver
@@ -67,6 +69,8 @@ class JourneyRun:
     settled: bool = False  # an action's page settled elsewhere: failed without waiting it out
     # Called once the journey has taken the timing the others must not disturb.
     on_measured: Callable[[], None] | None = None
+    # The project's baselines (SPEC §18); without one, baselines/<env>/ below the working folder.
+    baseline_store: BaselineStore | None = None
 
     @property
     def page(self) -> Page:
@@ -75,6 +79,16 @@ class JourneyRun:
         if page is None:
             raise RuntimeError("the journey has no page yet: its attempt opens one first")
         return page
+
+    @property
+    def baselines(self) -> BaselineStore:
+        """Where this journey's ARIA and screenshot baselines are (and whether it records them)."""
+        if self.baseline_store is None:
+            from prodsmoke.e2e.baselines.store import FOLDER, BaselineStore
+
+            root = Path.cwd() / FOLDER / (self.env or "default")
+            self.baseline_store = BaselineStore(root, self.env)
+        return self.baseline_store
 
     @property
     def observer(self) -> PageObserver:

@@ -7,6 +7,8 @@
             ...
         smoke.metric("plans_ms", 412.0)              # smoke_test.journey.plans_ms
         smoke.warn("the banner is missing")          # the check is `warn` (degraded)
+        smoke.expect_aria(page.locator("nav"), "main-nav")      # baselines (SPEC §18); in an
+        smoke.expect_screenshot(page.locator("#plans"), "plans")  # async journey, await them
 
 The same object serves sync and async journeys. Leasing an account is engine work done on the
 journey's behalf, so it runs outside the journey's seal (it may reach DynamoDB or AWS secrets).
@@ -22,10 +24,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from prodsmoke import redact
-from prodsmoke.e2e import bridge, seal
+from prodsmoke.config.baselines import DEFAULT_MAX_DIFF_RATIO, OnDiff, baseline_name
+from prodsmoke.e2e import _playwright_private, bridge, seal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from contextlib import AbstractAsyncContextManager
+
+    from playwright.async_api import Locator
 
     from prodsmoke.accounts import Credentials
     from prodsmoke.e2e.journeys.base import JourneyRun
@@ -77,6 +83,81 @@ class Smoke:
     def warn(self, message: str) -> None:
         """Mark the check `warn` (it works, but degraded), with this reason."""
         self._j.warnings.append(redact.redact(" ".join(str(message).split()))[:300])
+
+    # -- baselines (SPEC §18): in an async journey, `await` these ---------------------------------
+
+    def expect_aria(self, locator: Any, name: str) -> Any:
+        """Compare the ARIA snapshot of `locator` (or a page) with baseline `name`; a difference
+        fails the check, a missing baseline warns."""
+        from prodsmoke.e2e.baselines.aria import expect_aria
+
+        baseline_name(name)
+        return _run(expect_aria(self._j, _async_locator(locator), name), sync=_is_sync(locator))
+
+    def expect_screenshot(
+        self,
+        locator: Any,
+        name: str,
+        *,
+        mask: Sequence[Any] = (),
+        max_diff_ratio: float = DEFAULT_MAX_DIFF_RATIO,
+        on_diff: str = "warn",
+    ) -> Any:
+        """Compare a screenshot of `locator` (or a page) with baseline `name`; `mask` (selectors
+        or locators) is painted over first; more than `max_diff_ratio` of the pixels differing
+        warns (`on_diff="fail"`: fails); a missing baseline warns."""
+        from prodsmoke.e2e.baselines.screenshot import expect_screenshot
+
+        baseline_name(name)
+        if isinstance(max_diff_ratio, bool) or not isinstance(max_diff_ratio, int | float):
+            raise TypeError(f"max_diff_ratio: expected a number 0-1, got {max_diff_ratio!r}")
+        if not 0 <= max_diff_ratio <= 1:
+            raise ValueError(f"max_diff_ratio: expected a number 0-1, got {max_diff_ratio!r}")
+        if on_diff not in tuple(OnDiff):
+            raise ValueError(f"on_diff: expected 'warn' or 'fail', got {on_diff!r}")
+        target = _async_locator(locator)
+        masks = [_async_locator(m, page=target.page) for m in mask]
+        compare = expect_screenshot(
+            self._j,
+            target,
+            name,
+            mask=masks,
+            max_diff_ratio=float(max_diff_ratio),
+            on_diff=OnDiff(on_diff),
+        )
+        return _run(compare, sync=_is_sync(locator))
+
+
+def _is_sync(obj: Any) -> bool:
+    from playwright.sync_api import Locator as SyncLocator
+    from playwright.sync_api import Page as SyncPage
+
+    return isinstance(obj, SyncLocator | SyncPage)
+
+
+def _async_locator(obj: Any, *, page: Any = None) -> Locator:
+    """A sync or async Locator or Page (or, for masks, a selector) as an async Locator."""
+    from playwright.async_api import Locator as AsyncLocator
+    from playwright.async_api import Page as AsyncPage
+
+    if isinstance(obj, str) and page is not None:
+        return page.locator(obj)  # type: ignore[no-any-return]
+    if _is_sync(obj):
+        obj = _playwright_private.async_api(_playwright_private.impl_of(obj))
+    if isinstance(obj, AsyncPage):
+        return obj.locator(":root")
+    if isinstance(obj, AsyncLocator):
+        return obj
+    wanted = "a Locator, a Page or a selector" if page is not None else "a Locator or a Page"
+    raise TypeError(f"expected {wanted}, e.g. page.locator('nav'); got {type(obj).__name__}")
+
+
+def _run(coro: Coroutine[Any, Any, None], *, sync: bool) -> Any:
+    """A sync journey's comparison runs now; an async journey's is awaited by the journey."""
+    if sync:
+        bridge.block_on(coro)
+        return None
+    return _unsealed(coro)
 
 
 class AccountLease:

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import expect
 
+from prodsmoke.config.baselines import AriaExpectation
 from prodsmoke.config.kinds.steps import ACCOUNT_REF, COUNT, Step, groups
+from prodsmoke.e2e.baselines.aria import expect_aria
+from prodsmoke.e2e.baselines.screenshot import expect_screenshot
 from prodsmoke.e2e.journeys.base import JourneyRun, open_page, unless_failed
 from prodsmoke.errors import CheckFailure
 
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
     from playwright.async_api import Locator
 
     from prodsmoke.accounts import Credentials
+    from prodsmoke.config.baselines import Expectation
     from prodsmoke.config.kinds.steps import ScriptedJourney
     from prodsmoke.e2e.observe import Mark
 
@@ -59,6 +63,9 @@ async def _do(j: JourneyRun, step: Step, account: Credentials | None, mark: Mark
     value = step.value
     if isinstance(value, str):
         await _single(j, step.action, value, mark)
+        return
+    if not isinstance(value, tuple):
+        await _baseline(j, value)
         return
     for selector, text in value:
         target = page.locator(selector).first
@@ -103,6 +110,22 @@ async def _single(j: JourneyRun, action: str, value: str, mark: Mark) -> None:
                 f"the browser is at {j.where()}, not {value}{settled}"
                 f"{j.observer.failures_hint()}{j.blocked_hint()}"
             )
+
+
+async def _baseline(j: JourneyRun, expectation: Expectation) -> None:
+    """`expect_aria` / `expect_screenshot` (SPEC §18): the first element `selector` matches."""
+    target = j.page.locator(expectation.selector).first
+    if isinstance(expectation, AriaExpectation):
+        await expect_aria(j, target, expectation.baseline)
+        return
+    await expect_screenshot(
+        j,
+        target,
+        expectation.baseline,
+        mask=[j.page.locator(selector) for selector in expectation.mask],
+        max_diff_ratio=expectation.max_diff_ratio,
+        on_diff=expectation.on_diff,
+    )
 
 
 async def _expect_count(locator: Locator, selector: str, rule: str, timeout_ms: float) -> None:

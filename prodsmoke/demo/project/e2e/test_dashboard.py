@@ -14,6 +14,10 @@ async def test_dashboard_history(page: Page, smoke: Smoke) -> None:
             await page.goto("/login")
             await page.fill("#email", account.username)
             await page.fill("#password", account.password)
+            # The form as typed: the password is masked in the screenshot, and a regex in the
+            # ARIA baseline, never written down (baselines/demo/dashboard_history/).
+            await smoke.expect_aria(page.locator("#login-form"), "login-form")
+            await smoke.expect_screenshot(page.locator("#login-form"), "login-form")
             await page.click("#login-button")
             await expect(page).to_have_url(re.compile(r"/dashboard$"))
         with smoke.step("see the history"):
