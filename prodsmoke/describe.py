@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.config.models import Account, AwsSecretRef, HttpCheck, Settings
+from prodsmoke.config.models import Account, HttpCheck, Settings
+from prodsmoke.config.secret_refs import AwsSecretRef
 from prodsmoke.config.vitals import LABELS, shown
 from prodsmoke.e2e.http import size
 
