@@ -1,0 +1,89 @@
+"""Typing a TOTP code the way a careful person does, for the journeys prodsmoke drives itself.
+
+- A code with less than `FRESH_S` left in its window is not typed: the next one is waited for,
+  so a slow submit does not arrive after the window turned.
+- The field is drawn like a password field (`-webkit-text-security: disc`) before the code goes
+  in: no screenshot or trace frame shows the digits. The code is scrubbed from every text
+  artifact as well (`redact.register_code`).
+- A code the target refuses is retried once with the next code, and only if the window turned
+  since it was typed (the one refusal that is not a wrong secret); never more: a few wrong codes
+  lock an account. Anything else is `SecondFactorFailure` ("TOTP code rejected"), not retried.
+- `attempt_typing_codes`: an attempt that was handed a code and then failed is not retried
+  either, whichever kind it is (a Python journey calling `account.totp()` too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from prodsmoke.accounts.credentials import CODES_HANDED_OUT
+from prodsmoke.errors import CheckFailure, SecondFactorFailure
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.async_api import Locator
+
+    from prodsmoke.accounts import Credentials
+
+FRESH_S = 3.0  # a code with less time than this left in its window is not typed
+REJECTED = "TOTP code rejected"
+_typed: dict[str, int] = {}  # username -> the time step whose code was typed last
+_MASK_FIELD = "el => el.style.setProperty('-webkit-text-security', 'disc', 'important')"
+
+
+async def fresh_step(account: Credentials) -> int:
+    """The time step of a code worth typing now: not the last moments of a window, and not a
+    window whose code this process already typed for the account (RFC 6238 §5.2: a verifier
+    refuses a code it accepted once)."""
+    secret = account.totp_secret
+    if secret is not None and (
+        secret.seconds_left() < FRESH_S or _typed.get(account.username) == secret.counter()
+    ):
+        await asyncio.sleep(secret.seconds_left() + 0.05)
+    step = account.totp_step()
+    _typed[account.username] = step
+    return step
+
+
+async def type_code(field: Locator, text: str, account: Credentials) -> int:
+    """Fill `field` with `text`, its `${account.totp}` a fresh code; the code's time step."""
+    step = await fresh_step(account)
+    code = account.totp_code(step)
+    with contextlib.suppress(Exception):  # drawing it masked is a courtesy; the fill is the step
+        await field.evaluate(_MASK_FIELD, timeout=2000)
+    await field.fill(text.replace("${account.totp}", code))
+    return step
+
+
+def window_turned(account: Credentials, step: int) -> bool:
+    """Whether the code of `step` has expired since it was typed."""
+    return account.totp_step() != step
+
+
+def rejected(where: str, message: str) -> SecondFactorFailure:
+    """The final verdict on a refused code (`product`: the target said no)."""
+    return SecondFactorFailure(f"{REJECTED} ({where}): {message}")
+
+
+@contextlib.contextmanager
+def attempt_typing_codes() -> Iterator[list[int]]:
+    """Note the codes the attempt is handed; a failure after one is `SecondFactorFailure`."""
+    handed: list[int] = []
+    token = CODES_HANDED_OUT.set(handed)
+    try:
+        yield handed
+    except SecondFactorFailure:
+        raise
+    except CheckFailure as exc:
+        if not handed:
+            raise
+        raise SecondFactorFailure(
+            f"{exc.message} (not retried: the attempt typed a TOTP code, and each retry would "
+            "type another: a lockout risk)",
+            failure_class=exc.failure_class,
+        ) from exc
+    finally:
+        CODES_HANDED_OUT.reset(token)
