@@ -48,6 +48,9 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("layout-shift", "score", "layout_shift"),
     ("slow-first-byte", "ms", "slow_first_byte_ms"),
     ("slow-click", "ms", "slow_click_ms"),
+    # Issue 21: the second factors.
+    ("totp-broken", "flag", "totp_broken"),
+    ("passkey-broken", "flag", "passkey_broken"),
 )
 _DEFAULT_MS = {
     "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
@@ -103,6 +106,10 @@ class Faults:
     layout_shift: float | None = None  # CLS: a banner that shifts the page by about this score
     slow_first_byte_ms: int | None = None  # TTFB: every HTML document's headers this late
     slow_click_ms: int | None = None  # INP: a long task after a click on #enhance-button
+    # Second factors (issue 21): every TOTP code is refused (a server clock gone wrong), and every
+    # passkey assertion fails verification (a server that lost the enrolled public key).
+    totp_broken: bool = False
+    passkey_broken: bool = False
 
     @classmethod
     def parse(cls, text: str | None) -> Faults:
