@@ -56,7 +56,7 @@ __all__ = [
 
 _URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
 SHOWN_CHARS = 60  # of a bad value, in an error
-_SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
+_SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key", "passkey"})
 
 
 _CONSTRAINTS = frozenset(

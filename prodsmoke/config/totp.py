@@ -76,8 +76,8 @@ def _key(text: str) -> bytes:
     squeezed = re.sub(r"[\s-]+", "", text).upper()
     if not squeezed or not _BASE32.match(squeezed):
         raise TotpFormError(
-            "the TOTP secret is not base32 (letters A-Z and digits 2-7, e.g. JBSWY3DPEHPK3PXP) "
-            "nor an otpauth://totp/ URI"
+            "the TOTP secret is not base32 (letters A-Z and digits 2-7, as enrolment screens "
+            "show it) nor an otpauth://totp/ URI"
         )
     try:
         key = base64.b32decode(squeezed.rstrip("=") + "=" * (-len(squeezed.rstrip("=")) % 8))

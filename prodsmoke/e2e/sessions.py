@@ -194,13 +194,15 @@ class Sessions:
         return f" (its trace and screenshot: {folder}/)" if folder else ""
 
     def _run(
-        self, name: str, browser: Browser, state: dict[str, Any], timeout_s: float
+        self, name: str, browser: Browser, state: dict[str, Any], timeout_s: float, number: int = 1
     ) -> JourneyRun:
+        """A guarded page's run for the sign-in (`number` 1) or the sign-out (2): their kept
+        artifacts are the label's folder and its `attempt-1/`, like a retried check's."""
         attempt = JourneyAttempt(
             browser=browser,
             guard=self.guard,
             check=label(name),
-            number=1,
+            number=number,
             base_url=self.settings.base_url,
             work_s=timeout_s,
             artifacts=self.artifacts,
@@ -295,7 +297,7 @@ class Sessions:
             return
         timeout_s = min(config.timeout_s, SIGN_OUT_MAX_S)
         start = {**signed.state, "credentials": self._passkey(signed.credentials)}
-        j = self._run(signed.account, self._browser, start, timeout_s)
+        j = self._run(signed.account, self._browser, start, timeout_s, number=2)
         problem = None
         try:
             await self._drive(j, config.sign_out, signed.credentials, timeout_s, signed.url)

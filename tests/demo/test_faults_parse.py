@@ -10,8 +10,8 @@ EXPECTED = (
     "slow-homepage[:ms], slow-api[:ms], slow-assets[:ms], console-error, missing-element, "
     "degraded-redis, health-down, enhance-error, login-broken, flaky:<percent>, jitter:<percent>, "
     "hang, rate-limit-tight, beacon, endless-body, basic-auth, pricing-broken, examples-empty, "
-    "dashboard-broken, late-hero[:ms], layout-shift[:score], slow-first-byte[:ms], slow-click[:ms], "
-    "totp-broken, passkey-broken"
+    "dashboard-broken, late-hero[:ms], layout-shift[:score], slow-first-byte[:ms], "
+    "slow-click[:ms], totp-broken, passkey-broken"
 )
 
 

@@ -1,0 +1,249 @@
+"""Logins as production has them (issue 21), with real Chromium against the real demo target:
+one sign-in per account per run, TOTP after the password, a passkey, and no secret of theirs in
+anything a run leaves behind."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from prodsmoke.demo import DemoServer
+from prodsmoke.demo.mfa import passkey, totp_secret
+from tests.conftest import DEMO_PASSWORD
+from tests.e2e.test_secret_leaks import everything, forms
+from tests.smoke_cli import REPO, SMOKE, clean_env
+
+pytestmark = pytest.mark.browser
+
+WRITES = """
+  allowed_writes:
+    - {method: POST, path: /api/v1/auth/login, reason: login}
+    - {method: POST, path: /api/v1/auth/logout, reason: logout}
+    - {method: POST, path: /api/v1/auth/totp, reason: the second factor}
+    - {method: POST, path: /api/v1/auth/passkey/options, reason: a passkey challenge}
+    - {method: POST, path: /api/v1/auth/passkey/verify, reason: a passkey assertion}
+"""
+SIGN_IN_BASIC = """
+    session:
+      sign_in:
+        - goto: /login
+        - fill: {"#email": "${account.username}", "#password": "${account.password}"}
+        - click: "#login-button"
+        - expect_url: "**/dashboard"
+      sign_out: [{click: "#logout-button"}]
+"""
+SIGN_IN_MFA = """
+    session:
+      sign_in:
+        - goto: /login
+        - fill: {"#email": "${account.username}", "#password": "${account.password}"}
+        - click: "#login-button"
+        - fill: {"#otp": "${account.totp}"}
+        - click: "#verify"
+        - expect_url: "**/dashboard"
+      sign_out: [{click: "#logout-button"}]
+"""
+DASHBOARD = (
+    "{{account: {account}, steps: [{{goto: /dashboard}}, "
+    '{{expect_text: {{"#user-email": "{user}"}}}}]}}'
+)
+LOG_IN_AND_OUT = (
+    '{{account: {account}, steps: [{{goto: /login}}, {{fill: {{"#email": "${{account.username}}", '
+    '"#password": "${{account.password}}"}}}}, {{click: "#login-button"}}, '
+    '{{expect_text: {{"#user-email": "{user}"}}}}, {{click: "#logout-button"}}, '
+    '{{expect_url: "**/"}}]}}'
+)
+TOTP_FROM_ENV = '    totp: {secret: "${SMOKE_DEMO_TOTP_SECRET}"}\n'
+
+
+def environment(journeys: dict[str, str], accounts: str, *, deadline: int = 60) -> str:
+    lines = "\n".join(f"  {name}: {spec}" for name, spec in journeys.items())
+    return (
+        "name: demo\nbase_url: ${SMOKE_DEMO_URL}\n"
+        f"deadline_s: {deadline}\nretry: {{attempts: 3, initial_delay_s: 0.2}}\n"
+        "safety:\n  allowed_hosts: [127.0.0.1]" + WRITES
+        + "  rate_budget: {share_of_limit: 0.5, max_requests_per_minute: 600}\n"
+        f"journeys:\n{lines}\naccounts:\n{accounts}"
+    )  # fmt: skip
+
+
+def account(name: str, user: str, extra: str = "") -> str:
+    return f'  {name}:\n    username: {user}\n    password: "${{SMOKE_TEST_PASSWORD}}"\n{extra}'
+
+
+def run(
+    tmp_path: Path, server: DemoServer, text: str, *flags: str, **env: str
+) -> tuple[subprocess.CompletedProcess[bytes], dict[str, Any], Path]:
+    config = tmp_path / "config"
+    (config / "environments").mkdir(parents=True, exist_ok=True)
+    (config / "environments" / "demo.yaml").write_text(text)
+    output = tmp_path / "out"
+    given = {
+        "SMOKE_DEMO_URL": server.url,
+        "SMOKE_TEST_PASSWORD": DEMO_PASSWORD,
+        "SMOKE_DEMO_TOTP_SECRET": totp_secret(DEMO_PASSWORD),
+        "SMOKE_DEMO_PASSKEY": json.dumps(passkey(DEMO_PASSWORD)),
+        **env,
+    }
+    proc = subprocess.run(
+        [SMOKE, "run", "--env", "demo", "--config", str(config), "--output", str(output), *flags],
+        cwd=REPO, capture_output=True, env=clean_env(**{k: v for k, v in given.items() if v}),
+        timeout=240, check=False,
+    )  # fmt: skip
+    results = output / "results.json"
+    doc = json.loads(results.read_text()) if results.is_file() else {}
+    return proc, doc, output
+
+
+def counts(server: DemoServer, user: str) -> dict[str, int]:
+    return server.audit()["counts"].get(user, {"logins": 0, "logouts": 0, "totp": 0})
+
+
+BASIC = "smoke-test-basic@betterprompts.com"
+MFA = "smoke-test-mfa@betterprompts.com"
+PASSKEY = "smoke-test-passkey@betterprompts.com"
+
+
+def test_ten_journeys_on_one_account_sign_in_once_and_out_once(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    # Today's way: each journey logs in and out itself (ten logins and ten logouts a run).
+    each = {f"own_login_{i}": LOG_IN_AND_OUT.format(account="basic", user=BASIC) for i in range(10)}
+    proc, before, _ = run(tmp_path / "a", demo_target, environment(each, account("basic", BASIC)))
+    assert proc.returncode == 0, proc.stdout.decode()[-2000:]
+    assert {c["status"] for c in before["checks"]} == {"pass"}
+    today = counts(demo_target, BASIC)
+    assert (today["logins"], today["logouts"]) == (10, 10)
+
+    # With `session:`, the same ten journeys start signed in.
+    demo_target.reset()
+    shared = {f"signed_in_{i}": DASHBOARD.format(account="basic", user=BASIC) for i in range(10)}
+    text = environment(shared, account("basic", BASIC, SIGN_IN_BASIC))
+    proc, after, _ = run(tmp_path / "b", demo_target, text)
+    assert proc.returncode == 0, proc.stdout.decode()[-2000:]
+    assert {c["status"] for c in after["checks"]} == {"pass"}
+    assert [c["attempts"] for c in after["checks"]] == [1] * 10
+    now = counts(demo_target, BASIC)
+    assert (now["logins"], now["logouts"]) == (1, 1)
+    assert after["safety"]["requests"] < before["safety"]["requests"]
+    print(f"\nrequests: {before['safety']['requests']} -> {after['safety']['requests']}; "
+          f"run {before['duration_ms']} ms -> {after['duration_ms']} ms")  # fmt: skip
+
+
+def _codes(secret: str, since: float, until: float) -> set[str]:
+    from prodsmoke.config import totp as totps
+
+    key = totps.parse(secret)
+    return {key.code(step) for step in range(key.counter(since) - 2, key.counter(until) + 3)}
+
+
+def test_totp_passkey_and_session_secrets_leak_nowhere(
+    demo_target: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tokens: list[str] = []
+    auth = demo_target._state.auth
+    opened = auth.open_session
+
+    def recording(email: str) -> str:
+        tokens.append(opened(email))
+        return tokens[-1]
+
+    monkeypatch.setattr(auth, "open_session", recording)
+    journeys = {
+        "mfa_dashboard": DASHBOARD.format(account="mfa", user=MFA),
+        # fails once signed in: its artifacts hold the reused session's cookie, scrubbed
+        "mfa_missing": (
+            '{account: mfa, steps: [{goto: /dashboard}, {expect_visible: "#no-such-element"}]}'
+        ),
+        "passkey_missing": (
+            '{account: pk, steps: [{goto: /login}, {click: "#passkey-login"}, '
+            '{expect_url: "**/dashboard"}, {expect_visible: "#no-such-element"}]}'
+        ),
+    }
+    accounts = account(
+        "mfa", MFA, '    totp: {secret: "${SMOKE_DEMO_TOTP_SECRET}"}\n' + SIGN_IN_MFA
+    )
+    accounts += account("pk", PASSKEY, '    passkey: "${SMOKE_DEMO_PASSKEY}"\n')
+    started = time.time()
+    # --trace on: every context's trace is kept, the sign-in's (which typed the code) too
+    proc, doc, output = run(tmp_path, demo_target, environment(journeys, accounts), "--trace", "on")
+    finished = time.time()
+    status = {c["id"]: (c["status"], c["failure_class"]) for c in doc["checks"]}
+    assert status == {
+        "mfa_dashboard": ("pass", None),
+        "mfa_missing": ("fail", "product"),
+        "passkey_missing": ("fail", "product"),
+    }, doc
+    mfa, pk = counts(demo_target, MFA), counts(demo_target, PASSKEY)
+    assert (mfa["logins"], mfa["logouts"], mfa["totp"]) == (1, 1, 1)
+    assert pk["logins"] >= 1 and pk["passkey"] >= 1  # WebAuthn verified by the server
+    assert tokens, "the demo target opened sessions"
+
+    secret = totp_secret(DEMO_PASSWORD)
+    private = passkey(DEMO_PASSWORD)["privateKey"]
+    blobs = everything(output, ("stdout", proc.stdout), ("stderr", proc.stderr))
+    kept = [name for name, _ in blobs]
+    assert any("session-mfa" in name and name.endswith("trace.zip") for name in kept), kept
+    needles = {f"totp secret {k}": v for k, v in forms(secret).items()}
+    needles |= {f"private key {k}": v for k, v in forms(private).items()}
+    for token in tokens:
+        needles |= {f"session cookie {k}": v for k, v in forms(token).items()}
+    hits = [
+        (name, what) for name, data in blobs for what, needle in needles.items() if needle in data
+    ]
+    assert hits == []
+    # Each code that could have been typed, as a whole number anywhere (six digits in a longer
+    # number are not the code).
+    codes = _codes(secret, started, finished)
+    pattern = re.compile(rb"(?<![0-9])(?:" + b"|".join(c.encode() for c in codes) + rb")(?![0-9])")
+    code_hits = [name for name, data in blobs if not name.endswith(".png") and pattern.search(data)]
+    assert code_hits == []
+    # The code really was typed, into a field drawn like a password field, and then masked.
+    traces = [d for n, d in blobs if "session-mfa" in n and n.endswith("trace.trace")]
+    trace = next(t for t in traces if b'"selector":"#otp' in t.replace(b" ", b""))
+    assert b"[REDACTED]" in trace
+    assert b"-webkit-text-security" in trace
+
+
+def test_a_wrong_totp_secret_is_one_product_failure_and_no_lockout(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    journeys = {f"mfa_page_{i}": DASHBOARD.format(account="mfa", user=MFA) for i in range(3)}
+    accounts = account(
+        "mfa", MFA, '    totp: {secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}\n' + SIGN_IN_MFA
+    )
+    proc, doc, _ = run(tmp_path, demo_target, environment(journeys, accounts))
+    assert proc.returncode == 1
+    for check in doc["checks"]:
+        assert (check["status"], check["failure_class"], check["attempts"]) == (
+            "fail",
+            "product",
+            1,
+        )
+        assert "signing in as account 'mfa'" in check["error"]
+        assert "TOTP code rejected" in check["error"]
+    mfa = counts(demo_target, MFA)
+    assert 1 <= mfa["totp"] <= 2  # one code, two only when its 30 s window turned meanwhile
+    assert mfa["logins"] == 0
+    assert not demo_target._state.mfa.unlock(MFA)  # never locked
+
+
+def test_a_missing_totp_variable_is_one_line_and_exit_2(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    accounts = account(
+        "mfa", MFA, '    totp: {secret: "${SMOKE_DEMO_TOTP_SECRET}"}\n' + SIGN_IN_MFA
+    )
+    text = environment({"mfa_page": DASHBOARD.format(account="mfa", user=MFA)}, accounts)
+    proc, _, _ = run(tmp_path, demo_target, text, SMOKE_DEMO_TOTP_SECRET="")
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 2, err
+    assert len(err.splitlines()) == 1, err
+    assert "accounts.mfa.totp.secret: environment variable SMOKE_DEMO_TOTP_SECRET is not set" in err
+    assert counts(demo_target, MFA)["totp"] == 0
