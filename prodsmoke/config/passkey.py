@@ -19,6 +19,8 @@ import base64
 import binascii
 import json
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,22 @@ _NAMES = {
     "private_key": ("privateKey", "private_key"),
     "public_key": ("publicKey", "public_key"),
 }
+
+
+# Signature counters (WebAuthn §6.1.1: a relying party may refuse one that did not grow) are
+# tenths of a second since 2025, so each context's is above any an earlier run used; it fits the
+# counter's 32 bits until 2038.
+_COUNTER_EPOCH = 1735689600.0  # 2025-01-01T00:00:00Z
+_counter_lock = threading.Lock()
+_last = [0]
+
+
+def next_sign_count(now: float | None = None) -> int:
+    """A signature counter above every one this process handed out before (see above)."""
+    at = int(((time.time() if now is None else now) - _COUNTER_EPOCH) * 10)
+    with _counter_lock:
+        _last[0] = max(at, _last[0] + 1)
+        return _last[0]
 
 
 class PasskeyFormError(ValueError):

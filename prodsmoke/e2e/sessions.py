@@ -17,8 +17,8 @@ test from it — run inside the engine:
   retried login is a lockout risk): "signing in as account 'mfa' failed: …".
 - An account's passkey goes into every one of its journeys' contexts (the sign-in's too) as the
   storage state's `credentials`, which installs Playwright's virtual authenticator before the
-  context's first page; each context gets a signature counter above any used before (see
-  `sign_count`).
+  context's first page; each context gets a signature counter above any used before
+  (`config.passkey.next_sign_count`).
 - `close()` (the run's end, also after an interruption) signs out of each session, bounded by
   `SIGN_OUT_MAX_S`, then gives the leases back.
 
@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 
 from prodsmoke import redact
+from prodsmoke.config import passkey as passkeys
 from prodsmoke.e2e import bridge, failures, seal
 from prodsmoke.e2e.journey_attempt import JourneyAttempt, RunContexts
 from prodsmoke.e2e.journeys import steps as step_runs
@@ -65,10 +66,6 @@ if TYPE_CHECKING:
 
 SIGN_OUT_MAX_S = 5.0  # at the run's end, per account: the reports are still to be written
 LOGIN_KIND = "login"  # starts signed out: proving the login works is its job
-# Signature counters (WebAuthn §6.1.1: a relying party may refuse one that did not grow) are
-# tenths of a second since 2025, so every context's is above any an earlier run used; fits the
-# counter's 32 bits until 2038.
-_COUNTER_EPOCH = 1735689600.0  # 2025-01-01T00:00:00Z
 
 
 def label(account: str) -> str:
@@ -102,7 +99,6 @@ class Sessions:
     _signing: dict[str, asyncio.Task[_Signed | CheckFailure]] = field(default_factory=dict)
     _leases: AsyncExitStack = field(default_factory=AsyncExitStack)
     _browser: Browser | None = None
-    _last_count: int = 0
     notes: list[str] = field(default_factory=list)  # what went wrong signing out
 
     # -- what a journey starts from ---------------------------------------------------------
@@ -135,13 +131,7 @@ class Sessions:
     def _passkey(self, credentials: Credentials) -> list[dict[str, Any]]:
         if credentials.passkey is None:
             return []
-        return [credentials.passkey.virtual_credential(self.sign_count())]
-
-    def sign_count(self) -> int:
-        """A WebAuthn signature counter above every one handed out before (see the top)."""
-        now = int((time.time() - _COUNTER_EPOCH) * 10)
-        self._last_count = max(now, self._last_count + 1)
-        return self._last_count
+        return [credentials.passkey.virtual_credential(passkeys.next_sign_count())]
 
     async def _signed_in(self, name: str, browser: Browser) -> _Signed | CheckFailure:
         self._browser = browser

@@ -190,3 +190,26 @@ def test_a_missing_totp_variable_is_a_config_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match=r"accounts\.mfa\.totp\.secret: environment variable "
                        "SMOKE_TOTP_SECRET is not set"):  # fmt: skip
         load_settings(tmp_path, "x", environ={})
+
+
+def test_accounts_check_names_an_unset_totp_variable(tmp_path) -> None:
+    from prodsmoke.accounts.check import check_environment
+
+    (tmp_path / "environments").mkdir()
+    doc = {"name": "x", "base_url": "https://app.example.com", "accounts": {
+        "mfa": {"username": "u@example.com", "password": "pa55word",
+                "totp": {"secret": "${SMOKE_TOTP_SECRET}"}},
+        "basic": {"username": "b@example.com", "password": "pa55word"}}}  # fmt: skip
+    (tmp_path / "environments" / "x.yaml").write_text(json.dumps(doc))
+    checks = {c.name: c for c in check_environment(tmp_path, "x", {})}
+    assert checks["basic"].ok
+    assert checks["mfa"].problem == (
+        "totp.secret: environment variable SMOKE_TOTP_SECRET is not set; expected it exported "
+        "(referenced as ${SMOKE_TOTP_SECRET})"
+    )
+    ok = check_environment(tmp_path, "x", {"SMOKE_TOTP_SECRET": "JBSWY3DPEHPK3PXP"})
+    assert all(c.ok for c in ok)
+    from prodsmoke.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="hidden: secret field"):  # a malformed one: the file's
+        check_environment(tmp_path, "x", {"SMOKE_TOTP_SECRET": "JBSWY3DPEHPK3PX!"})

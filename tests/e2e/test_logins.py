@@ -247,3 +247,112 @@ def test_a_missing_totp_variable_is_one_line_and_exit_2(
     assert len(err.splitlines()) == 1, err
     assert "accounts.mfa.totp.secret: environment variable SMOKE_DEMO_TOTP_SECRET is not set" in err
     assert counts(demo_target, MFA)["totp"] == 0
+
+
+TEAM_TESTS = """
+import re
+
+from playwright.async_api import Page as AsyncPage
+from playwright.async_api import expect as async_expect
+from playwright.sync_api import Page, expect
+
+
+def test_signed_in_dashboard(page: Page, smoke) -> None:
+    page.goto("/dashboard")  # no login: the journey's settings name the account
+    expect(page.locator("#user-email")).to_have_text("smoke-test-mfa@betterprompts.com")
+
+
+async def test_passkey_by_hand(page: AsyncPage, smoke) -> None:
+    async with smoke.account("pk"):  # its passkey is installed in the page's context
+        await page.goto("/login")
+        await page.click("#passkey-login")
+        await async_expect(page).to_have_url(re.compile("/dashboard$"))
+
+
+def test_totp_by_hand(page: Page, smoke) -> None:
+    with smoke.account("mfa_own") as account:
+        page.goto("/login")
+        page.fill("#email", account.username)
+        page.fill("#password", account.password)
+        page.click("#login-button")
+        page.fill("#otp", account.totp())
+        page.click("#verify")
+        expect(page).to_have_url(re.compile("/dashboard$"))
+"""
+
+
+def test_pytest_journeys_start_signed_in_and_type_account_totp(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    (tmp_path / "e2e").mkdir()
+    (tmp_path / "e2e" / "test_team.py").write_text(TEAM_TESTS)
+    mfa_session = account("mfa", MFA, TOTP_FROM_ENV + SIGN_IN_MFA)
+    passkey_account = account("pk", PASSKEY, '    passkey: "${SMOKE_DEMO_PASSKEY}"\n')
+    # (the passkey ceremony runs in the click's handler: INP is not what this test is about)
+    settings = {
+        "signed_in_dashboard": "{account: mfa}",
+        "passkey_by_hand": "{vitals: {inp_ms: null}}",
+        "totp_by_hand": "{enabled: false}",
+    }
+    text = environment(settings, mfa_session + passkey_account)
+    proc, doc, _ = run(tmp_path, demo_target, text)
+    assert proc.returncode == 0, proc.stdout.decode()[-3000:]
+    assert {c["id"]: c["status"] for c in doc["checks"]} == {
+        "signed_in_dashboard": "pass",
+        "passkey_by_hand": "pass",
+    }
+    assert counts(demo_target, MFA)["logins"] == 1  # the sign-in, not the test
+    assert counts(demo_target, PASSKEY)["passkey"] == 1
+
+    # account.totp() in a team's own login (its account has no session: a code is refused
+    # once used, RFC 6238 §5.2, so a second login in the sign-in's 30 s would be refused).
+    demo_target.reset()
+    (tmp_path / "own" / "e2e").mkdir(parents=True)
+    (tmp_path / "own" / "e2e" / "test_team.py").write_text(TEAM_TESTS)
+    own = account("mfa_own", MFA, TOTP_FROM_ENV)
+    text = environment({"totp_by_hand": "{}", "signed_in_dashboard": "{enabled: false}",
+                        "passkey_by_hand": "{enabled: false}"}, own)  # fmt: skip
+    proc, doc, _ = run(tmp_path / "own", demo_target, text)
+    assert [(c["id"], c["status"]) for c in doc["checks"]] == [("totp_by_hand", "pass")], doc
+    assert counts(demo_target, MFA)["totp"] == 1
+
+
+def test_an_interrupted_run_still_signs_out(demo_target: DemoServer, tmp_path: Path) -> None:
+    waits = '{account: basic, timeout_s: 40, steps: [{goto: /dashboard}, {wait_for: "#never"}]}'
+    text = environment({"long_wait": waits}, account("basic", BASIC, SIGN_IN_BASIC), deadline=90)
+    config = tmp_path / "config"
+    (config / "environments").mkdir(parents=True)
+    (config / "environments" / "demo.yaml").write_text(text)
+    env = clean_env(SMOKE_DEMO_URL=demo_target.url, SMOKE_TEST_PASSWORD=DEMO_PASSWORD)
+    argv = [SMOKE, "run", "--env", "demo", "--config", str(config), "--output", str(tmp_path / "o")]
+    log = tmp_path / "stderr.txt"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        give_up = time.monotonic() + 60
+        while counts(demo_target, BASIC)["logins"] < 1 and time.monotonic() < give_up:
+            time.sleep(0.2)
+        assert counts(demo_target, BASIC)["logins"] == 1
+        time.sleep(1.0)  # the journey is waiting on its signed-in page
+        proc.terminate()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, log.read_text()
+    assert counts(demo_target, BASIC)["logouts"] == 1  # sign_out ran after the signal
+
+
+def test_smoke_accounts_passkey_writes_a_credential_the_config_accepts(tmp_path: Path) -> None:
+    from prodsmoke.config import passkey as passkeys
+
+    target = tmp_path / "passkey.json"
+    proc = subprocess.run(
+        [SMOKE, "accounts", "passkey", "--rp-id", "app.example.com", "--to", str(target)],
+        cwd=REPO, capture_output=True, text=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+    created = passkeys.parse(target.read_text())
+    assert created.rp_id == "app.example.com"
+    assert created.private_key not in proc.stdout
