@@ -356,3 +356,32 @@ def test_smoke_accounts_passkey_writes_a_credential_the_config_accepts(tmp_path:
     created = passkeys.parse(target.read_text())
     assert created.rp_id == "app.example.com"
     assert created.private_key not in proc.stdout
+
+
+LOGIN_KIND = (
+    '{kind: login, account: mfa, url: /login, username: "#email", password: "#password", '
+    'submit: "#login-button", totp: "#otp", totp_submit: "#verify", '
+    'success: {url: "**/dashboard", visible: "#user-email"}, '
+    'logout: {click: "#logout-button", success_url: "**/"}}'
+)
+
+
+def test_the_login_kind_types_a_totp_code_and_a_refused_one_is_final(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    from prodsmoke.demo import Faults
+
+    text = environment({"mfa_login": LOGIN_KIND}, account("mfa", MFA, TOTP_FROM_ENV))
+    proc, doc, _ = run(tmp_path / "ok", demo_target, text)
+    assert proc.returncode == 0, doc
+    assert counts(demo_target, MFA) == {
+        "logins": 1, "failed_logins": 0, "logouts": 1, "totp": 1, "passkey": 0
+    }  # fmt: skip
+
+    demo_target.reset()
+    demo_target.set_faults(Faults.parse("totp-broken"))
+    proc, doc, _ = run(tmp_path / "broken", demo_target, text)
+    (check,) = doc["checks"]
+    assert (check["status"], check["failure_class"], check["attempts"]) == ("fail", "product", 1)
+    assert "TOTP code rejected (typed into #otp)" in check["error"]
+    assert 1 <= counts(demo_target, MFA)["totp"] <= 2
