@@ -27,6 +27,9 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 WORK = BENCH / ".peers"  # git-ignored: run outputs, JSON figures
 FIGURES = WORK / "figures"
 DEFAULT_CHROMIUM = "/usr/bin/chromium-headless-shell"
+# The demo target answering like a site across a real network: every HTML document 150 ms late,
+# every static asset 50 ms, API and health 40 ms (issue 24's "remote-like target").
+REMOTE = "slow-first-byte:150,slow-assets:50,slow-api:40"
 # The demo project packaged with the demo target: environments/demo.yaml, and e2e/ beside it.
 DEMO_CONFIG = PROJECT / "config"
 RUN_DEMO = [str(SMOKE), "run", "--env", "demo", "--config", str(DEMO_CONFIG)]  # + --output …

@@ -28,11 +28,10 @@ import threading
 import time
 from pathlib import Path
 
-from benchlib import ROOT, SMOKE, WORK, DemoTarget, load1, machine, save
+from benchlib import REMOTE, ROOT, SMOKE, WORK, DemoTarget, load1, machine, save
 from scale import SPEED_BUDGET, SPEED_LIMIT, environment
 from scale_journeys import layout
 
-REMOTE = "slow-first-byte:150,slow-assets:50,slow-api:40"
 TICK = os.sysconf("SC_CLK_TCK")
 # Python frames that name a part of the run (first match from the leaf wins), as file fragments.
 BUCKETS = (

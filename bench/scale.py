@@ -1,6 +1,6 @@
 """Scale: the demo suite plus N generated journeys, prodsmoke against the peers, N = 0, 10, 30.
 
-    bench/scale [--rounds 5] [--n 0 --n 10 --n 30] [--memory-runs 3] [--skip PART]...
+    bench/scale [--rounds 5] [--n 0 --n 10 --n 30] [--memory-runs 3] [--skip PART]... [--remote]
                 [--variant trace-off|async|slots=K]...
 
 Three parts in one command, each printed with the 1-minute load average beside its figures:
@@ -21,8 +21,8 @@ budget  At the largest N, prodsmoke with the demo environment's own rate budget 
 
 `--variant` adds prodsmoke variants to speed and memory, as evidence for tuning (never counted as
 prodsmoke's figure): `trace-off` (`--trace off`), `async` (every generated journey async, no sync
-bridge), `slots=K` (the engine's MAX_JOURNEYS_AT_ONCE set to K in the process, before the run; give
-`slots=3` too, as the control with the same start-up path). Beside each wall time: the CPU time
+bridge), `slots=K` (`journeys_at_once: K` in the generated environment; give `slots=3` too, as
+the control). Beside each wall time: the CPU time
 (user + sys) of the contender's whole process tree, from the kernel's accounting of reaped children
 (this process adopts the tree's orphans, e.g. Chromium's helpers once the browser has gone, and
 reaps them before it reads the total).
@@ -48,7 +48,7 @@ import yaml
 from benchlib import (
     BENCH,
     DEMO_CONFIG,
-    PYTHON,
+    REMOTE,
     ROOT,
     SMOKE,
     WORK,
@@ -114,6 +114,7 @@ def environment(
     budget: dict[str, Any] | None,
     declare: bool,
     python_dir: Path | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Path:
     """A config root holding `scale.yaml`: demo.yaml plus the generated journeys.
 
@@ -128,6 +129,7 @@ def environment(
     doc["journey_paths"] = [str(DEMO_CONFIG.parent / "e2e"), str(python_dir or where.python_dir)]
     if budget is not None:
         doc["safety"]["rate_budget"] = budget
+    doc.update(extra or {})
     if declare:
         for j in where.journeys:
             doc["journeys"][j.id] = {"expected_requests": REQUESTS[j.shape]}
@@ -218,13 +220,14 @@ def contenders(
             c = _prodsmoke("prodsmoke all-async", [str(SMOKE), "run"], async_config, out, env)
         else:
             slots = int(variant.removeprefix("slots="))
-            code = (
-                "import prodsmoke.e2e.engine as e; "
-                f"e.MAX_JOURNEYS_AT_ONCE = {slots}; "
-                "from prodsmoke.cli import entry; entry()"
+            slotted = environment(
+                root / f"slots{slots}",
+                where,
+                budget=budget,
+                declare=False,
+                extra={"journeys_at_once": slots},
             )
-            argv = [str(PYTHON), "-c", code, "run"]
-            c = _prodsmoke(f"prodsmoke slots={slots}", argv, config, out, env)
+            c = _prodsmoke(f"prodsmoke slots={slots}", [str(SMOKE), "run"], slotted, out, env)
         table.append(c)
     return table
 
@@ -464,6 +467,11 @@ def main() -> int:
         help="a prodsmoke variant to time too: trace-off, async, slots=K",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
+    parser.add_argument(
+        "--remote",
+        action="store_true",
+        help=f"the target answers like a remote site ({REMOTE}); figures as scale_remote.json",
+    )
     args = parser.parse_args()
     sizes = args.n or [0, 10, 30]
     missing = [
@@ -485,8 +493,10 @@ def main() -> int:
     print(f"bench/scale · {info['cores']} cores · load {load1()} · generated under {work}")
     try:
         if "speed" not in args.skip or "memory" not in args.skip:
-            with DemoTarget(rate_limit=SPEED_LIMIT) as target:
-                print(f"speed target {target.url} (--rate-limit {SPEED_LIMIT})", flush=True)
+            faults = REMOTE if args.remote else ""
+            with DemoTarget(rate_limit=SPEED_LIMIT, faults=faults) as target:
+                where = f", faults {faults}" if faults else ""
+                print(f"speed target {target.url} (--rate-limit {SPEED_LIMIT}{where})", flush=True)
                 rounds = 0 if "speed" in args.skip else args.rounds
                 table, runs = speed(sizes, rounds, work, target, args.variant)
                 if "speed" not in args.skip:
@@ -503,7 +513,8 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"figures: {save('scale', figures)}")
+    figures["remote"] = REMOTE if args.remote else None
+    print(f"figures: {save('scale_remote' if args.remote else 'scale', figures)}")
     return 0
 
 

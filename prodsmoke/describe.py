@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from prodsmoke.config.fields import size
 from prodsmoke.config.journeys import JourneySpec
 from prodsmoke.config.models import Account, HttpCheck, Settings
 from prodsmoke.config.secret_refs import AwsSecretRef, SecretRef
 from prodsmoke.config.vitals import LABELS, shown
-from prodsmoke.e2e.http import size
 
 if TYPE_CHECKING:
     from prodsmoke.e2e.plan import PlannedCheck

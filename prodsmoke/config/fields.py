@@ -28,3 +28,11 @@ Path = Annotated[str, Field(description="a path on the target (e.g. /health) or 
 Selector = Annotated[str, Field(min_length=1, description="a CSS selector, e.g. #prompt-input")]
 UrlGlob = Annotated[str, Field(min_length=1, description="a URL glob, e.g. **/dashboard")]
 Seconds = Annotated[float, Field(gt=0, le=900, description="seconds, a number > 0")]
+
+
+def size(count: int) -> str:
+    """`1048576` -> '1 MiB', `1536` -> '1.5 KiB'."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= factor:
+            return f"{count / factor:.4g} {unit}"
+    return f"{count} bytes"

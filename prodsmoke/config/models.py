@@ -223,6 +223,11 @@ class HttpCredentials(StrictModel):
 MIB = 1 << 20
 
 
+# Journeys in flight at once by default: bench/RESULTS.md ("Concurrency") measures 2-core runners
+# and a 2-vCPU Lambda, on loopback and on a remote-like target.
+JOURNEYS_AT_ONCE = 3
+
+
 class Settings(StrictModel):
     """One environment's validated configuration."""
 
@@ -275,6 +280,12 @@ class Settings(StrictModel):
     )
     keep_runs: int = Field(
         20, ge=1, le=10_000, description="run folders kept under <output>/artifacts, 1-10000"
+    )
+    journeys_at_once: int = Field(
+        JOURNEYS_AT_ONCE,
+        ge=1,
+        le=16,
+        description="browser journeys in flight at once, 1-16 (each its own context)",
     )
 
     @model_validator(mode="before")

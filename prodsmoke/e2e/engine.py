@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 REPORT_RESERVE_S = 3.0  # kept back from the deadline for results.json and reporters
 SAVE_MARGIN_S = 1.5  # inside each journey attempt, for screenshot/trace after a timeout
 ARTIFACT_GRACE_S = 2.0  # how long saving may overrun when the deadline cuts an attempt off
-MAX_JOURNEYS_AT_ONCE = 3
 RECANCEL_S = 0.25  # after interrupt(), checks still running are cancelled again this often
 
 
@@ -71,13 +70,11 @@ class _Run:
     accounts: _Accounts
     lead: Lead
     rng: random.Random
+    slots: asyncio.Semaphore  # journeys in flight at once (`journeys_at_once`)
     browser: asyncio.Task[Browser] | None = None
     shared: RunContexts = field(default_factory=RunContexts)  # wider-scoped fixtures' contexts
     playwright: Playwright | None = None  # the driver's connection, once the browser is up
     begun: set[str] = field(default_factory=set)  # journeys that got a browser slot
-    slots: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(MAX_JOURNEYS_AT_ONCE)
-    )
     sessions: Sessions | None = None  # issue 21: one sign-in per account per run
 
     def elapsed_ms(self) -> int:
@@ -145,6 +142,7 @@ class Engine:
                 accounts=_Accounts(AccountBroker(self.settings), client),
                 lead=Lead(c.id for c in journeys if c.leads),
                 rng=random.Random(),
+                slots=asyncio.Semaphore(self.settings.journeys_at_once),
             )
             run.sessions = Sessions(  # issue 21: sign in once per account (e2e.sessions)
                 self.settings,
@@ -200,7 +198,7 @@ class Engine:
             elif check.kind is CheckKind.JOURNEY and check.id not in run.begun:
                 reason = (
                     f"not started: the run deadline ({self.settings.deadline_s:g} s) came while "
-                    f"it waited for one of the {MAX_JOURNEYS_AT_ONCE} browser slots"
+                    f"it waited for one of the {self.settings.journeys_at_once} browser slots"
                 )
                 self._finish(run, check, self._skipped(run, check, reason, started=False))
             else:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from prodsmoke.config.fields import size
 from prodsmoke.errors import BlockedRequest, BudgetExhausted
 from prodsmoke.results import RefusalKind
 
@@ -35,14 +36,6 @@ class BodyTooLarge(httpx.HTTPError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"body over {size(limit)} (too large; max_body_bytes is {limit})")
-
-
-def size(count: int) -> str:
-    """`1048576` -> '1 MiB', `1536` -> '1.5 KiB'."""
-    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if count >= factor:
-            return f"{count / factor:.4g} {unit}"
-    return f"{count} bytes"
 
 
 class _Capped(httpx.AsyncByteStream):

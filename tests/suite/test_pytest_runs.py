@@ -347,3 +347,23 @@ def test_a_conftest_base_url_is_named_and_the_contexts_go_to_the_environments_ta
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"{tmp_path}/tests/conftest.py:3: overrides the base_url fixture" in proc.stderr
     assert verdicts(tmp_path / "out")["relative"]["status"] == "pass"
+
+
+def test_a_test_that_never_reached_the_target_is_not_a_product_failure(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    write(
+        tmp_path,
+        {
+            "tests/test_blank.py": """
+                from playwright.sync_api import expect
+
+                def test_forgot_to_open(page):
+                    expect(page.locator("#prompt-input")).to_be_visible(timeout=300)
+            """
+        },
+    )
+    run(suite_config(tmp_path), demo_target, tmp_path / "out", "--check", "forgot_to_open")
+    check = verdicts(tmp_path / "out")["forgot_to_open"]
+    assert check["failure_class"] == "infrastructure", check
+    assert "no request reached the target" in check["error"]
