@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from prodsmoke.accounts import lockout
-from prodsmoke.accounts.credentials import Credentials, resolve_password
+from prodsmoke.accounts.credentials import SPENT_STEPS, Credentials, resolve_password
 from prodsmoke.accounts.lease import backend_for, hold, holder_id
 from prodsmoke.errors import AccountError
 
@@ -69,7 +69,14 @@ class AccountBroker:
             account=name,
             holder=self.holder,
             config=self.settings.account_lease,
-        ):
+        ) as waited:
+            if waited and credentials.totp_secret is not None:
+                # The run before us may have typed this window's code: the product would refuse
+                # it again (issue 21), so ours comes from the next window.
+                step = credentials.totp_step()
+                SPENT_STEPS[credentials.username] = max(
+                    step, SPENT_STEPS.get(credentials.username, -1)
+                )
             yield credentials
 
     @contextlib.asynccontextmanager

@@ -20,7 +20,7 @@ from prodsmoke.config import totp as totps
 from prodsmoke.errors import AccountError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from prodsmoke.config.models import Account
 
@@ -31,6 +31,13 @@ MIN_PASSWORD = 4
 CODES_HANDED_OUT: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "prodsmoke_totp_codes", default=None
 )
+# Per username: the TOTP time step whose code was typed last - by this process, or, as far as it
+# can tell, by the run whose lease on the account it waited for (`AccountBroker.lease`). A product
+# refuses a code it accepted once (RFC 6238 §5.2), so no code of that step is typed again.
+SPENT_STEPS: dict[str, int] = {}
+# Set by the engine (`e2e.second_factor`): waits, where waiting does not stall the run (a sync
+# journey), until the account's next code is worth typing; `totp()` calls it.
+CODE_WAITER: list[Callable[[Credentials], None]] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +51,19 @@ class Credentials:
     passkey: passkeys.Passkey | None = field(default=None, repr=False)
 
     def totp(self, at: float | None = None) -> str:
-        """The account's TOTP code for now (RFC 6238); scrubbed from everything from now on."""
-        return self.totp_code(self.totp_step(at))
+        """The account's TOTP code for now (RFC 6238); scrubbed from everything from now on.
+
+        In a sync journey, `totp()` first waits (yielding to the run) when the current code is
+        about to expire or was typed already (`SPENT_STEPS`): products refuse a code used once.
+        """
+        if at is None:
+            self._secret()
+            for wait in CODE_WAITER:
+                wait(self)
+        step = self.totp_step(at)
+        if at is None:
+            SPENT_STEPS[self.username] = max(step, SPENT_STEPS.get(self.username, -1))
+        return self.totp_code(step)
 
     def totp_step(self, at: float | None = None) -> int:
         """The TOTP time step `at` (now by default) falls in."""

@@ -18,7 +18,8 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
-from prodsmoke.accounts.credentials import CODES_HANDED_OUT
+from prodsmoke.accounts.credentials import CODE_WAITER, CODES_HANDED_OUT, SPENT_STEPS
+from prodsmoke.e2e import bridge
 from prodsmoke.errors import CheckFailure, SecondFactorFailure
 
 if TYPE_CHECKING:
@@ -30,21 +31,45 @@ if TYPE_CHECKING:
 
 FRESH_S = 3.0  # a code with less time than this left in its window is not typed
 REJECTED = "TOTP code rejected"
-_typed: dict[str, int] = {}  # username -> the time step whose code was typed last
 _MASK_FIELD = "el => el.style.setProperty('-webkit-text-security', 'disc', 'important')"
+
+
+def _wait_time(account: Credentials) -> float:
+    """Seconds until a code worth typing (0: the current one is)."""
+    secret = account.totp_secret
+    if secret is not None and (
+        secret.seconds_left() < FRESH_S or SPENT_STEPS.get(account.username, -1) >= secret.counter()
+    ):
+        return secret.seconds_left() + 0.05
+    return 0.0
+
+
+def _wait_in_sync_journey(account: Credentials) -> None:
+    """`Credentials.totp()`'s wait: in a sync journey's greenlet the run goes on meanwhile (an
+    async journey's plain call cannot wait without stalling the run; it gets the current code)."""
+    wait_s = _wait_time(account)
+    if wait_s > 0 and bridge.in_journey_greenlet():
+        bridge.block_on(asyncio.sleep(wait_s))
+
+
+CODE_WAITER[:] = [_wait_in_sync_journey]
+
+
+async def until_fresh(account: Credentials) -> None:
+    """Wait, if need be, until the account's current code is worth typing: before a sign-in's
+    own timeout starts (the wait can be most of a 30 s window)."""
+    wait_s = _wait_time(account)
+    if wait_s > 0:
+        await asyncio.sleep(wait_s)
 
 
 async def fresh_step(account: Credentials) -> int:
     """The time step of a code worth typing now: not the last moments of a window, and not a
-    window whose code this process already typed for the account (RFC 6238 §5.2: a verifier
-    refuses a code it accepted once)."""
-    secret = account.totp_secret
-    if secret is not None and (
-        secret.seconds_left() < FRESH_S or _typed.get(account.username) == secret.counter()
-    ):
-        await asyncio.sleep(secret.seconds_left() + 0.05)
+    window whose code was typed already for the account, by this process or the run whose lease
+    it waited for (RFC 6238 §5.2: a verifier refuses a code it accepted once)."""
+    await until_fresh(account)
     step = account.totp_step()
-    _typed[account.username] = step
+    SPENT_STEPS[account.username] = step
     return step
 
 

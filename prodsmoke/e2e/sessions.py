@@ -43,14 +43,15 @@ from typing import TYPE_CHECKING, Any
 from playwright.async_api import Error as PlaywrightError
 
 from prodsmoke import redact
+from prodsmoke.accounts.credentials import CODES_HANDED_OUT
 from prodsmoke.config import passkey as passkeys
-from prodsmoke.e2e import bridge, failures, seal
+from prodsmoke.e2e import bridge, failures, seal, second_factor
 from prodsmoke.e2e.journey_attempt import JourneyAttempt, RunContexts
 from prodsmoke.e2e.journeys import steps as step_runs
 from prodsmoke.e2e.journeys.base import JourneyRun
 from prodsmoke.e2e.scrub import token_like
 from prodsmoke.e2e.vitals import VitalsCollector
-from prodsmoke.errors import AccountError, CheckFailure
+from prodsmoke.errors import AccountError, CheckFailure, SecondFactorFailure
 from prodsmoke.results import FailureClass
 
 if TYPE_CHECKING:
@@ -152,6 +153,10 @@ class Sessions:
             credentials = await self._leases.enter_async_context(self.broker.hold_for_run(name))
         except AccountError as exc:
             return _shared(f"{who} failed: {exc}", FailureClass.INFRASTRUCTURE)
+        if credentials.totp_secret is not None:
+            # A code typed already in this window (the run whose lease we waited for, or ours)
+            # would be refused: the next window is waited for outside session.timeout_s.
+            await second_factor.until_fresh(credentials)
         budget = self.guard.budget
         if not budget.reserve(label(name), config.expected_requests):
             return _shared(
@@ -163,6 +168,8 @@ class Sessions:
         timeout_s = max(1.0, min(config.timeout_s, self.deadline - time.monotonic()))
         j = self._run(name, browser, start, timeout_s)
         failure: CheckFailure | None = None
+        handed: list[int] = []  # codes `account.totp()` gave a `module:function` sign-in
+        codes = CODES_HANDED_OUT.set(handed)
         try:
             await self._drive(j, config.sign_in, credentials, timeout_s)
             state = dict(await j.page.context.storage_state())
@@ -170,11 +177,12 @@ class Sessions:
         except CheckFailure as exc:
             failure = exc
         finally:
+            CODES_HANDED_OUT.reset(codes)
             budget.release(label(name))
             await j.attempt.close(failed=failure is not None)
         if failure is not None:
-            said = f"{who} failed: {failure.message}{self._evidence(name)}"
-            return _shared(said, failure.failure_class)
+            said = f"{who} failed: {failure.message}{_after_code(handed, failure)}"
+            return _shared(f"{said}{self._evidence(name)}", failure.failure_class)
         _register(state)
         return _Signed(name, credentials, state, url)
 
@@ -303,6 +311,18 @@ class Sessions:
                 f"signing out of account {signed.account!r} (session.sign_out) failed: "
                 f"{problem}{self._evidence(signed.account)}"
             )
+
+
+def _after_code(handed: list[int], failure: CheckFailure) -> str:
+    """A hint when a sign-in of its own (`module:function`) failed after taking a TOTP code:
+    prodsmoke cannot see where it was typed, so it cannot say the code was refused (the YAML
+    steps and the `login` kind can: "TOTP code rejected")."""
+    if not handed or isinstance(failure, SecondFactorFailure):
+        return ""
+    return (
+        " - after it typed a TOTP code (account.totp()): if the product refused the code, "
+        "the account's totp secret is wrong or this machine's clock is off"
+    )
 
 
 def _shared(message: str, failure_class: FailureClass) -> CheckFailure:

@@ -385,3 +385,94 @@ def test_the_login_kind_types_a_totp_code_and_a_refused_one_is_final(
     assert (check["status"], check["failure_class"], check["attempts"]) == ("fail", "product", 1)
     assert "TOTP code rejected (typed into #otp)" in check["error"]
     assert 1 <= counts(demo_target, MFA)["totp"] <= 2
+
+
+BY_HAND_TWICE = """
+import re
+
+from playwright.sync_api import Page, expect
+
+
+def _log_in_and_out(page: Page, smoke) -> None:
+    with smoke.account("mfa_own") as account:
+        page.goto("/login")
+        page.fill("#email", account.username)
+        page.fill("#password", account.password)
+        page.click("#login-button")
+        page.fill("#otp", account.totp())
+        page.click("#verify")
+        expect(page).to_have_url(re.compile("/dashboard$"))
+        page.click("#logout-button")
+
+
+def test_first_by_hand(page: Page, smoke) -> None:
+    _log_in_and_out(page, smoke)
+
+
+def test_second_by_hand(page: Page, smoke) -> None:
+    _log_in_and_out(page, smoke)
+"""
+
+
+def _windows(server: DemoServer, user: str) -> list[int]:
+    """The 30 s windows the target checked the account's codes in, each accepted."""
+    entries = [e for e in server.audit()["second_factor"] if e["account"] == user]
+    assert all(e["ok"] for e in entries), entries
+    return [int(e["t"] // 30) for e in entries]
+
+
+def test_account_totp_in_sync_journeys_never_types_a_spent_code(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    # Two journeys log in by hand with account.totp(), one after the other (the lease): the
+    # second's code comes from the next window, since the first's is refused once used.
+    (tmp_path / "e2e").mkdir()
+    (tmp_path / "e2e" / "test_team.py").write_text(BY_HAND_TWICE)
+    settings = {"first_by_hand": "{timeout_s: 60}", "second_by_hand": "{timeout_s: 60}"}
+    text = environment(settings, account("mfa_own", MFA, TOTP_FROM_ENV), deadline=120)
+    proc, doc, _ = run(tmp_path, demo_target, text)
+    assert proc.returncode == 0, proc.stdout.decode()[-3000:]
+    assert {c["id"]: c["attempts"] for c in doc["checks"]} == {
+        "first_by_hand": 1,
+        "second_by_hand": 1,
+    }
+    first, second = _windows(demo_target, MFA)
+    assert second > first
+
+
+def test_two_runs_on_one_totp_account_take_turns_through_the_file_lease(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    # Two runs (two regions, say) at once: the second waits for the first's lease, then for a
+    # window whose code the first did not type (the target would refuse it again).
+    journeys = {f"mfa_page_{i}": DASHBOARD.format(account="mfa", user=MFA) for i in range(3)}
+    text = environment(journeys, account("mfa", MFA, TOTP_FROM_ENV + SIGN_IN_MFA), deadline=120)
+    text += f"account_lease: {{backend: file, folder: {tmp_path / 'leases'}, wait_s: 60}}\n"
+    config = tmp_path / "config"
+    (config / "environments").mkdir(parents=True)
+    (config / "environments" / "demo.yaml").write_text(text)
+    env = clean_env(
+        SMOKE_DEMO_URL=demo_target.url,
+        SMOKE_TEST_PASSWORD=DEMO_PASSWORD,
+        SMOKE_DEMO_TOTP_SECRET=totp_secret(DEMO_PASSWORD),
+    )
+    argv = [SMOKE, "run", "--env", "demo", "--config", str(config), "--output"]
+    procs = [
+        subprocess.Popen(
+            [*argv, str(tmp_path / out)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for out in ("a", "b")
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=200)
+        assert proc.returncode == 0, err.decode()[-2000:]
+    for out in ("a", "b"):
+        doc = json.loads((tmp_path / out / "results.json").read_text())
+        assert {c["status"] for c in doc["checks"]} == {"pass"}
+    assert (counts(demo_target, MFA)["logins"], counts(demo_target, MFA)["logouts"]) == (2, 2)
+    first, second = _windows(demo_target, MFA)
+    assert first != second
