@@ -69,14 +69,25 @@ def handle_check(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+_EXISTS = (
+    "--to {}: the file exists (it may hold a passkey already enrolled, whose private key exists "
+    "nowhere else); expected a new file: delete it first or name another"
+)
+
+
 def handle_passkey(args: argparse.Namespace) -> int:
     """Make (or enrol) a passkey; write its JSON. Exit 0, 2 (usage) or 3 (no browser)."""
+    if args.to is not None and os.path.lexists(args.to):
+        raise UsageError(_EXISTS.format(args.to))  # before the browser: nothing enrolled yet
     credential = asyncio.run(_passkey(args.rp_id, args.enrol))
     text = json.dumps(credential, indent=2) + "\n"
     if args.to is None:
         print(text, end="")
     else:
-        fd = os.open(args.to, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            fd = os.open(args.to, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise UsageError(_EXISTS.format(args.to)) from None
         with os.fdopen(fd, "w") as out:
             out.write(text)
         print(f"wrote {args.to} (mode 0600): store it as the account's passkey secret, e.g.")

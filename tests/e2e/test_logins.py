@@ -476,3 +476,15 @@ def test_two_runs_on_one_totp_account_take_turns_through_the_file_lease(
     assert (counts(demo_target, MFA)["logins"], counts(demo_target, MFA)["logouts"]) == (2, 2)
     first, second = _windows(demo_target, MFA)
     assert first != second
+
+
+def test_smoke_accounts_passkey_never_overwrites_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "passkey.json"
+    target.write_text("an enrolled passkey\n")
+    proc = subprocess.run(
+        [SMOKE, "accounts", "passkey", "--rp-id", "app.example.com", "--to", str(target)],
+        cwd=REPO, capture_output=True, text=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "the file exists" in proc.stderr, proc.stderr
+    assert target.read_text() == "an enrolled passkey\n"
