@@ -148,6 +148,10 @@ class SecondFactors:
             until = self._challenges.pop(value, 0.0)
         return time.monotonic() < until
 
+    def credential_account(self, body: dict[str, Any]) -> str:
+        """The account whose credential an assertion names (verified or not), for the audit."""
+        return PASSKEY_ACCOUNT if body.get("id") == self.credential["id"] else "unknown"
+
     def verify_assertion(self, body: dict[str, Any], origin: str, *, broken: bool) -> str | None:
         """The account a passkey assertion signs in, or None when it does not verify."""
         import webauthn

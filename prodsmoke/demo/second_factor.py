@@ -108,14 +108,13 @@ class SecondFactorRoutes:
         """Verify the assertion; the session starts for the credential's account."""
         body = await read_json(request)
         origin = f"{request.url.scheme}://{request.url.netloc}"
-        account = None
+        account, named = None, "unknown"
         if isinstance(body, dict):
+            named = self._state.mfa.credential_account(body)
             account = self._state.mfa.verify_assertion(
                 body, origin, broken=self._state.faults.passkey_broken
             )
-        self._state.audit.second_factor(
-            account=account or "unknown", kind="passkey", ok=account is not None
-        )
+        self._state.audit.second_factor(account=named, kind="passkey", ok=account is not None)
         if account is None:
             return JSONResponse({"error": "passkey not accepted"}, status_code=401)
         return self._sessions.signed_in(account, as_json=True)

@@ -488,3 +488,43 @@ def test_smoke_accounts_passkey_never_overwrites_a_file(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.count("\n") == 1 and "the file exists" in proc.stderr, proc.stderr
     assert target.read_text() == "an enrolled passkey\n"
+
+
+SIGN_IN_PASSKEY = """    passkey: "${SMOKE_DEMO_PASSKEY}"
+    session:
+      sign_in: [{goto: /login}, {click: "#passkey-login"}, {expect_url: "**/dashboard"}]
+      sign_out: [{click: "#logout-button"}]
+"""
+
+
+def test_a_passkey_session_signs_in_once_and_passkey_broken_is_one_product_failure(
+    demo_target: DemoServer, tmp_path: Path
+) -> None:
+    from prodsmoke.demo import Faults
+
+    journeys = {f"pk_page_{i}": DASHBOARD.format(account="pk", user=PASSKEY) for i in range(3)}
+    text = environment(journeys, account("pk", PASSKEY, SIGN_IN_PASSKEY))
+    proc, doc, _ = run(tmp_path / "ok", demo_target, text)
+    assert proc.returncode == 0, proc.stdout.decode()[-2000:]
+    assert counts(demo_target, PASSKEY) == {
+        "logins": 1, "failed_logins": 0, "logouts": 1, "totp": 0, "passkey": 1
+    }  # fmt: skip
+
+    # The server lost the enrolled public key: its refusal is one verdict for every journey.
+    demo_target.reset()
+    demo_target.set_faults(Faults.parse("passkey-broken"))
+    proc, doc, _ = run(tmp_path / "broken", demo_target, text)
+    assert proc.returncode == 1
+    for check in doc["checks"]:
+        assert (check["status"], check["failure_class"], check["attempts"]) == (
+            "fail",
+            "product",
+            1,
+        )
+        assert "signing in as account 'pk'" in check["error"]
+        assert "passkey/verify answered HTTP 401" in check["error"]
+    attempts = [
+        {k: e[k] for k in ("account", "kind", "ok")} for e in demo_target.audit()["second_factor"]
+    ]
+    assert attempts == [{"account": PASSKEY, "kind": "passkey", "ok": False}]
+    assert counts(demo_target, PASSKEY)["logins"] == 0
