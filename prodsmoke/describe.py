@@ -8,7 +8,8 @@ from pydantic import SecretStr
 
 from prodsmoke.config.fields import size
 from prodsmoke.config.journeys import JourneySpec
-from prodsmoke.config.models import Account, AwsSecretRef, HttpCheck, Settings
+from prodsmoke.config.models import Account, HttpCheck, Settings
+from prodsmoke.config.secret_refs import AwsSecretRef, SecretRef
 from prodsmoke.config.vitals import LABELS, shown
 
 if TYPE_CHECKING:
@@ -66,7 +67,31 @@ def describe(settings: Settings, checks: list[PlannedCheck]) -> str:
         lines.append("accounts")
         for name, account in settings.accounts.items():
             lines.append(f"  {name:<8} {account.username:<38} password: {_secret_source(account)}")
+            lines += [f"  {'':<8} {extra}" for extra in _factors(account)]
     return "\n".join(lines)
+
+
+def _factors(account: Account) -> list[str]:
+    """Issue 21: what else the account carries (never a value)."""
+    out = []
+    if account.totp is not None:
+        totp = account.totp
+        shape = f"{totp.digits} digits, {totp.period_s} s, {totp.algorithm}"
+        out.append(f"totp: {_source(totp.secret)} ({shape})")
+    if account.passkey is not None:
+        out.append(f"passkey: {_source(account.passkey)}")
+    if account.session is not None:
+        session = account.session
+
+        def how(steps: object) -> str:
+            return steps if isinstance(steps, str) else f"{len(steps)} steps"  # type: ignore[arg-type]
+
+        out_steps = how(session.sign_out) if session.sign_out is not None else "none"
+        out.append(
+            f"session: signed in once per run ({how(session.sign_in)}), journeys start "
+            f"signed in; sign_out: {out_steps}"
+        )
+    return out
 
 
 def _what(spec: object, settings: Settings) -> str:
@@ -85,7 +110,10 @@ def _what(spec: object, settings: Settings) -> str:
 
 
 def _secret_source(account: Account) -> str:
-    ref = account.password
+    return _source(account.password)
+
+
+def _source(ref: SecretRef) -> str:
     if isinstance(ref, SecretStr):
         return "set (resolved from config/environment, hidden)"
     if isinstance(ref, AwsSecretRef):

@@ -19,6 +19,8 @@
 
     CheckFailure(AssertionError)    a check's verdict: title, message, failure class
     ├── JourneyViolation            a journey tried to get round the guard (infrastructure)
+    ├── SecondFactorFailure         a TOTP code was refused, or an attempt failed after typing
+    │                               one: never retried (each retry is a lockout risk)
     └── GuardOptionRefused          `e2e.journey_attempt`: an option that would weaken the guard
     JourneySkipped                  a journey chose not to run (pytest skip): `skip`
 
@@ -158,6 +160,11 @@ class JourneySkipped(Exception):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+class SecondFactorFailure(CheckFailure):
+    """The target refused a TOTP code (or an attempt failed once it had typed one): another
+    attempt would type another code, and a few wrong codes lock an account, so it is final."""
 
 
 class JourneyViolation(CheckFailure):

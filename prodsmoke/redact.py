@@ -2,7 +2,8 @@
 
 stdout, logs, results.json, junit.xml, metric tags, error texts and artifacts all pass `redact()`.
 Secrets resolved from config are registered here at load time; each is scrubbed in its raw,
-URL-encoded and JSON-escaped forms. Credentials that never were config (cookies, bearer tokens,
+URL-encoded and JSON-escaped forms; one-time codes (TOTP) wherever they stand as a whole
+number. Credentials that never were config (cookies, bearer tokens,
 `Authorization` values, `password=` form fields) are scrubbed by pattern.
 """
 
@@ -35,6 +36,11 @@ _PATTERNS = (
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+# One-time codes (issue 21): masked only as a whole number, never inside a longer one (a code's
+# six digits turn up in timestamps and byte counts, and a trace must stay valid JSON).
+_codes: set[str] = set()
+_code_patterns: tuple[re.Pattern[str], re.Pattern[bytes]] | None = None
+MIN_CODE = 6
 
 
 def _forms(secret: str) -> set[str]:
@@ -102,6 +108,25 @@ def register_secret(value: str) -> None:
         _secrets.update(f for f in _forms(value) if f)
 
 
+def register_code(code: str) -> None:
+    """Scrub a one-time code (digits) wherever it stands alone, from now on."""
+    global _code_patterns  # noqa: PLW0603 - the one registry of the process, like _secrets
+    if len(code) < MIN_CODE or not code.isdigit():
+        return
+    with _lock:
+        if code not in _codes:
+            _codes.add(code)
+            alternatives = "|".join(sorted(_codes))
+            text = rf"(?<![0-9])(?:{alternatives})(?![0-9])"
+            _code_patterns = (re.compile(text), re.compile(text.encode()))
+
+
+def codes() -> frozenset[str]:
+    """Every registered one-time code (for leak tests)."""
+    with _lock:
+        return frozenset(_codes)
+
+
 def secrets() -> frozenset[str]:
     """Every registered secret form (for artifact scrubbing and leak tests)."""
     with _lock:
@@ -114,9 +139,12 @@ def redact(text: str) -> str:
         return text
     with _lock:
         known = sorted(_secrets, key=len, reverse=True)
+        patterns = _code_patterns
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
+    if patterns is not None:
+        text = patterns[0].sub(MASK, text)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
@@ -126,8 +154,11 @@ def redact_bytes(data: bytes) -> bytes:
     """`redact()` for binary artifacts: replaces registered secret forms byte-for-byte."""
     with _lock:
         known = sorted(_secrets, key=len, reverse=True)
+        patterns = _code_patterns
     for secret in known:
         raw = secret.encode()
         if raw in data:
             data = data.replace(raw, MASK.encode())
+    if patterns is not None:
+        data = patterns[1].sub(MASK.encode(), data)
     return data

@@ -29,7 +29,9 @@ def test_every_exported_name_is_what_a_journey_author_types_against() -> None:
         assert getattr(prodsmoke, name) is not None
     assert Smoke.__module__ == "prodsmoke.e2e.journeys.handle"
     assert Credentials.__module__ == "prodsmoke.accounts.credentials"
-    assert set(inspect.signature(Credentials).parameters) == {"name", "username", "password"}
+    fields = {"name", "username", "password", "totp_secret", "passkey"}  # issue 21: 2nd factors
+    assert set(inspect.signature(Credentials).parameters) == fields
+    assert callable(Credentials.totp)  # account.totp() in a Python journey (SPEC §16)
 
 
 def test_importing_prodsmoke_imports_neither_playwright_nor_the_accounts() -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from prodsmoke.accounts import lockout
-from prodsmoke.accounts.credentials import Credentials, resolve_password
+from prodsmoke.accounts.credentials import SPENT_STEPS, Credentials, resolve_password
 from prodsmoke.accounts.lease import backend_for, hold, holder_id
 from prodsmoke.errors import AccountError
 
@@ -31,6 +31,7 @@ class AccountBroker:
         self.holder = holder_id()
         self._resolved: dict[str, Credentials] = {}
         self._backend: LeaseBackend | None = None
+        self._run_held: set[str] = set()  # held by the run for a shared session (issue 21)
 
     def account(self, name: str) -> Account:
         """The configured account `name`, or a one-line `AccountError`."""
@@ -49,8 +50,16 @@ class AccountBroker:
 
     @contextlib.asynccontextmanager
     async def lease(self, name: str) -> AsyncIterator[Credentials]:
-        """Resolve the account, then hold it exclusively until the block ends (however it ends)."""
+        """Resolve the account, then hold it exclusively until the block ends (however it ends).
+
+        While the run holds the account for its session (`hold_for_run`), its journeys share
+        that lease: they use the one session, so no other run may log in meanwhile, but they
+        need not wait for each other.
+        """
         credentials = await self.credentials(name)
+        if name in self._run_held:
+            yield credentials
+            return
         if self._backend is None:
             self._backend = backend_for(self.settings.account_lease)
         key = lease_key(self.settings.base_url, credentials.username)
@@ -60,8 +69,25 @@ class AccountBroker:
             account=name,
             holder=self.holder,
             config=self.settings.account_lease,
-        ):
+        ) as waited:
+            if waited and credentials.totp_secret is not None:
+                # The run before us may have typed this window's code: the product would refuse
+                # it again (issue 21), so ours comes from the next window.
+                step = credentials.totp_step()
+                SPENT_STEPS[credentials.username] = max(
+                    step, SPENT_STEPS.get(credentials.username, -1)
+                )
             yield credentials
+
+    @contextlib.asynccontextmanager
+    async def hold_for_run(self, name: str) -> AsyncIterator[Credentials]:
+        """Lease the account for a session the run's journeys share, until the block ends."""
+        async with self.lease(name) as credentials:
+            self._run_held.add(name)
+            try:
+                yield credentials
+            finally:
+                self._run_held.discard(name)
 
     async def unlock(self, name: str, client: httpx.AsyncClient) -> str | None:
         """Run the account's configured unlock step through `client`; None when it has none."""

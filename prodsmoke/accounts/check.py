@@ -1,4 +1,5 @@
-"""`smoke accounts check`: does every account's secret resolve? Nothing is logged in to.
+"""`smoke accounts check`: does every account's secret resolve (its password, TOTP secret and
+passkey)? Nothing is logged in to.
 
 One unset `${VAR}` would stop the whole environment from loading, so account passwords' variables
 are checked first, one account at a time, and stand-ins let the rest of the file load.
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke.accounts.credentials import resolve_password
 from prodsmoke.accounts.sources import describe_source
-from prodsmoke.config.interpolate import MissingVariable, resolve
+from prodsmoke.config.interpolate import PLACEHOLDER, MissingVariable, resolve
 from prodsmoke.config.loader import environment_file, load_settings, read_yaml
 from prodsmoke.errors import AccountError
 
@@ -50,16 +51,22 @@ def check_environment(config_dir: Path, env: str, environ: Mapping[str, str]) ->
     unset: dict[str, str] = {}
     stand_ins: dict[str, str] = {}
     for name, spec in (raw_accounts if isinstance(raw_accounts, dict) else {}).items():
-        password = spec.get("password") if isinstance(spec, dict) else None
-        if not isinstance(password, str):
+        if not isinstance(spec, dict):
             continue
-        names = _VARIABLE.findall(password)
-        sources[name] = "env " + ", ".join(f"${v}" for v in names) if names else "config file"
-        missing: list[MissingVariable] = []
-        resolve(password, environ, missing, f"accounts.{name}.password")
-        if missing:
-            unset[name] = missing[0].problem
-            stand_ins.update({v: _STAND_IN for v in names if not environ.get(v)})
+        for key, text in _secret_texts(spec):
+            names = _VARIABLE.findall(text)
+            if key == "password":
+                sources[name] = (
+                    "env " + ", ".join(f"${v}" for v in names) if names else "config file"
+                )
+            missing: list[MissingVariable] = []
+            resolve(text, environ, missing, f"accounts.{name}.{key}")
+            if missing:
+                said = missing[0].problem
+                unset.setdefault(name, said if key == "password" else f"{key}: {said}")
+                # A TOTP secret's or passkey's stand-in is the placeholder their form checks skip.
+                stand_in = _STAND_IN if key == "password" else PLACEHOLDER
+                stand_ins.update({v: stand_in for v in names if not environ.get(v)})
     settings = load_settings(config_dir, env, environ={**environ, **stand_ins})
     checks = []
     for name, account in settings.accounts.items():
@@ -69,6 +76,17 @@ def check_environment(config_dir: Path, env: str, environ: Mapping[str, str]) ->
             problem = _resolution_problem(name, account, environ)
         checks.append(AccountCheck(env, name, account.username, source, problem))
     return checks
+
+
+def _secret_texts(spec: dict[str, object]) -> list[tuple[str, str]]:
+    """(key path, text) of an account's `${VAR}` secrets: password, totp.secret, passkey."""
+    totp = spec.get("totp")
+    found = [
+        ("password", spec.get("password")),
+        ("totp.secret", totp.get("secret") if isinstance(totp, dict) else None),
+        ("passkey", spec.get("passkey")),
+    ]
+    return [(key, text) for key, text in found if isinstance(text, str)]
 
 
 def _resolution_problem(name: str, account: Account, environ: Mapping[str, str]) -> str | None:

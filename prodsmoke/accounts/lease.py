@@ -51,11 +51,14 @@ def holder_id(environ: Mapping[str, str] | None = None) -> str:
 @contextlib.asynccontextmanager
 async def hold(
     backend: LeaseBackend, key: str, *, account: str, holder: str, config: AccountLease
-) -> AsyncIterator[None]:
-    """Hold the lease on `key` for the body's duration, or raise `AccountError` after wait_s."""
+) -> AsyncIterator[bool]:
+    """Hold the lease on `key` for the body's duration, or raise `AccountError` after wait_s;
+    yields whether another holder had it first (it may have just logged in as the account)."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + config.wait_s
+    waited = False
     while (busy := await _attempt(backend, key, holder, config.ttl_s)) is not None:
+        waited = True
         left = give_up - loop.time()
         if left <= 0:
             raise AccountError(
@@ -69,7 +72,7 @@ async def hold(
         else None
     )
     try:
-        yield
+        yield waited
     finally:
         if renewer is not None:
             renewer.cancel()

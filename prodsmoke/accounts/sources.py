@@ -1,4 +1,5 @@
-"""Where an account's password comes from: config (`${VAR}`), Secrets Manager or SSM.
+"""Where an account's secrets come from (its password, TOTP secret, passkey): config (`${VAR}`),
+Secrets Manager or SSM.
 
 `${VAR}` values were resolved when the config was loaded. AWS references are read here, with
 boto3 imported only when one is configured. The endpoint comes from boto3's own handling of
@@ -16,13 +17,14 @@ from pydantic import SecretStr
 
 from prodsmoke.accounts import aws
 from prodsmoke.backends.aws import region
-from prodsmoke.config.models import AwsSecretRef, SsmParameterRef
+from prodsmoke.config.secret_refs import AwsSecretRef, SsmParameterRef
 from prodsmoke.errors import AccountError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from prodsmoke.config.models import Account, SecretRef
+    from prodsmoke.config.models import Account
+    from prodsmoke.config.secret_refs import SecretRef
 
 
 def describe_source(ref: SecretRef) -> str:
@@ -40,25 +42,28 @@ def fetch_password(name: str, account: Account, environ: Mapping[str, str] | Non
     return fetch_secret(account.password, f"account {name!r}", environ)
 
 
-def fetch_secret(ref: SecretRef, owner: str, environ: Mapping[str, str] | None = None) -> str:
-    """Any secret reference's value (a notifier's key too); `owner` starts the error line."""
+def fetch_secret(
+    ref: SecretRef, owner: str, environ: Mapping[str, str] | None = None, *, what: str = "password"
+) -> str:
+    """Any secret reference's value (`what`: an account's password, TOTP secret or passkey, a
+    notifier's key), read from wherever `ref` points (may block); `owner` starts the error line."""
     if isinstance(ref, SecretStr):
         return ref.get_secret_value()
     environ = os.environ if environ is None else environ
     if isinstance(ref, AwsSecretRef):
-        return _secrets_manager(owner, ref, environ)
-    return _ssm(owner, ref, environ)
+        return _secrets_manager(owner, ref, environ, what)
+    return _ssm(owner, ref, environ, what)
 
 
-def _secrets_manager(owner: str, ref: AwsSecretRef, environ: Mapping[str, str]) -> str:
-    where = f"{owner}: AWS secret {ref.aws_secret}"
+def _secrets_manager(owner: str, ref: AwsSecretRef, environ: Mapping[str, str], what: str) -> str:
+    where = f"{owner}: {_what(what)}AWS secret {ref.aws_secret}"
     region = _region(where, ref.region, environ)
     answer = _call(where, "secretsmanager", region, "get_secret_value", SecretId=ref.aws_secret)
     text = answer.get("SecretString")
     if text is None and answer.get("SecretBinary") is not None:
         text = bytes(answer["SecretBinary"]).decode("utf-8", "replace")
     if not text:
-        raise AccountError(f"{where} is empty in {region}; store the password in it")
+        raise AccountError(f"{where} is empty in {region}; store the {what} in it")
     if ref.key is None:
         return str(text)
     try:
@@ -68,7 +73,7 @@ def _secrets_manager(owner: str, ref: AwsSecretRef, environ: Mapping[str, str]) 
     if not isinstance(document, dict):
         raise AccountError(
             f"{where} is not a JSON object, so it has no key {ref.key!r}; "
-            "drop key: to use the whole secret as the password"
+            f"drop key: to use the whole secret as the {what}"
         )
     if ref.key not in document:
         keys = ", ".join(sorted(map(str, document))) or "none"
@@ -79,16 +84,21 @@ def _secrets_manager(owner: str, ref: AwsSecretRef, environ: Mapping[str, str]) 
     return value
 
 
-def _ssm(owner: str, ref: SsmParameterRef, environ: Mapping[str, str]) -> str:
-    where = f"{owner}: SSM parameter {ref.ssm_parameter}"
+def _ssm(owner: str, ref: SsmParameterRef, environ: Mapping[str, str], what: str) -> str:
+    where = f"{owner}: {_what(what)}SSM parameter {ref.ssm_parameter}"
     region = _region(where, ref.region, environ)
     answer = _call(
         where, "ssm", region, "get_parameter", Name=ref.ssm_parameter, WithDecryption=True
     )
     value = answer.get("Parameter", {}).get("Value")
     if not isinstance(value, str) or not value:
-        raise AccountError(f"{where} is empty in {region}; store the password in it")
+        raise AccountError(f"{where} is empty in {region}; store the {what} in it")
     return value
+
+
+def _what(what: str) -> str:
+    """'' for the password (as errors always said), else e.g. 'the TOTP secret in '."""
+    return "" if what == "password" else f"the {what} in "
 
 
 def _region(where: str, explicit: str | None, environ: Mapping[str, str]) -> str:

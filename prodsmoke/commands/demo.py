@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -132,11 +133,28 @@ def handle_demo(args: argparse.Namespace) -> int:
     ):
         print(f"demo target: {server.url}" + (f" · faults: {faults}" if str(faults) else ""))
         print(which)
-        environ = {**os.environ, "SMOKE_DEMO_URL": server.url, "SMOKE_TEST_PASSWORD": password}
+        environ = {
+            **os.environ,
+            "SMOKE_DEMO_URL": server.url,
+            "SMOKE_TEST_PASSWORD": password,
+            **second_factors(password),
+        }
         settings = load_settings(args.config, "demo", environ=environ)
         code = execute(settings, _as_run(args), warmup=warmup)
         print(audit_line(server.audit(), settings))
     return code
+
+
+def second_factors(password: str) -> dict[str, str]:
+    """The demo accounts' TOTP secret and passkey, as a config reads them (`${VAR}`; issue 21):
+    `SMOKE_DEMO_TOTP_SECRET` and `SMOKE_DEMO_PASSKEY`, derived from the password as the demo
+    target derives them."""
+    from prodsmoke.demo.mfa import passkey, totp_secret
+
+    return {
+        "SMOKE_DEMO_TOTP_SECRET": totp_secret(password),
+        "SMOKE_DEMO_PASSKEY": json.dumps(passkey(password)),
+    }
 
 
 def _as_run(args: argparse.Namespace) -> argparse.Namespace:
@@ -158,8 +176,10 @@ def audit_line(audit: Mapping[str, Any], settings: Settings) -> str:
     allowed = {(w.method, w.path) for w in settings.safety.allowed_writes}
     outside = [r for r in audit["requests"] if (r["method"], r["path"]) not in allowed]
     logins = [x for x in audit["logins"] if x["ok"]]
+    factors = audit.get("second_factor", [])  # issue 21: TOTP codes and passkeys checked
+    second = f"{len(factors)} second-factor attempt(s), " if factors else ""
     return (
-        f"demo target audit: {len(logins)} login(s), {len(audit['logouts'])} logout(s), "
+        f"demo target audit: {len(logins)} login(s), {len(audit['logouts'])} logout(s), {second}"
         f"{len(audit['persisted'])} persisted change(s), "
         f"{len(outside)} request(s) outside allowed_writes"
     )
@@ -185,6 +205,8 @@ def handle_serve(args: argparse.Namespace) -> int:
             f"  export SMOKE_TEST_PASSWORD='{password}'   # to run: smoke run --env demo{suffix}",
             flush=True,
         )
+    for name, value in second_factors(password).items():  # the mfa and passkey accounts'
+        print(f"  export {name}='{value}'", flush=True)
     try:
         serve(
             port=args.port,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from prodsmoke import redact
 from prodsmoke.config import kinds
 from prodsmoke.config.interpolate import MissingVariable, resolve
+from prodsmoke.config.kinds.steps import ACCOUNT_REF
 from prodsmoke.config.models import Settings
 from prodsmoke.config.yamlfile import read_yaml, read_yaml_documents
 from prodsmoke.errors import ConfigError
@@ -55,7 +56,7 @@ __all__ = [
 
 _URL_PASSWORD = re.compile(r"(://[^/@:\s]*:)[^/@\s]*@")
 SHOWN_CHARS = 60  # of a bad value, in an error
-_SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key"})
+_SECRET_KEYS = frozenset({"password", "token", "secret", "api_key", "app_key", "passkey"})
 
 
 _CONSTRAINTS = frozenset(
@@ -279,6 +280,27 @@ def _check_references(file: str, settings: Settings) -> None:
                 f"journeys.{name}.account",
                 f"got {account!r}, expected a key under accounts: ({known})",
             )
+        lacks_totp = isinstance(account, str) and settings.accounts[account].totp is None
+        if lacks_totp and _uses_totp(spec):
+            raise ConfigError(
+                file,
+                f"journeys.{name}",
+                f"uses a TOTP code but account {account!r} has no totp: "
+                '{secret: "${VAR}"}; add one, or use an account that has it',
+            )
+
+
+def _uses_totp(spec: object) -> bool:
+    """A login kind with a `totp:` selector, or steps that fill `${account.totp}`."""
+    if getattr(spec, "totp", None) is not None:
+        return True
+    steps = getattr(spec, "steps", ())
+    return any(
+        "totp" in ACCOUNT_REF.findall(text)
+        for step in steps
+        if step.action == "fill" and not isinstance(step.value, str)
+        for _, text in step.value
+    )
 
 
 def _journey_paths(config_dir: Path, file: str, given: tuple[str, ...] | None) -> tuple[str, ...]:

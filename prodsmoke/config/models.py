@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -22,9 +23,11 @@ from pydantic import (
 )
 
 from prodsmoke.config import kinds
+from prodsmoke.config.accounts import AccountSession, Totp, validate_passkey
 from prodsmoke.config.conditions import Condition, ConditionSyntaxError
 from prodsmoke.config.fields import CheckId, Path, Seconds, StrictModel
 from prodsmoke.config.journeys import JourneySpec
+from prodsmoke.config.secret_refs import SecretRef
 
 
 def _parse_condition(value: object) -> Condition:
@@ -110,24 +113,6 @@ class HttpCheck(StrictModel):
     )
 
 
-class AwsSecretRef(StrictModel):
-    """A secret in AWS Secrets Manager (JSON secret and key, or a plain string secret)."""
-
-    aws_secret: str = Field(min_length=1, description="a secret name or ARN")
-    key: str | None = None
-    region: str | None = None
-
-
-class SsmParameterRef(StrictModel):
-    """A SecureString in SSM Parameter Store."""
-
-    ssm_parameter: str = Field(min_length=1, description="a parameter name, e.g. /smoke/password")
-    region: str | None = None
-
-
-SecretRef = SecretStr | AwsSecretRef | SsmParameterRef
-
-
 _JOURNEY_ID = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
 
@@ -174,6 +159,22 @@ class Account(StrictModel):
         None, min_length=3, description="page text that means the account is locked"
     )
     unlock: UnlockStep | None = None
+    # Issue 21 (SPEC §16): a second factor, and one sign-in per run shared by its journeys.
+    totp: Totp | None = None
+    passkey: Annotated[SecretRef, AfterValidator(validate_passkey)] | None = Field(
+        None,
+        description="'${VAR}', {aws_secret: NAME} or {ssm_parameter: NAME} holding the passkey's "
+        "JSON (smoke accounts passkey)",
+    )
+    session: AccountSession | None = None
+
+    @model_validator(mode="after")
+    def _totp_for_refs(self) -> Account:
+        if self.session is not None and self.totp is None and self.session.uses("totp"):
+            raise ValueError(
+                "session steps use ${account.totp} but the account has no totp: {secret: …}"
+            )
+        return self
 
 
 class AccountLease(StrictModel):

@@ -23,7 +23,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from prodsmoke import redact
 from prodsmoke.config.fields import StrictModel
-from prodsmoke.config.models import AwsSecretRef, SecretRef, SsmParameterRef
+from prodsmoke.config.secret_refs import AwsSecretRef, SecretRef, SsmParameterRef
 from prodsmoke.errors import ConfigError
 
 PAGERDUTY_EVENTS = "https://events.pagerduty.com/v2/enqueue"

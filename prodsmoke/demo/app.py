@@ -14,6 +14,7 @@ from prodsmoke.demo.catalog import CatalogRoutes
 from prodsmoke.demo.control import ControlRoutes
 from prodsmoke.demo.middleware import DemoMiddleware
 from prodsmoke.demo.pages import PageRoutes
+from prodsmoke.demo.second_factor import SecondFactorRoutes
 from prodsmoke.demo.sessions import SessionRoutes
 from prodsmoke.demo.state import DemoState
 from prodsmoke.demo.vectors import VectorRoutes
@@ -29,6 +30,7 @@ def _routes(state: DemoState) -> list[BaseRoute]:
     pages, api, sessions = PageRoutes(state), ApiRoutes(state), SessionRoutes(state)
     vectors, control, assets = VectorRoutes(state), ControlRoutes(state), AssetRoutes(state)
     catalog, vitals = CatalogRoutes(state), VitalsRoutes()
+    factors = SecondFactorRoutes(state, sessions)  # issue 21
     return [
         Route("/", pages.home),
         Route("/login", pages.login),
@@ -46,6 +48,10 @@ def _routes(state: DemoState) -> list[BaseRoute]:
         Route("/api/v1/analytics", api.analytics, methods=["POST"]),
         Route("/api/v1/auth/login", sessions.login, methods=["POST"]),
         Route("/api/v1/auth/logout", sessions.logout, methods=["POST"]),
+        Route("/login/verify", factors.verify),
+        Route("/api/v1/auth/totp", factors.totp, methods=["POST"]),
+        Route("/api/v1/auth/passkey/options", factors.passkey_options, methods=["POST"]),
+        Route("/api/v1/auth/passkey/verify", factors.passkey_verify, methods=["POST"]),
         WebSocketRoute("/ws", api.websocket),
         Route("/vectors", vectors.page),
         Route("/vectors/frame", vectors.frame),

@@ -49,6 +49,7 @@ class Audit:
         self._websockets: list[dict[str, Any]] = []
         self._logins: list[dict[str, Any]] = []
         self._logouts: list[dict[str, Any]] = []
+        self._second_factor: list[dict[str, Any]] = []  # issue 21: TOTP codes, passkey assertions
         self._persisted: list[dict[str, Any]] = []
         self._sink: list[dict[str, Any]] = []
         self._unmarked: list[dict[str, Any]] = []
@@ -115,6 +116,10 @@ class Audit:
         """Log the end of a session."""
         self._append(self._logouts, {"account": account})
 
+    def second_factor(self, *, account: str, kind: str, ok: bool) -> None:
+        """Log one TOTP code or passkey assertion checked (never the code itself)."""
+        self._append(self._second_factor, {"account": account, "kind": kind, "ok": ok})
+
     def persisted(self, *, kind: str, account: str) -> None:
         """Log a change the app stored on behalf of a logged-in user."""
         self._append(self._persisted, {"kind": kind, "account": account})
@@ -128,6 +133,26 @@ class Audit:
         with self._lock:
             target.append(entry)
 
+    def _counts(self) -> dict[str, dict[str, int]]:
+        """Per account: sessions opened, refused logins, logouts, second-factor attempts (call
+        with the lock held)."""
+        counts: dict[str, dict[str, int]] = {}
+
+        def bump(account: str, what: str) -> None:
+            row = counts.setdefault(
+                account,
+                {"logins": 0, "failed_logins": 0, "logouts": 0, "totp": 0, "passkey": 0},
+            )
+            row[what] += 1
+
+        for entry in self._logins:
+            bump(entry["account"], "logins" if entry["ok"] else "failed_logins")
+        for entry in self._logouts:
+            bump(entry["account"], "logouts")
+        for entry in self._second_factor:
+            bump(entry["account"], entry["kind"])
+        return counts
+
     def snapshot(self) -> dict[str, Any]:
         """The audit document served at `GET /__demo__/audit` (a deep copy)."""
         with self._lock:
@@ -140,6 +165,8 @@ class Audit:
                 "websockets": copy(self._websockets),
                 "logins": copy(self._logins),
                 "logouts": copy(self._logouts),
+                "second_factor": copy(self._second_factor),
+                "counts": self._counts(),
                 "persisted": copy(self._persisted),
                 "sink": copy(self._sink),
                 "unmarked": copy(self._unmarked),

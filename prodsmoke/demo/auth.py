@@ -9,7 +9,13 @@ import secrets
 import threading
 
 BASIC_AUTH_USER = "smoke"  # the `basic-auth` fault's user; its password is the accounts' one
-ACCOUNTS = ("smoke-test-basic@betterprompts.com", "smoke-test-premium@betterprompts.com")
+ACCOUNTS = (
+    "smoke-test-basic@betterprompts.com",
+    "smoke-test-premium@betterprompts.com",
+    # Issue 21 (demo.mfa): a TOTP code after the password; a passkey (a password works too).
+    "smoke-test-mfa@betterprompts.com",
+    "smoke-test-passkey@betterprompts.com",
+)
 # Like the real product: the 5th consecutive wrong password locks the account (answered 401),
 # and every attempt after that, right password or not, is answered 423 until unlocked.
 MAX_FAILURES = 5

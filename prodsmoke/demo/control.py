@@ -47,6 +47,7 @@ class ControlRoutes:
                 status_code=400,
             )
         was_locked = self._state.auth.unlock(account)
+        was_locked = self._state.mfa.unlock(normalize(account)) or was_locked
         return JSONResponse({"ok": True, "account": normalize(account), "was_locked": was_locked})
 
     async def get_faults(self, request: Request) -> Response:

@@ -51,6 +51,9 @@ _SPECS: tuple[tuple[str, _Kind, str], ...] = (
     ("nav-missing-item", "flag", "nav_missing_item"),
     ("pricing-restyle", "flag", "pricing_restyle"),
     ("banner-over-button", "flag", "banner_over_button"),
+    # Issue 21: the second factors.
+    ("totp-broken", "flag", "totp_broken"),
+    ("passkey-broken", "flag", "passkey_broken"),
 )
 _DEFAULT_MS = {
     "slow-homepage": DEFAULT_SLOW_HOMEPAGE_MS,
@@ -110,6 +113,10 @@ class Faults:
     nav_missing_item: bool = False  # ARIA: the header's nav has no Examples link
     pricing_restyle: bool = False  # pixels: the pricing cards restyled (same DOM, same text)
     banner_over_button: bool = False  # pixels: a banner covers #enhance-button (clicks go through)
+    # Second factors (issue 21): every TOTP code is refused (a server clock gone wrong), and every
+    # passkey assertion fails verification (a server that lost the enrolled public key).
+    totp_broken: bool = False
+    passkey_broken: bool = False
 
     @classmethod
     def parse(cls, text: str | None) -> Faults:

@@ -37,6 +37,7 @@ def login_page(*, email: str = "", error: str = "", status: int = 200) -> Respon
         header=render.header(login_link=False),
         error=error_html,
         email=render.escape(email),
+        scripts=render.inline_script("passkey.js"),  # issue 21: sign in with a passkey
     )
     return render.page(title=f"Log in · {render.TITLE}", body=body, status=status)
 

@@ -10,7 +10,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from prodsmoke.demo import render
 from prodsmoke.demo.api import read_json
 from prodsmoke.demo.auth import SESSION_COOKIE, LoginOutcome, normalize
+from prodsmoke.demo.mfa import MFA_ACCOUNT
 from prodsmoke.demo.pages import ACCOUNT_LOCKED, INVALID_CREDENTIALS, login_page
+from prodsmoke.demo.second_factor import ask_for_code
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -91,9 +93,12 @@ class SessionRoutes:
             return _refuse(
                 as_json=as_json, status=status, error=error, message=message, email=email
             )
-        return self._signed_in(account, as_json=as_json)
+        if account == MFA_ACCOUNT:  # issue 21: a TOTP code is next (demo.second_factor)
+            return ask_for_code(self._state, account, as_json=as_json)
+        return self.signed_in(account, as_json=as_json)
 
-    def _signed_in(self, account: str, *, as_json: bool) -> Response:
+    def signed_in(self, account: str, *, as_json: bool) -> Response:
+        """Open a session for `account` (its factors checked): the cookie, then the dashboard."""
         token = self._state.auth.open_session(account)
         response: Response
         if as_json:

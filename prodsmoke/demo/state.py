@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from prodsmoke.demo.audit import Audit
 from prodsmoke.demo.auth import AuthStore
+from prodsmoke.demo.mfa import SecondFactors
 from prodsmoke.demo.ratelimit import TIGHT_LIMIT, SlidingWindowLimiter
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class DemoState:
         self.assets = assets
         self.audit = Audit()
         self.auth = AuthStore(password)
+        self.mfa = SecondFactors(password)  # issue 21: TOTP and passkey, verified for real
         self.limiter = SlidingWindowLimiter()
         self._rate_limit = rate_limit
         self._seed = seed
@@ -45,6 +47,7 @@ class DemoState:
         """Clear audit, lockouts, sessions and rate-limit history; re-seed the randomness."""
         self.audit.clear()
         self.auth.clear()
+        self.mfa.clear()
         self.limiter.clear()
         self.rng.seed(self._seed)
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from playwright.async_api import async_playwright
 
@@ -32,6 +32,7 @@ from prodsmoke.e2e.guard import Guard
 from prodsmoke.e2e.journey_attempt import JourneyAttempt, RunContexts
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
 from prodsmoke.e2e.lead import Lead
+from prodsmoke.e2e.sessions import Sessions
 from prodsmoke.e2e.vitals import VitalsCollector
 from prodsmoke.errors import CheckFailure, JourneySkipped, SuiteError
 from prodsmoke.results import (
@@ -75,6 +76,7 @@ class _Run:
     shared: RunContexts = field(default_factory=RunContexts)  # wider-scoped fixtures' contexts
     playwright: Playwright | None = None  # the driver's connection, once the browser is up
     begun: set[str] = field(default_factory=set)  # journeys that got a browser slot
+    sessions: Sessions | None = None  # issue 21: one sign-in per account per run
 
     def elapsed_ms(self) -> int:
         """Milliseconds since the run started."""
@@ -142,6 +144,17 @@ class Engine:
                 lead=Lead(c.id for c in journeys if c.leads),
                 rng=random.Random(),
                 slots=asyncio.Semaphore(self.settings.journeys_at_once),
+            )
+            run.sessions = Sessions(  # issue 21: sign in once per account (e2e.sessions)
+                self.settings,
+                run.accounts.broker,
+                run.accounts,
+                guard,
+                artifacts,
+                run.deadline,
+                env=self.settings.name,
+                region=self.options.region,
+                playwright=lambda: run.playwright,
             )
             tasks = [
                 asyncio.create_task(self._check(run, c, self._http_attempt(run, client, c.spec)))
@@ -327,6 +340,8 @@ class Engine:
         run.playwright = pw
         # Before the browser closes (LIFO): what the run's wider-scoped fixtures hold.
         stack.push_async_callback(run.shared.close)
+        if run.sessions is not None:  # issue 21: sign out at the end, also when interrupted
+            stack.push_async_callback(run.sessions.close)
         for finish in reversed(self.finishers):
             stack.push_async_callback(finish)
         return browser
@@ -344,8 +359,15 @@ class Engine:
             self._finish(run, check, self._infrastructure_failure(run, check, reason))
             return
 
+        # Issue 21: an account's session (signed in once) and passkey; or the sign-in's failure.
+        start = None if run.sessions is None else await run.sessions.start_for(check.spec, browser)
+
         async def attempt(number: int, timeout_s: float) -> Attempt:
-            return await self._journey(run, browser, check, number, timeout_s)
+            if isinstance(start, CheckFailure):  # one verdict for every journey on the account
+                failed = Attempt.failed(start)
+                failed.final = True
+                return failed
+            return await self._journey(run, browser, check, number, timeout_s, start)
 
         # A slot for all of the check's attempts: its time starts once it has one.
         try:
@@ -357,8 +379,14 @@ class Engine:
             assert isinstance(spec, JourneySpec)
             await spec.after_check()
 
-    async def _journey(
-        self, run: _Run, browser: Browser, check: PlannedCheck, number: int, timeout_s: float
+    async def _journey(  # noqa: PLR0913, PLR0917 - issue 21's `start` joined the five
+        self,
+        run: _Run,
+        browser: Browser,
+        check: PlannedCheck,
+        number: int,
+        timeout_s: float,
+        start: dict[str, Any] | None = None,
     ) -> Attempt:
         work_s = max(0.5, timeout_s - SAVE_MARGIN_S)
         guard = run.guard
@@ -376,6 +404,7 @@ class Engine:
             shared=run.shared,
             action_lead_s=type(spec).action_lead_s,
             playwright=run.playwright,
+            storage_state=start,  # issue 21: the account's session and passkey
         )
         failed = True
         before = failures.Before.of(guard, check.id)

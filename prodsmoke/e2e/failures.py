@@ -22,6 +22,8 @@ then from what the guard saw during the attempt (`journey_attempt`):
     the journey's own write or host        infrastructure, said first, not retried: the guard
     refused (a form post or navigation,      refused what the journey needed (the refusal is the
     an API request)                          news, not what went wrong after it)
+    a TOTP code refused, or typed before   its own class, not retried (`SecondFactorFailure`:
+    the attempt failed                       another attempt types another code: lockout)
     no request reached the target          a product failure becomes infrastructure: the test
                                              never reached the product (its own set-up failed)
 
@@ -49,7 +51,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from prodsmoke import redact
 from prodsmoke.e2e._playwright_private import target_closed_error
 from prodsmoke.e2e.guard import where
-from prodsmoke.errors import AccountError, BlockedRequest, CheckFailure
+from prodsmoke.errors import AccountError, BlockedRequest, CheckFailure, SecondFactorFailure
 from prodsmoke.results import FailureClass, RefusalKind
 
 if TYPE_CHECKING:
@@ -186,6 +188,8 @@ def journey_attempt(failure: CheckFailure, seen: Seen) -> AttemptVerdict:
             ),
             final=True,
         )
+    if isinstance(failure, SecondFactorFailure):  # another attempt types another code
+        return AttemptVerdict(failure, final=True)
     if seen.sent == 0 and failure.failure_class is FailureClass.PRODUCT:
         return AttemptVerdict(
             CheckFailure(

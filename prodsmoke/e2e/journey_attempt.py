@@ -81,6 +81,9 @@ class JourneyAttempt:
     shared: RunContexts
     action_lead_s: float = OWN_TIMEOUT_LEAD_S  # page actions time out this much before work_s
     playwright: Playwright | None = None  # the driver connection (the `playwright` fixture)
+    # Issue 21 (e2e.sessions): what every context of the attempt starts from (the account's
+    # signed-in session, its passkey), unless the journey gives its own storage_state.
+    storage_state: dict[str, Any] | None = None
     observer: PageObserver = field(default_factory=PageObserver)
     contexts: list[BrowserContext] = field(default_factory=list)
     api_contexts: list[Any] = field(default_factory=list)
@@ -116,6 +119,8 @@ class JourneyAttempt:
         # The environment's target, whatever base_url a conftest gave pytest-playwright's
         # browser_context_args (`suite` warns about such an override before the run).
         options["base_url"] = self.base_url
+        if self.storage_state is not None and options.get("storage_state") is None:
+            options["storage_state"] = self.storage_state  # issue 21: start signed in
         context = await browsers.new_context(
             self.browser, self.guard, shared or self.check, **options
         )

@@ -35,7 +35,7 @@ def scrub_folder(folder: Path) -> None:
     files = [p for p in folder.rglob("*") if p.is_file()]
     for path in files:
         for value in _harvest(path):
-            if _token_like(value):  # masked wherever it appears from now on, not just here
+            if token_like(value):  # masked wherever it appears from now on, not just here
                 redact.register_secret(value)
     for path in files:
         if path.suffix == ".zip":
@@ -44,7 +44,7 @@ def scrub_folder(folder: Path) -> None:
             path.write_bytes(_scrub_bytes(path.name, path.read_bytes()))
 
 
-def _token_like(value: str) -> bool:
+def token_like(value: str) -> bool:
     """A session id, token or key, not a word: long, and of more than one kind of character.
 
     Credential headers and cookies are masked in the artifacts whatever their value; a value is

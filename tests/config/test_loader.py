@@ -93,9 +93,9 @@ def test_demo_config_resolves_variables_and_defaults() -> None:
         (
             ("homepage_load: {url: /,", "homepage: {url: /,"),
             "FILE: journeys.homepage: did you mean 'homepage_load'? 'url' is not a setting of a "
-            "Python journey (enabled, timeout_s, expected_requests, vitals, max_ms), which is what "
-            "an entry with no kind: or steps: is; otherwise add kind: (one of text_submit, login, "
-            "page_load) or steps: [...]",
+            "Python journey (enabled, timeout_s, expected_requests, vitals, max_ms, account), "
+            "which is what an entry with no kind: or steps: is; otherwise add kind: (one of "
+            "text_submit, login, page_load) or steps: [...]",
         ),
         (
             ("login_flow: {account: basic,", "login_flow: {account: gold,"),

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     import httpx
 
 AUDIT_KEYS = {
+    "second_factor",  # issue 21: TOTP codes and passkey assertions checked
+    "counts",  # issue 21: per account, logins, logouts and second-factor attempts
     "requests",
     "websockets",
     "logins",

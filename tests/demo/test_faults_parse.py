@@ -11,7 +11,8 @@ EXPECTED = (
     "degraded-redis, health-down, enhance-error, login-broken, flaky:<percent>, jitter:<percent>, "
     "hang, rate-limit-tight, beacon, endless-body, basic-auth, pricing-broken, examples-empty, "
     "dashboard-broken, late-hero[:ms], layout-shift[:score], slow-first-byte[:ms], "
-    "slow-click[:ms], nav-missing-item, pricing-restyle, banner-over-button"
+    "slow-click[:ms], nav-missing-item, pricing-restyle, banner-over-button, "
+    "totp-broken, passkey-broken"
 )
 
 

@@ -38,14 +38,20 @@ class LoginJourney(JourneySpec):
     username: Selector
     password: Selector
     submit: Selector
+    # Issue 21: the field a TOTP code goes in after the password (the account needs `totp:`),
+    # and what submits it (default: Enter in the field).
+    totp: Selector | None = None
+    totp_submit: Selector | None = None
     success: LoginSuccess
     logout: Logout
     max_ms: int = Field(10000, gt=0, description="milliseconds, a whole number > 0")
 
     def summary(self) -> str:
         """E.g. '/login as basic → **/dashboard (#user-email), logout #logout → **/'."""
+        second = f", TOTP in {self.totp}" if self.totp else ""
         return (
-            f"{self.url} as {self.account} → {self.success.url} ({self.success.visible}), "
+            f"{self.url} as {self.account}{second} → {self.success.url} "
+            f"({self.success.visible}), "
             f"logout {self.logout.click} → {self.logout.success_url}"
         )
 

@@ -60,6 +60,10 @@ class PythonJourney(JourneySpec):
     max_ms: int | None = Field(
         None, gt=0, description="milliseconds the journey may take at most, a whole number > 0"
     )
+    # Issue 21: the account the test runs as. With a `session:`, every context its fixtures make
+    # starts signed in; with a passkey, it is installed in them. `smoke.account(name)` still
+    # gives the credentials.
+    account: str | None = Field(None, min_length=1, description="a key under accounts:, e.g. mfa")
     _bound: BoundTest | None = PrivateAttr(None)
 
     @model_validator(mode="after")
@@ -88,4 +92,5 @@ class PythonJourney(JourneySpec):
         where = self._bound.where() if self._bound else "not found"
         flavour = "async" if self._bound and self._bound.is_async else "sync"
         limit = f" · within {self.max_ms} ms" if self.max_ms else ""
-        return f"{where} ({flavour}){limit}"
+        who = f" · as {self.account}" if self.account else ""
+        return f"{where} ({flavour}){who}{limit}"

@@ -2,7 +2,7 @@
 
     search_widget:
       max_ms: 5000
-      account: basic                  # optional; ${account.username|password} in `fill` only
+      account: basic                  # optional; ${account.username|password|totp} in `fill`
       steps:
         - step: search                # names the timed step the following steps belong to
         - goto: /search?q=widget
@@ -54,7 +54,7 @@ VOCABULARY: dict[str, Literal["str", "map", "baseline"]] = {
 }
 _FORMS = {"str": "a string", "map": "a mapping of selector to text, e.g. {'#q': widget}"}
 ACCOUNT_REF = re.compile(r"\$\{account\.([a-z_]+)\}")  # in fill: filled in at run time
-_ACCOUNT_FIELDS = ("username", "password")
+_ACCOUNT_FIELDS = ("username", "password", "totp")  # totp: a fresh code (issue 21)
 COUNT = re.compile(r"^\s*(==|>=|<=)\s*(\d+)\s*$")  # expect_count's rule
 
 
@@ -112,7 +112,8 @@ def parse_step(raw: object) -> Step:  # noqa: PLR0912 - a branch per form of val
             raise ValueError(f"{action}: ${{account.*}} may only be used in fill")
         if any(ref not in _ACCOUNT_FIELDS for ref in refs):
             raise ValueError(
-                f"fill {selector}: expected ${{account.username}} or ${{account.password}}"
+                f"fill {selector}: expected ${{account.username}}, ${{account.password}} or "
+                "${account.totp}"
             )
         if action == "expect_count" and not COUNT.match(text):
             raise ValueError(

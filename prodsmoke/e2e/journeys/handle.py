@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from prodsmoke import redact
 from prodsmoke.config.baselines import DEFAULT_MAX_DIFF_RATIO, OnDiff, baseline_name
+from prodsmoke.config.passkey import next_sign_count
 from prodsmoke.e2e import _playwright_private, bridge, seal
 
 if TYPE_CHECKING:
@@ -192,7 +193,9 @@ class AccountLease:
 
     async def _aenter(self) -> Credentials:
         self._held = self._j.accounts.lease(self._name)
-        return await self._held.__aenter__()
+        credentials = await self._held.__aenter__()
+        await _install_passkey(self._j, credentials)
+        return credentials
 
     async def _aexit(
         self,
@@ -203,6 +206,25 @@ class AccountLease:
         if self._held is not None:
             held, self._held = self._held, None
             await held.__aexit__(kind, exc, tb)
+
+
+async def _install_passkey(j: JourneyRun, credentials: Credentials) -> None:
+    """Issue 21: a leased account's passkey goes into the attempt's contexts that lack it (a
+    journey whose settings name the account got it when its contexts were made)."""
+    if credentials.passkey is None:
+        return
+    for context in j.attempt.contexts:
+        if not await context.credentials.get(id=credentials.passkey.credential_id):
+            passkey = credentials.passkey
+            await context.credentials.create(
+                passkey.rp_id,
+                id=passkey.credential_id,
+                private_key=passkey.private_key,
+                public_key=passkey.public_key,
+                user_handle=passkey.user_handle,
+                sign_count=next_sign_count(),
+            )
+            await context.credentials.install()
 
 
 async def _unsealed(coro: Coroutine[Any, Any, T]) -> T:

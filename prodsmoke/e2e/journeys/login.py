@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from playwright.async_api import Error as PlaywrightError
 
+from prodsmoke.e2e import second_factor
 from prodsmoke.e2e.journeys.base import (
     JourneyRun,
     landed_with_error,
@@ -22,6 +23,7 @@ from prodsmoke.errors import AccountLocked, CheckFailure
 if TYPE_CHECKING:
     from prodsmoke.accounts import Credentials
     from prodsmoke.config.kinds.login import LoginJourney
+    from prodsmoke.e2e.observe import Mark
 
 LOCKED_STATUS = 423
 
@@ -34,7 +36,8 @@ async def run(j: JourneyRun, spec: LoginJourney) -> None:
     which the engine's one boundary (`e2e.failures`) classes as infrastructure: ours to fix.
     """
     async with j.accounts.lease(spec.account) as account:
-        await _journey(j, spec, account)
+        with second_factor.attempt_typing_codes():
+            await _journey(j, spec, account)
 
 
 async def _journey(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:
@@ -52,7 +55,7 @@ async def _journey(j: JourneyRun, spec: LoginJourney, account: Credentials) -> N
     except CheckFailure as exc:
         if failure is None:
             raise
-        failure = CheckFailure(
+        failure = type(failure)(  # a refused TOTP code stays final (SecondFactorFailure)
             f"{failure.message}; and logout: {exc.message}", failure_class=failure.failure_class
         )
     if failure is not None:
@@ -69,24 +72,71 @@ async def _log_in(j: JourneyRun, spec: LoginJourney, account: Credentials) -> No
         await page.locator(spec.submit).click()
     except PlaywrightError as exc:
         raise j.failure(exc, "filling in the login form") from exc
-    # The URL on commit; what must be on the page is asserted next, so its load is not awaited.
-    landed = page.wait_for_url(spec.success.url, timeout=spec.max_ms, wait_until="commit")
-    try:
-        arrived = await unless_failed(j, landed, spec.max_ms, since=mark)
-    except PlaywrightError:
-        arrived = False
-    if not arrived:
+    if spec.totp is not None:
+        await _second_factor(j, spec, account, mark)
+    elif not await _landed(j, spec, mark):
         await _raise_if_locked(j, spec, account)
-        settled = " (the page settled there; not waiting out max_ms)" if j.settled else ""
-        raise CheckFailure(
-            f"after logging in as {account.name!r} the browser is at {j.where()}, "
-            f"not {spec.success.url}{settled}{j.observer.failures_hint()}{j.blocked_hint()}"
-        )
+        raise CheckFailure(_not_there(j, spec, account))
     if status := await landed_with_error(j):
         raise CheckFailure(f"logged in, but {j.where()} answered HTTP {status}")
     if not await visible_within(j, spec.success.visible, spec.max_ms):
         raise CheckFailure(f"logged in, but {spec.success.visible} is not visible on {j.where()}")
     j.metrics["login_ms"] = round((time.perf_counter() - started) * 1000)
+
+
+async def _landed(j: JourneyRun, spec: LoginJourney, mark: Mark) -> bool:
+    # The URL on commit; what must be on the page is asserted next, so its load is not awaited.
+    landed = j.page.wait_for_url(spec.success.url, timeout=spec.max_ms, wait_until="commit")
+    try:
+        return await unless_failed(j, landed, spec.max_ms, since=mark)
+    except PlaywrightError:
+        return False
+
+
+def _not_there(j: JourneyRun, spec: LoginJourney, account: Credentials) -> str:
+    settled = " (the page settled there; not waiting out max_ms)" if j.settled else ""
+    return (
+        f"after logging in as {account.name!r} the browser is at {j.where()}, "
+        f"not {spec.success.url}{settled}{j.observer.failures_hint()}{j.blocked_hint()}"
+    )
+
+
+async def _second_factor(
+    j: JourneyRun, spec: LoginJourney, account: Credentials, mark: Mark
+) -> None:
+    """Type a TOTP code into `spec.totp` once the password was taken, and land where a login
+    lands. A refused code is retried once, only when its window turned meanwhile."""
+    assert spec.totp is not None
+    field = j.page.locator(spec.totp).first
+    try:
+        shown = await unless_failed(
+            j, field.wait_for(state="visible", timeout=spec.max_ms), spec.max_ms, since=mark
+        )
+    except PlaywrightError:
+        shown = False
+    if not shown:
+        await _raise_if_locked(j, spec, account)
+        raise CheckFailure(
+            f"after the password of {account.name!r} the TOTP field {spec.totp} did not appear "
+            f"(the browser is at {j.where()}){j.observer.failures_hint()}{j.blocked_hint()}"
+        )
+    for retry in (False, True):
+        try:
+            step = await second_factor.type_code(field, "${account.totp}", account)
+            mark = j.observer.mark()
+            if spec.totp_submit is not None:
+                await j.page.locator(spec.totp_submit).first.click()
+            else:
+                await field.press("Enter")
+        except PlaywrightError as exc:
+            raise j.failure(exc, f"typing the TOTP code into {spec.totp}") from exc
+        if await _landed(j, spec, mark):
+            return
+        await _raise_if_locked(j, spec, account)
+        if retry or not second_factor.window_turned(account, step):
+            break
+        j.settled = False
+    raise second_factor.rejected(f"typed into {spec.totp}", _not_there(j, spec, account))
 
 
 async def _raise_if_locked(j: JourneyRun, spec: LoginJourney, account: Credentials) -> None:

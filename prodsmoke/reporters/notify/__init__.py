@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from prodsmoke.config.alert_rules import AlertRules
-    from prodsmoke.config.models import SecretRef, Settings
+    from prodsmoke.config.models import Settings
     from prodsmoke.config.monitoring import Monitoring
     from prodsmoke.config.notifiers import Notifier as NotifierConfig
+    from prodsmoke.config.secret_refs import SecretRef
     from prodsmoke.options import RunOptions
     from prodsmoke.reporters.base import Reporter
     from prodsmoke.reporters.delivery import TimeShare
