@@ -223,8 +223,9 @@ class HttpCredentials(StrictModel):
 MIB = 1 << 20
 
 
-# Journeys in flight at once by default: bench/RESULTS.md ("Concurrency") measures 2-core runners
-# and a 2-vCPU Lambda, on loopback and on a remote-like target.
+# Journeys in flight at once by default. bench/RESULTS.md (issue 24, Concurrency): on a remote-like
+# target 6 beat 3 by 22% at N = 30, but peak memory at N = 30 went 520 -> 617 MiB, over the 600 MB
+# target; on loopback 3, 4 and 6 are within noise. A runner with the memory may set 6.
 JOURNEYS_AT_ONCE = 3
 
 
