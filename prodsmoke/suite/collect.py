@@ -10,8 +10,16 @@ wrong in the files (a syntax or import error, a broken conftest, a bad parametri
 
 Left out of that session, as they would fight prodsmoke's own run: the ini file's `addopts`
 (prodsmoke chooses the run's options; `journey_markers` selects by marker), output capture,
-pytest-asyncio and pytest-timeout (prodsmoke runs async tests and bounds every attempt), the
-warnings plugin (its filters are process-wide, and tests run at once), the cache.
+pytest-asyncio, anyio's plugin and pytest-timeout (prodsmoke runs async tests and bounds every
+attempt), the warnings and unraisable-exception plugins (process-wide filters and hooks, with
+tests running at once; the latter also ran five full garbage collections at the session's end,
+~0.15 s), the cache.
+
+pytest rewrites the asserts of every module it imports from a distribution that registers a
+pytest plugin, for as long as its session lives, and caches nothing where bytecode is not
+written (`PYTHONDONTWRITEBYTECODE`, as in the Lambda image): anyio (httpx's) is one, and its
+asyncio backend, first imported by the run's first request, was rewritten on every run (~0.12 s
+of CPU). So it is imported before the session starts.
 """
 
 from __future__ import annotations
@@ -32,7 +40,10 @@ from prodsmoke.errors import ConfigError
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-BLOCKED_PLUGINS = ("cacheprovider", "asyncio", "timeout", "warnings", "xdist", "stepwise")
+BLOCKED_PLUGINS = (
+    "cacheprovider", "asyncio", "anyio", "timeout", "warnings", "unraisableexception", "xdist",
+    "stepwise",
+)  # fmt: skip
 COLLECT_TIMEOUT_S = 120.0
 _FILE_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 _TRACE_LINE = re.compile(r"^(?P<file>[^\s:][^:]*\.py):(?P<line>\d+): in ", re.MULTILINE)
@@ -152,6 +163,8 @@ def collect(
             outcome["error"] = exc
         finally:
             embedded.collected.set()
+
+    import anyio._backends._asyncio  # noqa: F401 - before pytest's rewrite hook (above)
 
     thread = threading.Thread(target=main, name="prodsmoke-pytest", daemon=True)
     before = _Imports(tuple(_root(p) for p in paths))
