@@ -18,15 +18,19 @@ that never quotes it); one in AWS is checked when a run reads it.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, PlainValidator, SecretStr, field_validator
 
 from prodsmoke.config import passkey as passkeys
 from prodsmoke.config import totp as totps
 from prodsmoke.config.fields import StrictModel
+from prodsmoke.config.interpolate import PLACEHOLDER
 from prodsmoke.config.kinds.steps import ACCOUNT_REF, Step, parse_step
 from prodsmoke.config.secret_refs import SecretRef
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FUNCTION_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -45,20 +49,23 @@ class Totp(StrictModel):
     @field_validator("secret")
     @classmethod
     def _form(cls, value: SecretRef) -> SecretRef:
-        if isinstance(value, SecretStr) and value.get_secret_value() != "${unresolved}":
-            try:
-                totps.parse(value.get_secret_value())
-            except totps.TotpFormError as exc:
-                raise ValueError(str(exc)) from None
-        return value
+        return _well_formed(value, totps.parse, totps.TotpFormError)
 
 
 def validate_passkey(value: SecretRef) -> SecretRef:
     """A `${VAR}` passkey must be the JSON document (checked without quoting it)."""
-    if isinstance(value, SecretStr) and value.get_secret_value() != "${unresolved}":
+    return _well_formed(value, passkeys.parse, passkeys.PasskeyFormError)
+
+
+def _well_formed(
+    value: SecretRef, parse: Callable[[str], object], error: type[Exception]
+) -> SecretRef:
+    """`value` as it is, when `parse` takes a `${VAR}` secret (an unset variable's placeholder
+    and AWS references are checked later); its error, never quoting the secret, otherwise."""
+    if isinstance(value, SecretStr) and value.get_secret_value() != PLACEHOLDER:
         try:
-            passkeys.parse(value.get_secret_value())
-        except passkeys.PasskeyFormError as exc:
+            parse(value.get_secret_value())
+        except error as exc:
             raise ValueError(str(exc)) from None
     return value
 
