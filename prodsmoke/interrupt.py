@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+REASON_PREFIX = "interrupted by "  # + the signal's name: the skip reason of what it stopped
 
 
 class Interrupted(BaseException):  # a BaseException, like KeyboardInterrupt: not an error
@@ -39,7 +40,7 @@ class Interrupted(BaseException):  # a BaseException, like KeyboardInterrupt: no
 
     def __init__(self, signum: int) -> None:
         self.signum = signum
-        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        super().__init__(reason(signum))
 
     @property
     def exit_code(self) -> int:
@@ -90,7 +91,7 @@ def check() -> None:
 
 def reason(signum: int) -> str:
     """E.g. 'interrupted by SIGTERM': the `skip` reason of the checks it stopped."""
-    return f"interrupted by {signal.Signals(signum).name}"
+    return f"{REASON_PREFIX}{signal.Signals(signum).name}"
 
 
 def received() -> int | None:

@@ -61,6 +61,28 @@ def test_a_signal_stops_the_checks_and_the_run_is_still_reported(
         run.kill()
 
 
+def test_a_run_stopped_part_way_reads_incomplete_not_pass(tmp_path: Path) -> None:
+    run = SmokeDemo(tmp_path / "out", fault="slow-homepage:20000")
+    try:
+        run.wait_until_in_flight()
+        assert run.proc.stdout is not None
+        while "  PASS  " not in (line := run.proc.stdout.readline()):  # an HTTP check passed
+            assert line, f"smoke ended early: {run.stderr()}"
+            run.lines.append(line)
+        run.lines.append(line)
+        run.proc.send_signal(signal.SIGTERM)
+        assert run.finish() == 143, run.stderr()
+        statuses = {c["status"] for c in run.results()["checks"]}
+        assert statuses == {"pass", "skip"}  # some checks ran, the journeys on / were stopped
+        summary = next(
+            x for x in run.lines if " · 0 blocked by the guard" in x or " blocked by" in x
+        )
+        assert summary.startswith("INCOMPLETE ("), summary
+        assert run.stderr().strip().splitlines()[-1] == "smoke: interrupted by SIGTERM"
+    finally:
+        run.kill()
+
+
 def test_ctrl_c_at_a_terminal_reaches_the_whole_group_and_the_run_is_still_reported(
     tmp_path: Path,
 ) -> None:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from prodsmoke import redact
+from prodsmoke import interrupt, redact
 from prodsmoke._version import __version__
 from prodsmoke.config.vitals import LABELS, shown
 from prodsmoke.results import CheckResult, RunResult, Status
@@ -58,6 +58,10 @@ def page_vitals(result: CheckResult) -> str:
 
 def _for_budget(check: CheckResult) -> bool:
     return (check.error or "").startswith("rate budget")
+
+
+def _stopped(check: CheckResult) -> bool:
+    return (check.error or "").startswith(interrupt.REASON_PREFIX)
 
 
 @dataclass
@@ -120,10 +124,15 @@ class ConsoleReporter:
         tally = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         budget = run.safety.budget
         seconds = run.duration_ms / 1000
-        # Skipping is safe, but a run that did not check everything must not read as a PASS.
+        # Skipping is safe, but a run that did not check everything must not read as a PASS:
+        # checks the rate budget left out, or a signal stopped after others had passed (stopped
+        # before any check ended, a run is a plain SKIP).
         starved = [c for c in run.checks if c.status is Status.SKIP and _for_budget(c)]
+        stopped = run.status is not Status.SKIP and any(
+            c.status is Status.SKIP and _stopped(c) for c in run.checks
+        )
         word, style = str(run.status).upper(), STYLE[run.status]
-        if starved and run.status.ok:
+        if (starved or stopped) and run.status.ok:
             word, style = "INCOMPLETE", "yellow"
         self.console.print(
             f"[{style}]{word}[/] ({tally}) in {seconds:.1f} s"
