@@ -123,6 +123,16 @@ def _text(output: str | bytes | None) -> str:
     return output or ""
 
 
+def byte_compiled() -> None:
+    """Byte-compile prodsmoke's own modules, as installing its wheel does (and the Lambda image).
+
+    An editable checkout is otherwise compiled afresh by every process wherever
+    PYTHONDONTWRITEBYTECODE is set (as on this machine): ~0.2 s of CPU a run that no installed
+    prodsmoke spends. The peers' packages come from wheels, already compiled.
+    """
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(ROOT / "prodsmoke")], check=True)
+
+
 def load1() -> float:
     """The 1-minute load average now (printed next to figures: the machine is shared)."""
     return round(os.getloadavg()[0], 2)

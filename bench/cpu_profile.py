@@ -28,7 +28,17 @@ import threading
 import time
 from pathlib import Path
 
-from benchlib import REMOTE, ROOT, SMOKE, WORK, DemoTarget, load1, machine, save
+from benchlib import (
+    REMOTE,
+    ROOT,
+    SMOKE,
+    WORK,
+    DemoTarget,
+    byte_compiled,
+    load1,
+    machine,
+    save,
+)
 from scale import SPEED_BUDGET, SPEED_LIMIT, environment
 from scale_journeys import layout
 
@@ -132,14 +142,18 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
-            for pid in tree(self.root):
-                if pid == self.skip:
-                    continue
-                used = cpu_s(pid)
-                if used is not None:
-                    known = self.latest.get(pid)
-                    self.latest[pid] = (known[0] if known else role(pid), used)
+            self.poll()
             time.sleep(0.05)
+
+    def poll(self) -> None:
+        """Read every process of the tree once."""
+        for pid in tree(self.root):
+            if pid == self.skip:
+                continue
+            used = cpu_s(pid)
+            if used is not None:
+                known = self.latest.get(pid)
+                self.latest[pid] = (known[0] if known else role(pid), used)
 
     def by_role(self) -> dict[str, float]:
         out: dict[str, float] = collections.Counter()
@@ -208,7 +222,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
     parser.add_argument("--remote", action="store_true", help="a remote-like target")
+    parser.add_argument(
+        "--no-spy", action="store_true", help="no py-spy: CPU by process role only, unperturbed"
+    )
     args = parser.parse_args()
+    byte_compiled()
     root = Path(tempfile.mkdtemp(prefix="prodsmoke-cpu-"))
     where = layout(root, args.n)
     budget = {"share_of_limit": 0.2, "max_requests_per_minute": SPEED_BUDGET}
@@ -242,7 +260,7 @@ def main() -> int:
             rows = []
             for i in range(args.runs):
                 target.reset()
-                spy = root / f"{name}-{i}.txt" if name == "prodsmoke" else None
+                spy = root / f"{name}-{i}.txt" if name == "prodsmoke" and not args.no_spy else None
                 row = run_one(argv, cwd, env, spy=spy, rate=args.rate)
                 if spy is not None and spy.exists():
                     row["python_buckets"] = buckets(spy)

@@ -1,7 +1,7 @@
 """Scale: the demo suite plus N generated journeys, prodsmoke against the peers, N = 0, 10, 30.
 
     bench/scale [--rounds 5] [--n 0 --n 10 --n 30] [--memory-runs 3] [--skip PART]... [--remote]
-                [--variant trace-off|async|slots=K]...
+                [--variant trace-off|async|peer-floor|slots=K]...
 
 Three parts in one command, each printed with the 1-minute load average beside its figures:
 
@@ -22,7 +22,10 @@ budget  At the largest N, prodsmoke with the demo environment's own rate budget 
 `--variant` adds prodsmoke variants to speed and memory, as evidence for tuning (never counted as
 prodsmoke's figure): `trace-off` (`--trace off`), `async` (every generated journey async, no sync
 bridge), `slots=K` (`journeys_at_once: K` in the generated environment; give `slots=3` too, as
-the control). Beside each wall time: the CPU time
+the control), and one peer variant, `peer-floor`: pytest-playwright doing what prodsmoke's safety
+and artifact properties need of every journey with no prodsmoke code (every request routed and
+continued, the first attempt's light trace and HAR; bench/peers/pytest-playwright/conftest.py), as
+the CPU floor those properties set. Beside each wall time: the CPU time
 (user + sys) of the contender's whole process tree, from the kernel's accounting of reaped children
 (this process adopts the tree's orphans, e.g. Chromium's helpers once the browser has gone, and
 reaps them before it reads the total).
@@ -54,6 +57,7 @@ from benchlib import (
     WORK,
     DemoTarget,
     Timed,
+    byte_compiled,
     chromium_from,
     load1,
     machine,
@@ -76,6 +80,7 @@ SPEED_LIMIT = 6000  # the speed target's API limit per minute (serve-demo --rate
 SPEED_BUDGET = 1200  # 20% of it: the generated environment's max_requests_per_minute
 CORES = os.cpu_count() or 2
 PEERS = ("playwright-test", "pytest-playwright", f"pytest-playwright -n {CORES}")
+FLOOR = "pytest-playwright + floor"  # the `peer-floor` variant: not a peer, a measuring stick
 TIMEOUT_S = 300
 
 
@@ -232,6 +237,14 @@ def contenders(
             c = _prodsmoke(
                 "prodsmoke --trace off", [str(SMOKE), "run"], config, out, env, "--trace", "off"
             )
+        elif variant == "peer-floor":
+            c = Contender(
+                FLOOR,
+                [pytest, "-q", "-p", "no:xdist"],
+                where.pytest_dir,
+                {**env, "BENCH_PEER_FLOOR": "1"},
+                _pytest_passed,
+            )
         elif variant == "async":
             async_config = environment(
                 root / "async",
@@ -263,10 +276,12 @@ def _prodsmoke(
 
 
 def _variant(text: str) -> str:
-    """`--variant`'s type: trace-off, async or slots=K."""
-    if text in ("trace-off", "async") or re.fullmatch(r"slots=[1-9]\d*", text):
+    """`--variant`'s type: trace-off, async, peer-floor or slots=K."""
+    if text in ("trace-off", "async", "peer-floor") or re.fullmatch(r"slots=[1-9]\d*", text):
         return text
-    raise argparse.ArgumentTypeError(f"got {text!r}, expected trace-off, async or slots=K")
+    raise argparse.ArgumentTypeError(
+        f"got {text!r}, expected trace-off, async, peer-floor or slots=K"
+    )
 
 
 def run_once(c: Contender, expected: int, target: DemoTarget) -> Run:
@@ -369,6 +384,17 @@ def speed_report(runs: dict[int, dict[str, list[Run]]]) -> dict[str, Any]:
             for name, value in variants.items():
                 print(f"    N={n}: {name} / {fastest} = {value:.2f}  (a variant, for tuning)")
             entry["variant_ratios"] = variants
+        plain = stats.get("pytest-playwright", {})
+        if plain.get("n"):
+            cpu = {
+                name: stats[name]["cpu_median"] / plain["cpu_median"]
+                for name in stats
+                if (name == "prodsmoke" or name.startswith("prodsmoke ") or name == FLOOR)
+                and stats[name]["n"]
+            }
+            for name, value in cpu.items():
+                print(f"    N={n}: CPU {name} / pytest-playwright = {value:.2f}")
+            entry["cpu_ratios"] = cpu
         figures[str(n)] = entry
     return figures
 
@@ -487,7 +513,7 @@ def main() -> int:
         type=_variant,
         action="append",
         default=[],
-        help="a prodsmoke variant to time too: trace-off, async, slots=K",
+        help="a variant to time too: trace-off, async, peer-floor, slots=K",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     parser.add_argument(
@@ -496,6 +522,7 @@ def main() -> int:
         help=f"the target answers like a remote site ({REMOTE}); figures as scale_remote.json",
     )
     args = parser.parse_args()
+    byte_compiled()
     sizes = args.n or [0, 10, 30]
     missing = [
         p for p in (BENCH / "node_modules", WORK / "venv" / "bin" / "pytest") if not p.exists()

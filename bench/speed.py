@@ -30,6 +30,7 @@ from benchlib import (
     WORK,
     DemoTarget,
     Timed,
+    byte_compiled,
     chromium_from,
     load1,
     machine,
@@ -115,6 +116,7 @@ def main() -> int:
         "--baseline", type=Path, metavar="DIR", help="an earlier checkout to time alongside"
     )
     args = parser.parse_args()
+    byte_compiled()
     missing = [p for p in (BENCH / "node_modules", WORK / "venv") if not p.exists()]
     if missing:
         sys.exit(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 from pathlib import Path
@@ -79,6 +78,8 @@ def handle_passkey(args: argparse.Namespace) -> int:
     """Make (or enrol) a passkey; write its JSON. Exit 0, 2 (usage) or 3 (no browser)."""
     if args.to is not None and os.path.lexists(args.to):
         raise UsageError(_EXISTS.format(args.to))  # before the browser: nothing enrolled yet
+    import asyncio  # here, not at the top: every command's start-up would pay for it
+
     credential = asyncio.run(_passkey(args.rp_id, args.enrol))
     text = json.dumps(credential, indent=2) + "\n"
     if args.to is None:
@@ -99,6 +100,8 @@ def handle_passkey(args: argparse.Namespace) -> int:
 
 
 async def _passkey(rp_id: str, enrol: str | None) -> dict[str, Any]:
+    import asyncio
+
     from playwright.async_api import async_playwright
 
     from prodsmoke.e2e import browser as browsers

@@ -21,7 +21,6 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from prodsmoke.e2e.guard import host_allowed
 from prodsmoke.errors import UsageError
 from prodsmoke.options import Release
 
@@ -121,6 +120,8 @@ def retarget(
             return settings, None
         hosts = _union(settings.safety.allowed_hosts, allow)
         return _with(settings, settings.base_url, hosts), f"also allowed: {', '.join(allow)}"
+    from prodsmoke.e2e.guard import host_allowed  # here: the guard brings asyncio (start-up)
+
     host = _checked_url(url)
     url = url.rstrip("/")
     own = settings.host
