@@ -1,16 +1,17 @@
 """Where the CPU of one run goes: prodsmoke next to pytest-playwright running the same journeys.
 
-    .venv/bin/python bench/cpu_profile.py [--n 10] [--runs 3] [--rate 250] [--remote]
+    .venv/bin/python bench/cpu_profile.py [--n 10] [--runs 3] [--rate 250] [--remote] [--no-spy]
 
 For each contender (prodsmoke `smoke run` on the demo suite plus N generated journeys, and
-pytest-playwright on the same, bench/scale_journeys.py), whole runs are timed while every process
-of the tree is sampled from /proc (user + system CPU per process, by role: the Python process,
-Playwright's Node driver, Chromium's browser, renderer, GPU and utility processes). prodsmoke's
-Python side is also sampled by py-spy (installed in .venv: `pip install py-spy`); its stacks are
-bucketed by the first frame that names a part of the run (start-up and imports, config
-validation, pytest collection, the guard's route handler, tracing and HAR, the page observer and
-Web Vitals, pytest's protocol and fixtures, Playwright's client, history, reporting). `--remote`
-makes the demo target answer like a remote site (HTML +150 ms, assets +50 ms, API +40 ms). The
+pytest-playwright on the same, bench/scale_journeys.py), whole runs, alternating, are timed while
+every process of the tree is sampled from /proc (user + system CPU per process, by role: the
+Python process, Playwright's Node driver, Chromium's browser, renderer, GPU and utility
+processes). prodsmoke's Python side is also sampled by py-spy (installed in .venv: `pip install
+py-spy`; `--no-spy` leaves it out, for unperturbed per-role figures); its stacks are bucketed by
+the first frame that names a part of the run (start-up and imports, config validation, pytest
+collection, the guard's route handler, tracing and HAR, the page observer and Web Vitals,
+pytest's protocol and fixtures, Playwright's client, history, reporting). `--remote` makes the
+demo target answer like a remote site (HTML +150 ms, assets +50 ms, API +40 ms). The
 figures go to bench/.peers/figures/cpu_profile.json; medians over `--runs`.
 """
 
@@ -253,24 +254,23 @@ def main() -> int:
             "pytest-playwright": ([pytest, "-q", "-p", "no:xdist"], where.pytest_dir),
         }
         print(f"cpu_profile · N={args.n} · remote={args.remote} · load {load1():.2f}")
-        for name, (argv, cwd) in contenders.items():
-            for _ in range(1):  # warm-up
-                target.reset()
-                run_one(argv, cwd, env, spy=None, rate=args.rate)
-            rows = []
-            for i in range(args.runs):
+        for argv, cwd in contenders.values():  # warm-up
+            target.reset()
+            run_one(argv, cwd, env, spy=None, rate=args.rate)
+        figures["runs"] = {name: [] for name in contenders}
+        for i in range(args.runs):  # alternating, as the other benches do
+            for name, (argv, cwd) in contenders.items():
                 target.reset()
                 spy = root / f"{name}-{i}.txt" if name == "prodsmoke" and not args.no_spy else None
                 row = run_one(argv, cwd, env, spy=spy, rate=args.rate)
                 if spy is not None and spy.exists():
                     row["python_buckets"] = buckets(spy)
                 row["load"] = load1()
-                rows.append(row)
+                figures["runs"][name].append(row)
                 print(
                     f"  {name} run {i + 1}: {row['wall_s']:.2f} s rc={row['returncode']} "
                     f"cpu {sum(row['roles'].values()):.2f} s (load {row['load']:.1f})"
                 )
-            figures["runs"][name] = rows
     for name, rows in figures["runs"].items():
         roles = sorted({k for r in rows for k in r["roles"]})
         print(f"\n{name}: median CPU seconds by process role over {len(rows)} runs")
