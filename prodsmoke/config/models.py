@@ -223,10 +223,10 @@ class HttpCredentials(StrictModel):
 MIB = 1 << 20
 
 
-# Journeys in flight at once by default. bench/RESULTS.md (issue 24, Concurrency): on a remote-like
-# target 6 beat 3 by 22% at N = 30, but peak memory at N = 30 went 520 -> 617 MiB, over the 600 MB
-# target; on loopback 3, 4 and 6 are within noise. A runner with the memory may set 6.
-JOURNEYS_AT_ONCE = 3
+# Journeys in flight at once by default: 3, widened while the CPUs wait (`e2e.slots`).
+# bench/RESULTS.md (issue 24, Concurrency): on a remote-like target 8 beat 3 by 30% at N = 30; on
+# loopback 3, 4 and 6 are within noise, and peak memory grows with each one more.
+JOURNEYS_AT_ONCE: Literal["auto"] = "auto"
 
 
 class Settings(StrictModel):
@@ -282,11 +282,10 @@ class Settings(StrictModel):
     keep_runs: int = Field(
         20, ge=1, le=10_000, description="run folders kept under <output>/artifacts, 1-10000"
     )
-    journeys_at_once: int = Field(
+    journeys_at_once: Annotated[int, Field(ge=1, le=16)] | Literal["auto"] = Field(
         JOURNEYS_AT_ONCE,
-        ge=1,
-        le=16,
-        description="browser journeys in flight at once, 1-16 (each its own context)",
+        description="browser journeys in flight at once (each its own context): 1-16, or "
+        "auto (3, up to 8 while the CPUs wait for the site)",
     )
 
     @model_validator(mode="before")

@@ -33,6 +33,7 @@ from prodsmoke.e2e.journey_attempt import JourneyAttempt, RunContexts
 from prodsmoke.e2e.journeys import JourneyRun, runner_for
 from prodsmoke.e2e.lead import Lead
 from prodsmoke.e2e.sessions import Sessions
+from prodsmoke.e2e.slots import Slots
 from prodsmoke.e2e.vitals import VitalsCollector
 from prodsmoke.errors import CheckFailure, JourneySkipped, SuiteError
 from prodsmoke.results import (
@@ -71,7 +72,7 @@ class _Run:
     accounts: _Accounts
     lead: Lead
     rng: random.Random
-    slots: asyncio.Semaphore  # journeys in flight at once (`journeys_at_once`)
+    slots: Slots  # journeys in flight at once (`journeys_at_once`)
     browser: asyncio.Task[Browser] | None = None
     shared: RunContexts = field(default_factory=RunContexts)  # wider-scoped fixtures' contexts
     playwright: Playwright | None = None  # the driver's connection, once the browser is up
@@ -143,7 +144,7 @@ class Engine:
                 accounts=_Accounts(AccountBroker(self.settings), client),
                 lead=Lead(c.id for c in journeys if c.leads),
                 rng=random.Random(),
-                slots=asyncio.Semaphore(self.settings.journeys_at_once),
+                slots=Slots.configured(self.settings.journeys_at_once),
             )
             run.sessions = Sessions(  # issue 21: sign in once per account (e2e.sessions)
                 self.settings,
@@ -199,7 +200,7 @@ class Engine:
             elif check.kind is CheckKind.JOURNEY and check.id not in run.begun:
                 reason = (
                     f"not started: the run deadline ({self.settings.deadline_s:g} s) came while "
-                    f"it waited for one of the {self.settings.journeys_at_once} browser slots"
+                    f"it waited for one of the {run.slots.limit} browser slots"
                 )
                 self._finish(run, check, self._skipped(run, check, reason, started=False))
             else:

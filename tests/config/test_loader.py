@@ -126,6 +126,25 @@ def test_config_errors_are_one_pinned_line(
     assert error_for(config_dir, DEMO.replace(old, new, 1)) == expected
 
 
+@pytest.mark.parametrize(("value", "loaded"), [(None, "auto"), ("auto", "auto"), ("5", 5)])
+def test_journeys_at_once_is_auto_unless_a_number_is_given(
+    config_dir: Path, value: str | None, loaded: object
+) -> None:
+    write(config_dir, DEMO + (f"journeys_at_once: {value}\n" if value else ""))
+    assert load_settings(config_dir, "demo", environ=ENV).journeys_at_once == loaded
+
+
+@pytest.mark.parametrize("value", ["0", "17", "fast"])
+def test_journeys_at_once_outside_its_forms_is_one_line_naming_them(
+    config_dir: Path, value: str
+) -> None:
+    shown = repr(value) if value == "fast" else value
+    assert error_for(config_dir, DEMO + f"journeys_at_once: {value}\n") == (
+        f"FILE: journeys_at_once: got {shown}, expected browser journeys in flight at once "
+        "(each its own context): 1-16, or auto (3, up to 8 while the CPUs wait for the site)"
+    )
+
+
 def test_malformed_yaml_names_line_and_column(config_dir: Path) -> None:
     message = error_for(config_dir, "name: demo\nbase_url: [oops\n")
     assert message == "FILE:3:1: malformed YAML: expected ',' or ']', but got '<stream end>'"

@@ -1,0 +1,117 @@
+"""How many browser journeys are in flight at once: a fixed number, or one that widens while the
+machine waits.
+
+A journey against a site across a real network spends most of its time waiting for answers: on a
+2-core runner three in flight leave the CPUs idle, and eight finish a suite of 40 journeys in 0.7
+of the time. Against a target that answers at once the CPUs are the limit, more in flight only
+cost memory (bench/RESULTS.md, issue 24). So `journeys_at_once: auto`, the default, starts at
+`FLOOR` and, while a journey waits for a slot, opens one more whenever the machine's CPUs were at
+most `WIDEN_BELOW` busy over the last `WINDOW_S`, up to `CEILING`; a slot given back while they
+are `NARROW_FROM` busy or more is closed again (never below `FLOOR`). One change a window at most,
+so each is judged by the CPUs it left. The CPUs are read from
+/proc/stat; where there is none, it stays at `FLOOR`. A number in the config is used as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+FLOOR = 3
+CEILING = 8
+WINDOW_S = 0.5
+WIDEN_BELOW = 0.6
+NARROW_FROM = 0.9
+_STAT = Path("/proc/stat")
+
+
+class CpuMeter:
+    """How busy the machine's CPUs were since the last reading at least `WINDOW_S` ago."""
+
+    def __init__(
+        self, read: Callable[[], tuple[int, int] | None] | None = None, window_s: float = WINDOW_S
+    ) -> None:
+        self._read = read or _proc_stat
+        self._window_s = window_s
+        self._mark = self._read()
+        self._at = time.monotonic()
+        self._busy: float | None = None
+
+    def busy(self) -> float | None:
+        """The share of CPU time not idle (0-1) over the last window; None until one has passed
+        (or where the machine does not say)."""
+        now = time.monotonic()
+        if self._mark is None or now - self._at < self._window_s:
+            return self._busy
+        reading = self._read()
+        if reading is None:
+            return None
+        total, idle = reading[0] - self._mark[0], reading[1] - self._mark[1]
+        if total > 0:
+            self._busy = 1 - idle / total
+        self._mark, self._at = reading, now
+        return self._busy
+
+
+def _proc_stat() -> tuple[int, int] | None:
+    """(all, idle) CPU ticks since boot, from /proc/stat's first line; None without it."""
+    try:
+        fields = [int(x) for x in _STAT.read_text().split("\n", 1)[0].split()[1:8]]
+    except (OSError, ValueError):
+        return None
+    return sum(fields), fields[3] + fields[4]  # idle + iowait
+
+
+class Slots:
+    """`async with slots:` holds one of the browser slots for the journey inside."""
+
+    def __init__(
+        self, fixed: int | None, meter: CpuMeter | None = None, window_s: float = WINDOW_S
+    ) -> None:
+        self.limit = fixed or FLOOR
+        self._window_s = window_s
+        self.most = 0  # the most journeys that were in flight at once
+        self._adaptive = fixed is None
+        self._meter = (meter or CpuMeter(window_s=window_s)) if self._adaptive else None
+        self._in_use = 0
+        self._changed = asyncio.Condition()
+        self._last_change = float("-inf")
+
+    @classmethod
+    def configured(cls, at_once: int | str) -> Slots:
+        """The slots `journeys_at_once` asks for: a number as it is, `auto` widening."""
+        return cls(at_once if isinstance(at_once, int) else None)
+
+    async def __aenter__(self) -> None:
+        async with self._changed:
+            while self._in_use >= self.limit and not self._widened():
+                with contextlib.suppress(TimeoutError):  # then look at the CPUs again
+                    await asyncio.wait_for(self._changed.wait(), self._window_s)
+            self._in_use += 1
+            self.most = max(self.most, self._in_use)
+
+    async def __aexit__(self, *exc: object) -> None:
+        async with self._changed:
+            self._in_use -= 1
+            if self.limit > FLOOR and self._may_change():
+                busy = self._meter.busy() if self._meter is not None else None
+                if busy is not None and busy >= NARROW_FROM:
+                    self.limit -= 1
+                    self._last_change = time.monotonic()
+            self._changed.notify()
+
+    def _may_change(self) -> bool:
+        return self._adaptive and time.monotonic() - self._last_change >= self._window_s
+
+    def _widened(self) -> bool:
+        if self._meter is None or self.limit >= CEILING or not self._may_change():
+            return False
+        busy = self._meter.busy()
+        if busy is None or busy > WIDEN_BELOW:
+            return False
+        self.limit += 1
+        self._last_change = time.monotonic()
+        return True
