@@ -134,6 +134,7 @@ class Engine:
             stack.callback(artifacts.tidy)  # last: after the browser has closed
             client = http.client(guard)
             stack.push_async_callback(client.aclose)
+            lead = Lead(c.id for c in journeys if c.leads)
             run = _Run(
                 run_id=self.options.run_id,
                 started_at=started_at,
@@ -142,9 +143,10 @@ class Engine:
                 guard=guard,
                 artifacts=artifacts,
                 accounts=_Accounts(AccountBroker(self.settings), client),
-                lead=Lead(c.id for c in journeys if c.leads),
+                lead=lead,
                 rng=random.Random(),
-                slots=Slots.configured(self.settings.journeys_at_once),
+                # Not widened while followers wait for the leaders: idle, but not on the site.
+                slots=Slots.configured(self.settings.journeys_at_once, hold=lead.holding),
             )
             run.sessions = Sessions(  # issue 21: sign in once per account (e2e.sessions)
                 self.settings,

@@ -30,6 +30,10 @@ class Lead:
         """True when `check_id` is one of the leaders."""
         return check_id in self._pending
 
+    def holding(self) -> bool:
+        """True while followers are still held for a leader's timing."""
+        return not self._all_measured.is_set()
+
     def measured(self, check_id: str) -> None:
         """`check_id` has its timing, or will never take it (failed, finished): release it."""
         self._pending.discard(check_id)

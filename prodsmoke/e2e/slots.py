@@ -8,7 +8,9 @@ cost memory (bench/RESULTS.md, issue 24). So `journeys_at_once: auto`, the defau
 `FLOOR` and, while a journey waits for a slot, opens one more whenever the machine's CPUs were at
 most `WIDEN_BELOW` busy over the last `WINDOW_S`, up to `CEILING`; a slot given back while they
 are `NARROW_FROM` busy or more is closed again (never below `FLOOR`). One change a window at most,
-so each is judged by the CPUs it left. The CPUs are read from
+so each is judged by the CPUs it left; none while `hold()` says the journeys in flight are held
+by the run itself (followers waiting for the leaders' timing: idle CPUs that say nothing of the
+site). The CPUs are read from
 /proc/stat; where there is none, it stays at `FLOOR`. A number in the config is used as it is.
 """
 
@@ -23,8 +25,8 @@ from pathlib import Path
 FLOOR = 3
 CEILING = 8
 WINDOW_S = 0.5
-WIDEN_BELOW = 0.6
-NARROW_FROM = 0.9
+WIDEN_BELOW = 0.85  # remote-like target, 3 in flight: 55-90% busy; loopback: 95-98%
+NARROW_FROM = 0.93
 _STAT = Path("/proc/stat")
 
 
@@ -69,9 +71,14 @@ class Slots:
     """`async with slots:` holds one of the browser slots for the journey inside."""
 
     def __init__(
-        self, fixed: int | None, meter: CpuMeter | None = None, window_s: float = WINDOW_S
+        self,
+        fixed: int | None,
+        meter: CpuMeter | None = None,
+        window_s: float = WINDOW_S,
+        hold: Callable[[], bool] = lambda: False,
     ) -> None:
         self.limit = fixed or FLOOR
+        self._hold = hold
         self._window_s = window_s
         self.most = 0  # the most journeys that were in flight at once
         self._adaptive = fixed is None
@@ -81,9 +88,9 @@ class Slots:
         self._last_change = float("-inf")
 
     @classmethod
-    def configured(cls, at_once: int | str) -> Slots:
+    def configured(cls, at_once: int | str, hold: Callable[[], bool]) -> Slots:
         """The slots `journeys_at_once` asks for: a number as it is, `auto` widening."""
-        return cls(at_once if isinstance(at_once, int) else None)
+        return cls(at_once if isinstance(at_once, int) else None, hold=hold)
 
     async def __aenter__(self) -> None:
         async with self._changed:
@@ -107,7 +114,7 @@ class Slots:
         return self._adaptive and time.monotonic() - self._last_change >= self._window_s
 
     def _widened(self) -> bool:
-        if self._meter is None or self.limit >= CEILING or not self._may_change():
+        if self._meter is None or self.limit >= CEILING or not self._may_change() or self._hold():
             return False
         busy = self._meter.busy()
         if busy is None or busy > WIDEN_BELOW:

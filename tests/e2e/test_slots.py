@@ -80,3 +80,16 @@ def test_this_machines_cpu_counters_are_read() -> None:
     assert reading is not None
     total, idle = reading
     assert total > idle > 0
+
+
+async def test_auto_does_not_widen_while_the_run_holds_its_journeys_then_does() -> None:
+    held = True
+    slots = Slots(
+        None,
+        meter=CpuMeter(Ticks(busy=0.1), window_s=WINDOW_S),
+        window_s=WINDOW_S,
+        hold=lambda: held,
+    )
+    assert await most_in_flight(slots, journeys=12, hold_s=0.05) == FLOOR
+    held = False
+    assert await most_in_flight(slots, journeys=20, hold_s=0.2) > FLOOR
