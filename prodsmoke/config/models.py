@@ -224,8 +224,9 @@ MIB = 1 << 20
 
 
 # Journeys in flight at once by default: 3, widened while the CPUs wait (`e2e.slots`).
-# bench/RESULTS.md (issue 24, Concurrency): on a remote-like target 8 beat 3 by 30% at N = 30; on
-# loopback 3, 4 and 6 are within noise, and peak memory grows with each one more.
+# bench/RESULTS.md (issue 24, second pass): on a remote-like target 8 finished N = 30 in 0.75 of
+# the time 3 took; on loopback 3, 4 and 6 are within noise, and peak memory grows with each one
+# more.
 JOURNEYS_AT_ONCE: Literal["auto"] = "auto"
 
 

@@ -2,16 +2,16 @@
 machine waits.
 
 A journey against a site across a real network spends most of its time waiting for answers: on a
-2-core runner three in flight leave the CPUs idle, and eight finish a suite of 40 journeys in 0.7
-of the time. Against a target that answers at once the CPUs are the limit, more in flight only
-cost memory (bench/RESULTS.md, issue 24). So `journeys_at_once: auto`, the default, starts at
+2-core runner three in flight leave the CPUs idle, and eight finish a suite of 40 journeys in three
+quarters of the time. Against a target that answers at once the CPUs are the limit, more in flight
+only cost memory (bench/RESULTS.md, issue 24). So `journeys_at_once: auto`, the default, starts at
 `FLOOR` and, while a journey waits for a slot, opens one more whenever the machine's CPUs were at
-most `WIDEN_BELOW` busy over the last `WINDOW_S`, up to `CEILING`; a slot given back while they
-are `NARROW_FROM` busy or more is closed again (never below `FLOOR`). One change a window at most,
-so each is judged by the CPUs it left; none while `hold()` says the journeys in flight are held
-by the run itself (followers waiting for the leaders' timing: idle CPUs that say nothing of the
-site). The CPUs are read from
-/proc/stat; where there is none, it stays at `FLOOR`. A number in the config is used as it is.
+most `WIDEN_BELOW` busy over the last `WINDOW_S`, up to `CEILING`; a slot given back while they are
+`NARROW_FROM` busy or more is closed again (never below `FLOOR`). One change a window at most, so
+each is judged by the CPUs it left; none while `hold()` says the journeys in flight are held by the
+run itself (followers waiting for the leaders' timing: idle CPUs that say nothing of the site). The
+CPUs are read from /proc/stat; where there is none, it stays at `FLOOR`. A number in the config is
+used as it is.
 """
 
 from __future__ import annotations
@@ -80,9 +80,8 @@ class Slots:
         self.limit = fixed or FLOOR
         self._hold = hold
         self._window_s = window_s
-        self.most = 0  # the most journeys that were in flight at once
-        self._adaptive = fixed is None
-        self._meter = (meter or CpuMeter(window_s=window_s)) if self._adaptive else None
+        # Only `auto` has a meter: a fixed number never changes.
+        self._meter = (meter or CpuMeter(window_s=window_s)) if fixed is None else None
         self._in_use = 0
         self._changed = asyncio.Condition()
         self._last_change = float("-inf")
@@ -93,25 +92,25 @@ class Slots:
         return cls(at_once if isinstance(at_once, int) else None, hold=hold)
 
     async def __aenter__(self) -> None:
+        recheck_s = self._window_s if self._meter is not None else None  # a fixed cap just waits
         async with self._changed:
             while self._in_use >= self.limit and not self._widened():
                 with contextlib.suppress(TimeoutError):  # then look at the CPUs again
-                    await asyncio.wait_for(self._changed.wait(), self._window_s)
+                    await asyncio.wait_for(self._changed.wait(), recheck_s)
             self._in_use += 1
-            self.most = max(self.most, self._in_use)
 
     async def __aexit__(self, *exc: object) -> None:
         async with self._changed:
             self._in_use -= 1
-            if self.limit > FLOOR and self._may_change():
-                busy = self._meter.busy() if self._meter is not None else None
+            if self._meter is not None and self.limit > FLOOR and self._may_change():
+                busy = self._meter.busy()
                 if busy is not None and busy >= NARROW_FROM:
                     self.limit -= 1
                     self._last_change = time.monotonic()
             self._changed.notify()
 
     def _may_change(self) -> bool:
-        return self._adaptive and time.monotonic() - self._last_change >= self._window_s
+        return time.monotonic() - self._last_change >= self._window_s
 
     def _widened(self) -> bool:
         if self._meter is None or self.limit >= CEILING or not self._may_change() or self._hold():
