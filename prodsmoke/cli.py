@@ -82,13 +82,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """All subcommands and their flags."""
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The subcommand `argv` names with its flags, or all of them."""
     parser = _Parser(prog="smoke", description="Production smoke suite: real journeys, safely.")
     parser.add_argument(
         "--version", action=_Version, help="print the versions of prodsmoke, Playwright, Chromium"
     )
-    register_all(parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
+    register_all(parser.add_subparsers(dest="command", required=True, parser_class=_Parser), argv)
     return parser
 
 
@@ -96,7 +96,8 @@ def main(argv: Sequence[str] | None = None, *, handle_signals: bool = False) -> 
     """Run one `smoke` command; `handle_signals` (the console script) lets SIGTERM and SIGINT
     stop a run that is then reported (never set in-process, e.g. by tests)."""
     try:
-        args = build_parser().parse_args(argv)
+        given = sys.argv[1:] if argv is None else argv
+        args = build_parser(given).parse_args(given)
         if handle_signals and args.command in INTERRUPTIBLE:
             interrupt.install()
         code = int(args.handler(args))

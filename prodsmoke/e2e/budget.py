@@ -7,12 +7,15 @@ normalised to a minute. A 429 or `Retry-After` stops all traffic until the time 
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncio
 
 WINDOW_S = 60.0
 PILOT_WAIT_S = 5.0  # how long the bulk waits for the pilot's answer before going on without it
@@ -66,7 +69,8 @@ class RateBudget:
         self._pilot_wait_s = pilot_wait_s
         self._sent: deque[float] = deque()
         self._reserved: dict[str, int] = {}
-        self._known = asyncio.Event()
+        self._known = False  # the target's limit is known (or will not be: go on)
+        self._known_event: asyncio.Event | None = None  # made by the first request to wait
         self._pilot_sent = False
         self.used = 0
         self.advertised: int | None = None
@@ -115,20 +119,29 @@ class RateBudget:
     async def settled(self) -> bool:
         """Return once the target's limit is known, at once for the pilot request; True for the
         pilot (whose caller must `settle()` if it never sends it)."""
-        if self._known.is_set():
+        if self._known:
             return False
         if not self._pilot_sent:
             self._pilot_sent = True
             return True
+        import asyncio  # here, not at the top: `smoke check-config` builds a guard, never waits
+
+        if self._known_event is None:
+            self._known_event = asyncio.Event()
         try:
-            await asyncio.wait_for(self._known.wait(), self._pilot_wait_s)
+            await asyncio.wait_for(self._known_event.wait(), self._pilot_wait_s)
         except TimeoutError:
-            self._known.set()  # the pilot hangs; go on with the configured maximum
+            self._set_known()  # the pilot hangs; go on with the configured maximum
         return False
 
     def settle(self) -> None:
         """The pilot ended without an answer to learn from (it failed): stop waiting."""
-        self._known.set()
+        self._set_known()
+
+    def _set_known(self) -> None:
+        self._known = True
+        if self._known_event is not None:
+            self._known_event.set()
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn the target's advertised limit and honour 429 / Retry-After."""
@@ -140,7 +153,7 @@ class RateBudget:
             wait = wait if wait is not None else WINDOW_S
         if wait is not None and (status in {429, 503}):
             self.paused_until = max(self.paused_until, self._clock() + wait)
-        self._known.set()
+        self._set_known()
 
     def _capacity(self) -> int:
         if self._clock() < self.paused_until:

@@ -376,6 +376,7 @@ class Engine:
         try:
             async with run.slots:
                 run.begun.add(check.id)
+                mark(f"{check.id}: has a browser slot ({run.slots.limit} open)")
                 await self._check(run, check, attempt)
         finally:
             spec = check.spec
