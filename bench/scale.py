@@ -74,7 +74,8 @@ from scale_journeys import REQUESTS, Layout, layout
 # the generated environment leaves them out (`_peer_work`): every contender does the same work.
 DEMO_CHECKS = 10
 BASELINE_CALLS = ("smoke.expect_aria(", "smoke.expect_screenshot(")
-TARGET_RATIO = 0.8
+TARGET_RATIO = 0.8  # issue 24: wall / fastest peer on loopback
+TARGET_RATIO_REMOTE = 0.55  # and on the remote-like target
 TARGET_MB = 600
 SPEED_LIMIT = 6000  # the speed target's API limit per minute (serve-demo --rate-limit)
 SPEED_BUDGET = 1200  # 20% of it: the generated environment's max_requests_per_minute
@@ -347,9 +348,10 @@ def speed(
     return table, runs
 
 
-def speed_report(runs: dict[int, dict[str, list[Run]]]) -> dict[str, Any]:
+def speed_report(runs: dict[int, dict[str, list[Run]]], *, remote: bool) -> dict[str, Any]:
     """Medians per N and contender, prodsmoke / fastest peer, the verdict."""
     figures: dict[str, Any] = {}
+    target = TARGET_RATIO_REMOTE if remote else TARGET_RATIO
     print(
         f"\n{'N':>3} {'contender':26} {'median':>8} {'min':>7} {'max':>7}  counted {'cpu':>7}  load"
     )
@@ -371,10 +373,10 @@ def speed_report(runs: dict[int, dict[str, list[Run]]]) -> dict[str, Any]:
         if peers and ours:
             fastest = min(peers, key=lambda p: peers[p])
             ratio = ours / peers[fastest]
-            entry.update(fastest_peer=fastest, ratio_vs_fastest_peer=ratio, met=ratio <= 0.8)
+            entry.update(fastest_peer=fastest, ratio_vs_fastest_peer=ratio, met=ratio <= target)
             print(
                 f"    N={n}: prodsmoke / fastest peer ({fastest}) = {ratio:.2f}  "
-                f"(target <= {TARGET_RATIO}: {verdict(ratio <= TARGET_RATIO)})"
+                f"(target <= {target}: {verdict(ratio <= target)})"
             )
             variants = {
                 name: stats[name]["median"] / peers[fastest]
@@ -550,7 +552,7 @@ def main() -> int:
                 rounds = 0 if "speed" in args.skip else args.rounds
                 table, runs = speed(sizes, rounds, work, target, args.variant)
                 if "speed" not in args.skip:
-                    figures["speed"] = speed_report(runs)
+                    figures["speed"] = speed_report(runs, remote=args.remote)
                 if "memory" not in args.skip:
                     figures["memory"] = memory(
                         max(sizes), table[max(sizes)], args.memory_runs, target, work

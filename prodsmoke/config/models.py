@@ -286,7 +286,7 @@ class Settings(StrictModel):
     journeys_at_once: Annotated[int, Field(ge=1, le=16)] | Literal["auto"] = Field(
         JOURNEYS_AT_ONCE,
         description="browser journeys in flight at once (each its own context): 1-16, or "
-        "auto (3, up to 8 while the CPUs wait for the site)",
+        "auto (3, up to 7 while the CPUs wait for the site)",
     )
 
     @model_validator(mode="before")

@@ -141,7 +141,7 @@ def test_journeys_at_once_outside_its_forms_is_one_line_naming_them(
     shown = repr(value) if value == "fast" else value
     assert error_for(config_dir, DEMO + f"journeys_at_once: {value}\n") == (
         f"FILE: journeys_at_once: got {shown}, expected browser journeys in flight at once "
-        "(each its own context): 1-16, or auto (3, up to 8 while the CPUs wait for the site)"
+        "(each its own context): 1-16, or auto (3, up to 7 while the CPUs wait for the site)"
     )
 
 
