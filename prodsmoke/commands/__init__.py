@@ -32,7 +32,6 @@ COMMANDS = {
     "alerts": ("alerts",),
     "baseline": ("baseline",),
 }
-MODULES = tuple(COMMANDS)
 
 
 def register_all(
@@ -42,5 +41,5 @@ def register_all(
     unknown command: argparse lists them all)."""
     word = next((a for a in argv if not a.startswith("-")), None)
     named = [m for m, commands in COMMANDS.items() if word in commands]
-    for name in named or MODULES:
+    for name in named or COMMANDS:
         importlib.import_module(f"prodsmoke.commands.{name}").register(sub)

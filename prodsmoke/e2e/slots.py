@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 FLOOR = 3
-CEILING = 7  # 8 in flight took 30 journeys to 700 MB (PSS) against the remote-like target; 7: ~570
+CEILING = 7  # 30 remote-like journeys: up to 8 peaked at 594-605 MB (PSS); up to 7, 582-590
 WINDOW_S = 0.5
 WIDEN_BELOW = 0.85  # remote-like target, 3 in flight: 55-90% busy; loopback: 95-98%
 NARROW_FROM = 0.93
